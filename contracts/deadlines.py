@@ -1,0 +1,27 @@
+"""Deadline events (topic deadlines.v1): clocks that services start and the notification service keeps."""
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import Field
+
+from contracts.envelope import EventModel, register
+from contracts.topics import Topic
+
+
+class DeadlineKind(StrEnum):
+    PRELIMINARY_REPLY = "preliminary_reply"
+
+
+@register
+class DeadlineScheduled(EventModel):
+    """A legal or internal clock was started for a case."""
+
+    event_type = "no.forvalt.deadline.scheduled.v1"
+    topic = Topic.DEADLINES
+
+    deadline_id: str = Field(min_length=1)
+    case_id: str = Field(min_length=1)
+    kind: DeadlineKind
+    due_on: date = Field(description="the working day the deadline falls on")
+    responsible: str = Field(min_length=1, description="who must act, e.g. allocation_office")

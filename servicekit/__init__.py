@@ -1,0 +1,1 @@
+"""The runtime every Forvalt service is built on: settings, messaging, persistence, tenancy, telemetry."""

@@ -1,0 +1,87 @@
+"""Municipality context from a verified bearer JWT (claims: municipality, roles)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from servicekit.context import bind
+from servicekit.errors import Forbidden, Unauthorized
+
+ALGORITHM = "HS256"
+ROLES = frozenset({"caseworker", "leader", "unit", "coordinator", "integrator", "operator"})
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    municipality: str
+    roles: frozenset[str]
+
+    def require(self, *roles: str) -> None:
+        if not self.roles.intersection(roles):
+            raise Forbidden(f"this action needs one of the roles: {', '.join(sorted(roles))}")
+
+
+class TokenVerifier:
+    def __init__(self, secret: str, *, issuer: str, audience: str) -> None:
+        self._secret = secret
+        self._issuer = issuer
+        self._audience = audience
+
+    def issue(
+        self, *, municipality: str, roles: list[str], subject: str = "dev", ttl: timedelta = timedelta(hours=12)
+    ) -> str:
+        now = datetime.now(UTC)
+        claims = {
+            "sub": subject,
+            "municipality": municipality,
+            "roles": sorted(roles),
+            "iss": self._issuer,
+            "aud": self._audience,
+            "iat": now,
+            "exp": now + ttl,
+        }
+        return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[ALGORITHM],
+                issuer=self._issuer,
+                audience=self._audience,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise Unauthorized(f"invalid token: {exc}") from exc
+        municipality = claims.get("municipality")
+        if not isinstance(municipality, str) or len(municipality) != 4 or not municipality.isdigit():
+            raise Unauthorized("invalid token: claim 'municipality' must be a 4-digit municipality number")
+        roles = claims.get("roles", [])
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise Unauthorized("invalid token: claim 'roles' must be a list of strings")
+        return Principal(subject=str(claims["sub"]), municipality=municipality, roles=frozenset(roles))
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def current_principal(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    if credentials is None:
+        raise Unauthorized("missing bearer token")
+    verifier: TokenVerifier = request.app.state.token_verifier
+    principal = verifier.verify(credentials.credentials)
+    bind(municipality=principal.municipality)
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]

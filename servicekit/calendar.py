@@ -1,0 +1,44 @@
+"""Deadline arithmetic: calendar time that lands on Norwegian working days."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]
+
+
+@lru_cache(maxsize=64)
+def _norwegian_holidays(year: int) -> holidays.HolidayBase:  # type: ignore[name-defined]
+    # Sundays are left to the weekday test, so the list holds only the public holidays.
+    return holidays.Norway(years=year, include_sundays=False)  # type: ignore[attr-defined,no-any-return]
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _norwegian_holidays(day.year)
+
+
+def next_working_day(day: date) -> date:
+    """The day itself when it is a working day, else the first working day after it."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day-of-month `months` later; the 31st becomes the month's last day when it has fewer."""
+    result: date = day + relativedelta(months=months)
+    return result
+
+
+def add_weeks(day: date, weeks: int) -> date:
+    return day + timedelta(weeks=weeks)
+
+
+def due_after_months(start: date, months: int) -> date:
+    return next_working_day(add_months(start, months))
+
+
+def due_after_weeks(start: date, weeks: int) -> date:
+    return next_working_day(add_weeks(start, weeks))

@@ -1,0 +1,222 @@
+"""Consuming events: parse, deduplicate (inbox), handle in one transaction, retry, dead-letter.
+
+FastStream's Kafka default acknowledges before the handler runs. Here the offset is committed only
+after the handler's transaction commits or the message is safely in `<topic>.dlq`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.trace import Link, SpanKind, Status, StatusCode
+
+from contracts.envelope import CloudEvent, EventModel, InvalidEvent, parse_event
+from contracts.topics import dead_letter_topic
+from servicekit.context import bind
+from servicekit.db import Database, UnitOfWork
+from servicekit.errors import DomainError
+from servicekit.telemetry import PREVIOUS_TRACE_ATTR, linked_span_context
+
+log = logging.getLogger(__name__)
+
+E = TypeVar("E", bound=EventModel)
+Handler = Callable[[CloudEvent[Any], UnitOfWork], Awaitable[None]]
+
+
+class EventHandlers:
+    """The event types a service reacts to, each with one handler."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, tuple[type[EventModel], Handler]] = {}
+
+    def on(self, model: type[E]) -> Callable[[Handler], Handler]:
+        def register(fn: Handler) -> Handler:
+            if model.event_type in self._handlers:
+                raise ValueError(f"two handlers for {model.event_type}")
+            self._handlers[model.event_type] = (model, fn)
+            return fn
+
+        return register
+
+    @property
+    def types(self) -> dict[str, type[EventModel]]:
+        return {name: model for name, (model, _) in self._handlers.items()}
+
+    @property
+    def topics(self) -> set[str]:
+        return {str(model.topic) for model, _ in self._handlers.values()}
+
+    def handler(self, event_type: str) -> Handler:
+        return self._handlers[event_type][1]
+
+    def __bool__(self) -> bool:
+        return bool(self._handlers)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded retries with exponential backoff, then the dead-letter topic."""
+
+    max_attempts: int = 5
+    initial_backoff_s: float = 0.2
+    max_backoff_s: float = 5.0
+
+    def delays(self) -> Iterator[float]:
+        """The pauses between attempts: one fewer than the attempts."""
+        delay = self.initial_backoff_s
+        for _ in range(self.max_attempts - 1):
+            yield min(delay, self.max_backoff_s)
+            delay *= 2
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    value: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class Outcome(enum.Enum):
+    PROCESSED = "processed"
+    DUPLICATE = "duplicate"
+    IGNORED = "ignored"
+    DEAD_LETTERED = "dead_lettered"
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    message: IncomingMessage
+    reason: str
+    error_type: str
+    attempts: int
+    consumer: str
+
+    def headers(self) -> dict[str, str]:
+        m = self.message
+        return {
+            **m.headers,
+            "x-dlq-reason": _header_text(self.reason),
+            "x-dlq-error-type": self.error_type,
+            "x-dlq-attempts": str(self.attempts),
+            "x-dlq-consumer": self.consumer,
+            "x-dlq-original-topic": m.topic,
+            "x-dlq-original-partition": str(m.partition),
+            "x-dlq-original-offset": str(m.offset),
+            "x-dlq-failed-at": datetime.now(UTC).isoformat(),
+        }
+
+    @property
+    def topic(self) -> str:
+        return dead_letter_topic(self.message.topic)
+
+
+def _header_text(text: str) -> str:
+    return text.replace("\n", " ")[:2000]
+
+
+SendDeadLetter = Callable[[DeadLetter], Awaitable[None]]
+
+
+class EventConsumer:
+    """Processes one message at a time, as the subscriber hands them over."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        handlers: EventHandlers,
+        db: Database,
+        policy: RetryPolicy,
+        dead_letter: SendDeadLetter,
+        tracer: trace.Tracer,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.name = name
+        self._handlers = handlers
+        self._db = db
+        self._policy = policy
+        self._dead_letter = dead_letter
+        self._tracer = tracer
+        self._sleep = sleep
+
+    async def process(self, message: IncomingMessage) -> Outcome:
+        # Each step of a case is its own trace, linked to the step that sent the message.
+        linked = linked_span_context(message.headers)
+        links = [Link(linked)] if linked else []
+        attributes: dict[str, str | int] = {
+            "messaging.system": "kafka",
+            "messaging.destination.name": message.topic,
+            "messaging.kafka.partition": message.partition,
+            "messaging.kafka.offset": message.offset,
+            "messaging.consumer.group.name": self.name,
+        }
+        if linked:
+            attributes[PREVIOUS_TRACE_ATTR] = format(linked.trace_id, "032x")
+        token = otel_context.attach(otel_context.Context())
+        try:
+            with self._tracer.start_as_current_span(
+                f"{message.topic} process", kind=SpanKind.CONSUMER, links=links, attributes=attributes
+            ) as span:
+                outcome = await self._process(message)
+                span.set_attribute("forvalt.outcome", outcome.value)
+                if outcome is Outcome.DEAD_LETTERED:
+                    span.set_status(Status(StatusCode.ERROR, "dead-lettered"))
+                return outcome
+        finally:
+            otel_context.detach(token)
+
+    async def _process(self, message: IncomingMessage) -> Outcome:
+        try:
+            event = parse_event(message.value, self._handlers.types)
+        except InvalidEvent as exc:
+            return await self._to_dead_letter(message, str(exc), "InvalidEvent", attempts=1)
+        if event is None:
+            return Outcome.IGNORED
+        bind(municipality=event.municipality, case_id=event.subject)
+
+        attempt = 0
+        delays = self._policy.delays()
+        while True:
+            attempt += 1
+            try:
+                return await self._handle_once(event)
+            except DomainError as exc:
+                # A broken rule breaks again on retry.
+                return await self._to_dead_letter(message, str(exc), type(exc).__name__, attempts=attempt)
+            except Exception as exc:
+                delay = next(delays, None)
+                if delay is None:
+                    log.exception("giving up on %s after %d attempts", event.id, attempt)
+                    return await self._to_dead_letter(
+                        message, f"{type(exc).__name__}: {exc}", type(exc).__name__, attempts=attempt
+                    )
+                log.warning("attempt %d for %s failed (%s); retrying in %.2fs", attempt, event.id, exc, delay)
+                await self._sleep(delay)
+
+    async def _handle_once(self, event: CloudEvent[Any]) -> Outcome:
+        async with self._db.unit_of_work() as uow:
+            if not await uow.first_time(self.name, event.id, event.type):
+                return Outcome.DUPLICATE
+            await self._handlers.handler(event.type)(event, uow)
+            await uow.commit()
+        return Outcome.PROCESSED
+
+    async def _to_dead_letter(
+        self, message: IncomingMessage, reason: str, error_type: str, *, attempts: int
+    ) -> Outcome:
+        log.error("dead-lettering %s[%d]@%d: %s", message.topic, message.partition, message.offset, reason)
+        await self._dead_letter(
+            DeadLetter(message=message, reason=reason, error_type=error_type, attempts=attempts, consumer=self.name)
+        )
+        return Outcome.DEAD_LETTERED

@@ -1,0 +1,160 @@
+"""Wires one service: database, migrations, broker, subscribers, outbox relay, HTTP app, telemetry."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+import uvicorn
+from fastapi import APIRouter, Depends, FastAPI, Request
+from faststream.kafka import KafkaBroker
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
+
+from contracts.topics import dead_letter_topic
+from servicekit.auth import TokenVerifier
+from servicekit.consumer import EventConsumer, EventHandlers, RetryPolicy
+from servicekit.db import Database
+from servicekit.http import health_router, install_error_handlers
+from servicekit.messaging import build_broker, ensure_topics, publish, send_dead_letter, subscribe
+from servicekit.migrate import upgrade
+from servicekit.outbox import OutboxRelay
+from servicekit.settings import ServiceSettings
+from servicekit.telemetry import Telemetry
+from servicekit.tenants import Tenants
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceSpec:
+    """What makes a service itself; everything else is shared runtime."""
+
+    name: str
+    title: str
+    description: str
+    produces: Sequence[str]
+    migrations_dir: Path
+    routers: Sequence[APIRouter] = ()
+    handlers: EventHandlers = field(default_factory=EventHandlers)
+
+
+class Runtime:
+    """The live parts of a running service, reachable from routes through `request.app.state.runtime`."""
+
+    def __init__(self, spec: ServiceSpec, settings: ServiceSettings) -> None:
+        self.spec = spec
+        self.settings = settings
+        self.tenants = Tenants.load(settings.tenants_dir)
+        self.telemetry = Telemetry(settings)
+        self.db = Database(settings.effective_database_url)
+        self.broker: KafkaBroker = build_broker(settings.kafka_bootstrap, client_id=spec.name)
+        self.verifier = TokenVerifier(settings.jwt_secret, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+        self.relay = OutboxRelay(
+            self.db,
+            lambda m: publish(self.broker, m),
+            self.telemetry.tracer,
+            batch_size=settings.relay_batch_size,
+            poll_interval_s=settings.relay_poll_interval_s,
+        )
+        self.consumer = EventConsumer(
+            name=settings.consumer_group,
+            handlers=spec.handlers,
+            db=self.db,
+            policy=RetryPolicy(
+                settings.consumer_max_attempts, settings.consumer_backoff_initial_s, settings.consumer_backoff_max_s
+            ),
+            dead_letter=lambda letter: send_dead_letter(self.broker, letter),
+            tracer=self.telemetry.tracer,
+        )
+        for topic in sorted(spec.handlers.topics):
+            subscribe(self.broker, topic, self.consumer)
+        self._relay_task: asyncio.Task[None] | None = None
+        self.kafka_ready = False
+
+    @property
+    def source(self) -> str:
+        return f"/forvalt/{self.spec.name}"
+
+    async def start(self) -> None:
+        if self.db.is_sqlite:
+            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        SQLAlchemyInstrumentor().instrument(engine=self.db.engine.sync_engine, tracer_provider=self.telemetry.provider)
+        if self.settings.migrate_on_start:
+            await upgrade(self.db, self.spec.migrations_dir)
+        topics = [
+            *self.spec.produces,
+            *(dead_letter_topic(t) for t in self.spec.handlers.topics),
+            *self.spec.handlers.topics,
+        ]
+        async for attempt in AsyncRetrying(
+            stop=stop_after_delay(120),
+            wait=wait_exponential(max=5),
+            retry=retry_if_exception_type(Exception),
+            reraise=True,
+        ):
+            with attempt:
+                await ensure_topics(self.settings.kafka_bootstrap, topics)
+                await self.broker.start()
+        self.kafka_ready = True
+        self._relay_task = asyncio.create_task(self.relay.run(), name=f"{self.spec.name}-outbox-relay")
+
+    async def stop(self) -> None:
+        self.relay.stop()
+        if self._relay_task is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._relay_task, timeout=10)
+        await self.broker.stop()
+        await self.db.dispose()
+        self.telemetry.shutdown()
+
+    async def broker_ready(self) -> bool:
+        return self.kafka_ready and await self.broker.ping(timeout=2.0)
+
+
+def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
+    runtime = Runtime(spec, settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=spec.title, description=spec.description, version="1.0", lifespan=lifespan)
+    app.state.runtime = runtime
+    app.state.token_verifier = runtime.verifier
+    app.state.tenants = runtime.tenants
+    install_error_handlers(app)
+    app.include_router(health_router({"database": runtime.db.ping, "kafka": runtime.broker_ready}))
+    for router in spec.routers:
+        app.include_router(router)
+    FastAPIInstrumentor.instrument_app(
+        app, tracer_provider=runtime.telemetry.provider, excluded_urls="health/live,health/ready"
+    )
+    return app
+
+
+def serve(spec: ServiceSpec, settings: ServiceSettings) -> None:
+    """Run the service until SIGINT/SIGTERM; uvicorn then drains requests and runs the shutdown."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    app = create_app(spec, settings)
+    uvicorn.run(
+        app, host=settings.http_host, port=settings.http_port, log_level="warning", timeout_graceful_shutdown=10
+    )
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

@@ -1,0 +1,1 @@
+"""Appeals: appeals, reversals, forwarding to Statsforvalteren and outcomes."""

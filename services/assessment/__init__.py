@@ -1,0 +1,1 @@
+"""Assessment: assessments, IPLOS scores, criteria and recommendations."""

@@ -1,0 +1,1 @@
+"""Coordination: coordination referrals, coordinators, individual plans and meetings."""

@@ -1,0 +1,38 @@
+"""Composition root of the coordination service: python -m services.coordination.main"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import SettingsConfigDict
+
+from contracts.topics import Topic
+from servicekit.runtime import ServiceSpec, serve
+from servicekit.settings import ServiceSettings
+from services.coordination.handlers import handlers
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="FORVALT_COORDINATION_", extra="ignore")
+
+    service_name: str = "coordination"
+    http_port: int = 8004
+
+
+def spec() -> ServiceSpec:
+    return ServiceSpec(
+        name="coordination",
+        title="Forvalt coordination",
+        description="Coordination referrals, coordinators, individual plans and meetings.",
+        produces=[Topic.COORDINATION],
+        migrations_dir=Path(__file__).parent / "migrations",
+        handlers=handlers,
+    )
+
+
+def main() -> None:
+    serve(spec(), Settings())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Decision: allocation meetings, individual decisions, letters, service orders and reviews."""

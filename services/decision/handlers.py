@@ -1,0 +1,5 @@
+"""Decision's event handlers: none yet; the service is wired and ready for them."""
+
+from servicekit.consumer import EventHandlers
+
+handlers = EventHandlers()

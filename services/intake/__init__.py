@@ -1,0 +1,1 @@
+"""Intake: registers inquiries, persons, consent and emergency measures."""

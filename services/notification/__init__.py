@@ -1,0 +1,1 @@
+"""Notification: deadlines and timers, receipts and reminders, per-municipality feeds."""

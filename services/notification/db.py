@@ -1,0 +1,54 @@
+"""Notification's tables and repository."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Column, Date, DateTime, String, Table, Text, UniqueConstraint, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicekit.db import new_metadata
+
+metadata = new_metadata()
+
+notification = Table(
+    "notification",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("municipality", String(4), nullable=False, index=True),
+    Column("case_id", String(36), nullable=False, index=True),
+    Column("kind", String(40), nullable=False),
+    Column("recipient", String(40), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("source_event_id", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("source_event_id", "kind", name="uq_notification_source_event_id"),
+)
+
+deadline = Table(
+    "deadline",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("municipality", String(4), nullable=False, index=True),
+    Column("case_id", String(36), nullable=False, index=True),
+    Column("kind", String(40), nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("responsible", String(60), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("municipality", "case_id", "kind", name="uq_deadline_municipality"),
+)
+
+
+async def add(session: AsyncSession, table: Table, row: dict[str, Any]) -> None:
+    await session.execute(insert(table).values(**row))
+
+
+async def list_for(
+    session: AsyncSession, table: Table, municipality: str, case_id: str | None, *, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    query = select(table).where(table.c.municipality == municipality)
+    if case_id is not None:
+        query = query.where(table.c.case_id == case_id)
+    query = query.order_by(table.c.created_at, table.c.id).limit(limit).offset(offset)
+    return [dict(r) for r in (await session.execute(query)).mappings().all()]

@@ -1,0 +1,66 @@
+"""Notification's event handlers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contracts.deadlines import DeadlineScheduled
+from contracts.envelope import CloudEvent
+from contracts.intake import ApplicationRegistered
+from servicekit.consumer import EventHandlers
+from servicekit.db import UnitOfWork, new_id, utcnow
+from services.notification import db
+from services.notification.domain import preliminary_reply_deadline, receipt_for
+
+SOURCE = "/forvalt/notification"
+
+handlers = EventHandlers()
+
+
+@handlers.on(ApplicationRegistered)
+async def on_application_registered(event: CloudEvent[Any], uow: UnitOfWork) -> None:
+    data: ApplicationRegistered = event.data
+    now = utcnow()
+    receipt = receipt_for(data.journal_number, data.received_on)
+    await db.add(
+        uow.session,
+        db.notification,
+        {
+            "id": new_id(),
+            "municipality": event.municipality,
+            "case_id": data.case_id,
+            "kind": receipt.kind,
+            "recipient": receipt.recipient,
+            "text": receipt.text,
+            "source_event_id": event.id,
+            "created_at": now,
+        },
+    )
+    plan = preliminary_reply_deadline(data.received_on)
+    deadline_id = new_id()
+    await db.add(
+        uow.session,
+        db.deadline,
+        {
+            "id": deadline_id,
+            "municipality": event.municipality,
+            "case_id": data.case_id,
+            "kind": plan.kind.value,
+            "due_on": plan.due_on,
+            "responsible": plan.responsible,
+            "status": "scheduled",
+            "created_at": now,
+        },
+    )
+    await uow.emit(
+        DeadlineScheduled(
+            deadline_id=deadline_id,
+            case_id=data.case_id,
+            kind=plan.kind,
+            due_on=plan.due_on,
+            responsible=plan.responsible,
+        ),
+        source=SOURCE,
+        subject=data.case_id,
+        municipality=event.municipality,
+    )
