@@ -1,0 +1,44 @@
+"""Fixtures for cross-service tests on real Kafka, PostgreSQL and the trace dashboard."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.infra import Servers, start_servers
+from tests.platform import Platform, create_databases, new_run_id
+
+SERVICES = ["intake", "notification"]
+
+
+@pytest.fixture(scope="session")
+def servers() -> Iterator[Servers]:
+    found = start_servers()
+    try:
+        yield found
+    finally:
+        found.close()
+
+
+@pytest.fixture(scope="session")
+async def platform(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> Platform:
+    run_id = new_run_id()
+    workdir: Path = tmp_path_factory.mktemp("platform")
+    await create_databases(servers.pg_url, [f"{name}_{run_id}" for name in SERVICES])
+    return Platform(servers=servers, run_id=run_id, workdir=workdir)
+
+
+@pytest.fixture(scope="session")
+def running(platform: Platform) -> Iterator[Platform]:
+    """Intake and notification running as processes, ready."""
+    for name in SERVICES:
+        platform.add(name).start()
+    try:
+        yield platform
+    finally:
+        platform.stop()
+        for proc in platform.services.values():
+            log = proc.log_path.read_text(errors="replace")[-3000:]
+            print(f"--- last lines of {proc.name}'s log ---\n{log}")
