@@ -69,3 +69,15 @@ class ApplicationRegistered(EventModel):
     service_code: str = Field(min_length=1, description="code from the municipality's service catalogue")
     received_on: date = Field(description="receipt date; starts the legal clocks")
     consent: Consent
+
+
+@register
+class ApplicationWithdrawn(EventModel):
+    """The applicant withdrew the application; no decision will be made."""
+
+    event_type = "no.forvalt.intake.application-withdrawn.v1"
+    topic = Topic.INTAKE
+
+    case_id: str = Field(min_length=1)
+    withdrawn_on: date
+    reason: str | None = Field(default=None, max_length=2000)

@@ -30,7 +30,7 @@ def build_broker(bootstrap: str, client_id: str) -> KafkaBroker:
         client_id=client_id,
         acks="all",
         enable_idempotence=True,
-        log_level=logging.WARNING,
+        log_level=logging.DEBUG,
     )
 
 

@@ -36,13 +36,12 @@ class Servers:
                 cleanup()
 
 
-def _script(name: str, action: str) -> str:
+def _script(name: str, action: str) -> None:
     done = subprocess.run(
         ["bash", str(LOCAL / f"{name}.sh"), action], capture_output=True, text=True, timeout=600, check=False
     )
     if done.returncode != 0:
         raise RuntimeError(f"deploy/local/{name}.sh {action} failed:\n{done.stderr[-4000:]}")
-    return done.stdout.strip()
 
 
 def start_servers() -> Servers:

@@ -9,7 +9,7 @@ from datetime import date
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
 from contracts.envelope import CloudEvent
 from contracts.intake import ApplicationRegistered, Channel, Consent, ConsentForm, ConsentGiver, ConsentScope, Sender
@@ -59,9 +59,10 @@ async def test_malformed_and_schema_invalid_messages_are_dead_lettered_and_the_n
     notification = running.services["notification"]
 
     def receipt() -> list[dict[str, object]]:
-        return httpx.get(
+        found: list[dict[str, object]] = httpx.get(
             f"{notification.url}/notifications", params={"case_id": case_id}, headers=running.token(TOLGA), timeout=5
         ).json()
+        return found
 
     await asyncio.to_thread(wait_for, receipt, timeout_s=20, what="the valid message after the poison")
 
@@ -73,7 +74,7 @@ async def test_malformed_and_schema_invalid_messages_are_dead_lettered_and_the_n
         enable_auto_commit=False,
     )
     await consumer.start()
-    letters = []
+    letters: list[ConsumerRecord[bytes, bytes]] = []
     try:
         async with asyncio.timeout(20):
             while len(letters) < 2:

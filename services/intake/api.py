@@ -8,14 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.intake import ApplicationRegistered, Channel, Consent, Sender
+from contracts.intake import ApplicationRegistered, ApplicationWithdrawn, Channel, Consent, Sender
 from servicekit.auth import PrincipalDep
 from servicekit.context import bind
 from servicekit.db import new_id
 from servicekit.errors import NotFound
 from servicekit.runtime import RuntimeDep
 from services.intake import db
-from services.intake.domain import RegisterApplication, check_application, journal_number
+from services.intake.domain import RegisterApplication, check_application, journal_number, withdraw
 
 router = APIRouter(prefix="/applications", tags=["applications"])
 
@@ -120,3 +120,32 @@ async def list_applications(
     async with runtime.db.unit_of_work() as uow:
         items, total = await db.list_applications(uow.session, principal.municipality, limit=limit, offset=offset)
     return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+class WithdrawalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    withdrawn_on: date
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+@router.post("/{case_id}/withdrawal", response_model=ApplicationOut, summary="Record that the applicant withdrew")
+async def withdraw_application(
+    case_id: str, body: WithdrawalIn, principal: PrincipalDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    principal.require("caseworker")
+    bind(case_id=case_id)
+    async with runtime.db.unit_of_work() as uow:
+        found = await db.get_application(uow.session, principal.municipality, case_id)
+        if found is None:
+            raise NotFound(f"no application {case_id} in municipality {principal.municipality}")
+        withdraw(found["status"], body.withdrawn_on, found["received_on"])
+        await db.set_status(uow.session, case_id, "withdrawn")
+        await uow.emit(
+            ApplicationWithdrawn(case_id=case_id, withdrawn_on=body.withdrawn_on, reason=body.reason),
+            source=runtime.source,
+            subject=case_id,
+            municipality=principal.municipality,
+        )
+        await uow.commit()
+    return {**found, "status": "withdrawn"}

@@ -8,7 +8,6 @@ from sqlalchemy import (
     JSON,
     Column,
     Date,
-    DateTime,
     Integer,
     String,
     Table,
@@ -21,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicekit.db import new_metadata
+from servicekit.db import UtcDateTime, new_metadata
 
 metadata = new_metadata()
 
@@ -38,7 +37,7 @@ application = Table(
     Column("received_on", Date, nullable=False),
     Column("consent", JSON, nullable=False),
     Column("status", String(30), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     UniqueConstraint("municipality", "journal_number", name="uq_application_municipality_journal_number"),
 )
 
@@ -109,3 +108,7 @@ async def list_applications(
         .all()
     )
     return [dict(r) for r in rows], int(total or 0)
+
+
+async def set_status(session: AsyncSession, case_id: str, status: str) -> None:
+    await session.execute(update(application).where(application.c.case_id == case_id).values(status=status))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from contracts.intake import Channel, Consent, ConsentScope, Sender
-from servicekit.errors import DomainError
+from servicekit.errors import Conflict, DomainError
 from servicekit.tenants import Tenant
 
 
@@ -38,3 +38,11 @@ def check_application(cmd: RegisterApplication, tenant: Tenant, today: date) -> 
 def journal_number(year: int, sequence: int) -> str:
     """The journal number as caseworkers write it: year/sequence, unique per municipality and year."""
     return f"{year}/{sequence:06d}"
+
+
+def withdraw(status: str, withdrawn_on: date, received_on: date) -> None:
+    """A registered application may be withdrawn once, not before it was received."""
+    if status == "withdrawn":
+        raise Conflict("the application is already withdrawn", field="status")
+    if withdrawn_on < received_on:
+        raise DomainError("withdrawn_on cannot be before received_on", field="withdrawn_on")

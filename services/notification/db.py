@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, Date, DateTime, String, Table, Text, UniqueConstraint, insert, select
+from sqlalchemy import Column, Date, String, Table, Text, UniqueConstraint, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicekit.db import new_metadata
+from servicekit.db import UtcDateTime, new_metadata
 
 metadata = new_metadata()
 
@@ -21,7 +21,7 @@ notification = Table(
     Column("recipient", String(40), nullable=False),
     Column("text", Text, nullable=False),
     Column("source_event_id", String(64), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     UniqueConstraint("source_event_id", "kind", name="uq_notification_source_event_id"),
 )
 
@@ -35,7 +35,7 @@ deadline = Table(
     Column("due_on", Date, nullable=False),
     Column("responsible", String(60), nullable=False),
     Column("status", String(20), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     UniqueConstraint("municipality", "case_id", "kind", name="uq_deadline_municipality"),
 )
 
