@@ -83,14 +83,16 @@ def subscribe(broker: KafkaBroker, topic: str, consumer: EventConsumer) -> None:
         await msg.ack()
 
 
-async def ensure_topics(bootstrap: str, topics: Iterable[str], partitions: int = DEFAULT_PARTITIONS) -> None:
+async def ensure_topics(
+    bootstrap: str, topics: Iterable[str], *, partitions: int = DEFAULT_PARTITIONS, replication_factor: int = 1
+) -> None:
     """Create topics that do not exist yet (the owner's topic and the dead-letter topics)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
         missing = [
-            NewTopic(name=t, num_partitions=partitions, replication_factor=1)
+            NewTopic(name=t, num_partitions=partitions, replication_factor=replication_factor)
             for t in sorted(set(topics))
             if t not in existing
         ]

@@ -100,7 +100,12 @@ class Runtime:
             reraise=True,
         ):
             with attempt:
-                await ensure_topics(self.settings.kafka_bootstrap, topics)
+                await ensure_topics(
+                    self.settings.kafka_bootstrap,
+                    topics,
+                    partitions=self.settings.topic_partitions,
+                    replication_factor=self.settings.topic_replication_factor,
+                )
                 await self.broker.start()
         self.kafka_ready = True
         self._relay_task = asyncio.create_task(self.relay.run(), name=f"{self.spec.name}-outbox-relay")

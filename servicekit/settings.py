@@ -33,6 +33,8 @@ class ServiceSettings(BaseSettings):
 
     kafka_bootstrap: str = "127.0.0.1:19092"
     consumer_group: str = ""
+    topic_partitions: int = Field(default=3, ge=1, le=1000)
+    topic_replication_factor: int = Field(default=1, ge=1, le=10)
     consumer_max_attempts: int = Field(default=5, ge=1, le=50)
     consumer_backoff_initial_s: float = Field(default=0.2, gt=0)
     consumer_backoff_max_s: float = Field(default=5.0, gt=0)
