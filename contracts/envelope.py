@@ -8,7 +8,7 @@ from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-MunicipalityNumber = Annotated[str, Field(pattern=r"^\d{4}$", description="Norwegian 4-digit municipality number")]
+MunicipalityNumber = Annotated[str, Field(pattern=r"^[0-9]{4}$", description="Norwegian 4-digit municipality number")]
 
 CONTENT_TYPE = "application/cloudevents+json"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
@@ -14,6 +15,7 @@ from servicekit.context import bind
 from servicekit.errors import Forbidden, Unauthorized
 
 ALGORITHM = "HS256"
+_MUNICIPALITY = re.compile(r"[0-9]{4}")
 ROLES = frozenset({"caseworker", "leader", "unit", "coordinator", "integrator", "operator"})
 
 
@@ -62,7 +64,7 @@ class TokenVerifier:
         except jwt.PyJWTError as exc:
             raise Unauthorized(f"invalid token: {exc}") from exc
         municipality = claims.get("municipality")
-        if not isinstance(municipality, str) or len(municipality) != 4 or not municipality.isdigit():
+        if not isinstance(municipality, str) or not _MUNICIPALITY.fullmatch(municipality):
             raise Unauthorized("invalid token: claim 'municipality' must be a 4-digit municipality number")
         roles = claims.get("roles", [])
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):

@@ -20,7 +20,7 @@ from opentelemetry.trace import Link, SpanKind, Status, StatusCode
 
 from contracts.envelope import CloudEvent, EventModel, InvalidEvent, parse_event
 from contracts.topics import dead_letter_topic
-from servicekit.context import bind
+from servicekit.context import bind, current_case_id, current_municipality
 from servicekit.db import Database, UnitOfWork
 from servicekit.errors import DomainError
 from servicekit.telemetry import PREVIOUS_TRACE_ATTR, linked_span_context
@@ -164,6 +164,9 @@ class EventConsumer:
         if linked:
             attributes[PREVIOUS_TRACE_ATTR] = format(linked.trace_id, "032x")
         token = otel_context.attach(otel_context.Context())
+        # The subscriber hands messages over one after another in one task: forget the last one's tenant.
+        municipality_token = current_municipality.set(None)
+        case_token = current_case_id.set(None)
         try:
             with self._tracer.start_as_current_span(
                 f"{message.topic} process", kind=SpanKind.CONSUMER, links=links, attributes=attributes
@@ -174,6 +177,8 @@ class EventConsumer:
                     span.set_status(Status(StatusCode.ERROR, "dead-lettered"))
                 return outcome
         finally:
+            current_case_id.reset(case_token)
+            current_municipality.reset(municipality_token)
             otel_context.detach(token)
 
     async def _process(self, message: IncomingMessage) -> Outcome:

@@ -112,6 +112,7 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.outbox_written = asyncio.Event()
 
@@ -135,11 +136,20 @@ class Database:
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # The sqlite3 driver begins a transaction only before INSERT/UPDATE/DELETE. A SAVEPOINT issued
+    # before that (the inbox insert in `first_time`) then opens a transaction of its own, and its
+    # RELEASE commits it: the inbox row outlives a rolled-back handler. Let SQLAlchemy begin instead.
+    dbapi_conn.isolation_level = None
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # IMMEDIATE: a transaction that reads, then writes (the relay) must not lose the lock in between.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class UnitOfWork:

@@ -75,16 +75,20 @@ class OutboxRelay:
                     .limit(self._batch_size)
                 )
             ).all()
-            try:
-                for row in rows:
+            failure: Exception | None = None
+            for row in rows:
+                try:
                     await self._send(row.topic, row.key, row.municipality, row.headers or {}, row.payload)
-                    published.append(row.id)
-            finally:
-                # Mark what went out even when a later row failed, so it is not sent again.
-                if published:
-                    await session.execute(
-                        update(OUTBOX).where(OUTBOX.c.id.in_(published)).values(published_at=utcnow())
-                    )
+                except Exception as exc:
+                    failure = exc
+                    break
+                published.append(row.id)
+            # Mark what went out even when a later row failed, so it is not sent again. The failure is
+            # raised only after this transaction commits; raised inside it, it would roll the marks back.
+            if published:
+                await session.execute(update(OUTBOX).where(OUTBOX.c.id.in_(published)).values(published_at=utcnow()))
+        if failure is not None:
+            raise failure
         return len(published)
 
     async def _send(

@@ -29,7 +29,7 @@ class CatalogueService(BaseModel):
 class Tenant(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    municipality: str = Field(pattern=r"^\d{4}$")
+    municipality: str = Field(pattern=r"^[0-9]{4}$")
     name: str = Field(min_length=1)
     language: Language = Language.BOKMAL
     services: list[CatalogueService] = Field(min_length=1)

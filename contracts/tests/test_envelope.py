@@ -83,7 +83,7 @@ def test_round_trip_works_for_every_registered_event_type() -> None:
 
 @pytest.mark.parametrize("raw", [b"{not json", b"", b"\xff\xfe", b"[]", b'"a string"'])
 def test_malformed_json_raises_invalid_event_with_a_reason(raw: bytes) -> None:
-    with pytest.raises(InvalidEvent, match="invalid envelope: .+"):
+    with pytest.raises(InvalidEvent, match=r"invalid envelope: .+"):
         parse_event(raw)
 
 

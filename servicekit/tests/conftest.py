@@ -6,21 +6,11 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, String, Table, func, select
 
-from servicekit.db import Database, new_metadata
+from servicekit.db import Database
 from servicekit.settings import ServiceSettings
 from servicekit.telemetry import Telemetry
-
-metadata = new_metadata()
-
-# A table for test handlers to write to, so tests can see what a transaction kept.
-note = Table(
-    "note",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("text", String(200), nullable=False),
-)
+from servicekit.tests.support import metadata
 
 
 @pytest.fixture
@@ -38,8 +28,3 @@ def telemetry() -> Iterator[Telemetry]:
     assert tel.memory is not None
     yield tel
     tel.shutdown()
-
-
-async def count_rows(db: Database, table: Table) -> int:
-    async with db.engine.connect() as conn:
-        return int(await conn.scalar(select(func.count()).select_from(table)) or 0)

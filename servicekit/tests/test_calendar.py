@@ -1,0 +1,133 @@
+"""Deadline arithmetic on the Norwegian calendar."""
+
+from __future__ import annotations
+
+import calendar as std_calendar
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from servicekit.calendar import (
+    add_months,
+    add_weeks,
+    due_after_months,
+    due_after_weeks,
+    is_working_day,
+    next_working_day,
+)
+
+days = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31))
+months = st.integers(min_value=0, max_value=36)
+
+
+@settings(max_examples=300, deadline=None)
+@given(days)
+def test_next_working_day_is_a_working_day_on_or_after_the_day_and_within_a_week(day: date) -> None:
+    result = next_working_day(day)
+
+    assert is_working_day(result)
+    assert day <= result < day + timedelta(days=7)
+
+
+@settings(max_examples=300, deadline=None)
+@given(days)
+def test_next_working_day_is_the_first_working_day(day: date) -> None:
+    result = next_working_day(day)
+
+    skipped = [day + timedelta(days=n) for n in range((result - day).days)]
+    assert not any(is_working_day(d) for d in skipped)
+
+
+@settings(max_examples=300, deadline=None)
+@given(days)
+def test_next_working_day_is_idempotent(day: date) -> None:
+    once = next_working_day(day)
+
+    assert next_working_day(once) == once
+
+
+@settings(max_examples=200, deadline=None)
+@given(days)
+def test_weekends_are_never_working_days(day: date) -> None:
+    if day.weekday() >= 5:
+        assert not is_working_day(day)
+
+
+@settings(max_examples=300, deadline=None)
+@given(days, months)
+def test_add_months_keeps_the_day_of_month_or_takes_the_months_last_day(day: date, n: int) -> None:
+    result = add_months(day, n)
+
+    assert (result.year * 12 + result.month) - (day.year * 12 + day.month) == n
+    last = std_calendar.monthrange(result.year, result.month)[1]
+    assert result.day == min(day.day, last)
+
+
+@settings(max_examples=300, deadline=None)
+@given(days, months)
+def test_due_after_months_is_the_first_working_day_on_or_after_the_calendar_date(day: date, n: int) -> None:
+    due = due_after_months(day, n)
+
+    assert due >= add_months(day, n)
+    assert due == next_working_day(add_months(day, n))
+    assert is_working_day(due)
+
+
+@settings(max_examples=200, deadline=None)
+@given(days, st.integers(min_value=0, max_value=52))
+def test_due_after_weeks_is_the_first_working_day_on_or_after_the_calendar_date(day: date, n: int) -> None:
+    due = due_after_weeks(day, n)
+
+    assert add_weeks(day, n) == day + timedelta(weeks=n)
+    assert due == next_working_day(day + timedelta(weeks=n))
+
+
+@pytest.mark.parametrize(
+    ("day", "expected", "why"),
+    [
+        (date(2026, 12, 25), date(2026, 12, 28), "Christmas Day Fri, Boxing Day Sat, Sun"),
+        (date(2027, 3, 25), date(2027, 3, 30), "Maundy Thursday to Easter Monday 2027"),
+        (date(2026, 4, 2), date(2026, 4, 7), "Maundy Thursday to Easter Monday 2026"),
+        (date(2026, 5, 17), date(2026, 5, 18), "Constitution Day on a Sunday"),
+        (date(2027, 5, 17), date(2027, 5, 18), "Constitution Day and Whit Monday 2027"),
+        (date(2026, 5, 14), date(2026, 5, 15), "Ascension Day 2026"),
+        (date(2026, 5, 1), date(2026, 5, 4), "Labour Day Fri, then a weekend"),
+        (date(2027, 1, 1), date(2027, 1, 4), "New Year's Day Fri, then a weekend"),
+        (date(2026, 11, 28), date(2026, 11, 30), "Saturday"),
+        (date(2026, 11, 23), date(2026, 11, 23), "an ordinary Monday"),
+        (date(2026, 12, 24), date(2026, 12, 24), "Christmas Eve is not a public holiday"),
+    ],
+)
+def test_next_working_day_on_norwegian_holidays(day: date, expected: date, why: str) -> None:
+    assert next_working_day(day) == expected, why
+
+
+def test_january_31st_plus_a_month_is_the_last_of_february() -> None:
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_months(date(2028, 1, 31), 1) == date(2028, 2, 29)
+
+
+def test_month_deadline_from_january_31st_2026_falls_on_monday_2_march() -> None:
+    # 28 February 2026 is a Saturday.
+    assert date(2026, 2, 28).weekday() == 5
+    assert due_after_months(date(2026, 1, 31), 1) == date(2026, 3, 2)
+
+
+@pytest.mark.parametrize(
+    ("start", "expected"),
+    [
+        (date(2026, 11, 28), date(2026, 12, 28)),  # lands on a Monday
+        (date(2026, 11, 25), date(2026, 12, 28)),  # Christmas Day Fri, Boxing Day Sat, Sun
+        (date(2027, 3, 25), date(2027, 4, 26)),  # 25 April 2027 is a Sunday
+        (date(2026, 4, 17), date(2026, 5, 18)),  # Constitution Day on a Sunday
+    ],
+)
+def test_one_month_deadlines_move_to_the_next_working_day(start: date, expected: date) -> None:
+    assert due_after_months(start, 1) == expected
+
+
+def test_three_week_deadline_moves_past_easter() -> None:
+    # 2027-03-04 + 3 weeks = Maundy Thursday 25 March; Easter Monday is 29 March.
+    assert due_after_weeks(date(2027, 3, 4), 3) == date(2027, 3, 30)

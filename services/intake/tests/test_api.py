@@ -1,0 +1,352 @@
+"""Intake's HTTP API against a migrated SQLite database; Kafka is never started."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from opentelemetry.trace import SpanKind
+from sqlalchemy import Table, func, select
+
+from contracts.envelope import parse_event
+from contracts.intake import ApplicationRegistered
+from contracts.topics import Topic
+from servicekit.db import OUTBOX
+from servicekit.migrate import upgrade
+from servicekit.runtime import Runtime, create_app
+from services.intake import db as intake_db
+from services.intake.main import Settings, spec
+
+SECRET = "intake-test-secret-that-is-long-enough-0123"
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
+    settings = Settings(
+        environment="test",
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/intake.db",
+        data_dir=tmp_path,
+        jwt_secret=SECRET,
+        telemetry_exporter="memory",
+    )
+    service = spec()
+    application = create_app(service, settings)
+    await upgrade(application.state.runtime.db, service.migrations_dir)
+    yield application
+    await application.state.runtime.db.dispose()
+    application.state.runtime.telemetry.shutdown()
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
+        yield c
+
+
+def runtime_of(app: FastAPI) -> Runtime:
+    runtime: Runtime = app.state.runtime
+    return runtime
+
+
+def auth(app: FastAPI, municipality: str = "3426", roles: tuple[str, ...] = ("caseworker",)) -> dict[str, str]:
+    token = runtime_of(app).verifier.issue(municipality=municipality, roles=list(roles), subject="kari")
+    return {"Authorization": f"Bearer {token}"}
+
+
+def application_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "person_id": "person-1",
+        "channel": "digital_form",
+        "sender": "applicant",
+        "service_code": "home_nursing",
+        "received_on": "2026-03-02",
+        "consent": {"form": "written", "given_by": "person", "scope": ["processing"]},
+    }
+    body.update(overrides)
+    return body
+
+
+async def register(client: httpx.AsyncClient, app: FastAPI, **overrides: Any) -> dict[str, Any]:
+    response = await client.post("/applications", json=application_body(**overrides), headers=auth(app))
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+async def count(app: FastAPI, table: Table) -> int:
+    async with runtime_of(app).db.engine.connect() as conn:
+        return int(await conn.scalar(select(func.count()).select_from(table)) or 0)
+
+
+async def outbox_payloads(app: FastAPI) -> list[Any]:
+    async with runtime_of(app).db.engine.connect() as conn:
+        return list((await conn.execute(select(OUTBOX).order_by(OUTBOX.c.id))).all())
+
+
+def fields_named(problem: dict[str, Any]) -> set[str]:
+    named = {problem["field"]} if problem.get("field") else set()
+    return named | {e["field"] for e in problem.get("errors", [])}
+
+
+# --- registering --------------------------------------------------------------------------------
+
+
+async def test_register_returns_201_with_the_first_journal_number_of_the_receipt_year(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    response = await client.post("/applications", json=application_body(), headers=auth(app))
+
+    assert response.status_code == 201
+    created = response.json()
+    assert created["journal_number"] == "2026/000001"
+    assert created["municipality"] == "3426"
+    assert created["status"] == "registered"
+    assert created["service_code"] == "home_nursing"
+    assert created["received_on"] == "2026-03-02"
+    assert created["case_id"]
+
+
+async def test_journal_numbers_count_up_per_municipality_and_receipt_year(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    first = await register(client, app)
+    second = await register(client, app)
+    last_year = await register(client, app, received_on="2025-12-30")
+    third = await register(client, app)
+    other = await client.post("/applications", json=application_body(), headers=auth(app, municipality="5032"))
+
+    assert [first["journal_number"], second["journal_number"], third["journal_number"]] == [
+        "2026/000001",
+        "2026/000002",
+        "2026/000003",
+    ]
+    assert last_year["journal_number"] == "2025/000001"
+    assert other.json()["journal_number"] == "2026/000001"
+
+
+async def test_concurrent_registrations_get_distinct_consecutive_journal_numbers(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    responses = await asyncio.gather(
+        *(client.post("/applications", json=application_body(), headers=auth(app)) for _ in range(5))
+    )
+
+    assert [r.status_code for r in responses] == [201] * 5
+    assert sorted(r.json()["journal_number"] for r in responses) == [f"2026/00000{n}" for n in range(1, 6)]
+
+
+async def test_registering_records_application_registered_in_the_outbox(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    created = await register(client, app)
+
+    [row] = await outbox_payloads(app)
+    assert row.topic == Topic.INTAKE
+    assert row.key == created["case_id"]
+    assert row.municipality == "3426"
+    assert row.published_at is None
+    event = parse_event(row.payload)
+    assert event is not None
+    assert event.type == ApplicationRegistered.event_type
+    assert event.source == "/forvalt/intake"
+    assert event.subject == created["case_id"]
+    assert event.municipality == "3426"
+    assert event.data == ApplicationRegistered(
+        case_id=created["case_id"],
+        journal_number="2026/000001",
+        person_id="person-1",
+        channel="digital_form",  # type: ignore[arg-type]
+        sender="applicant",  # type: ignore[arg-type]
+        service_code="home_nursing",
+        received_on="2026-03-02",  # type: ignore[arg-type]
+        consent={"form": "written", "given_by": "person", "scope": ["processing"]},  # type: ignore[arg-type]
+    )
+
+
+async def test_outbox_row_carries_the_trace_of_the_http_request(app: FastAPI, client: httpx.AsyncClient) -> None:
+    await register(client, app)
+
+    [row] = await outbox_payloads(app)
+    memory = runtime_of(app).telemetry.memory
+    assert memory is not None
+    [server_span] = [s for s in memory.get_finished_spans() if s.kind is SpanKind.SERVER]
+    assert row.headers["traceparent"].split("-")[1] == format(server_span.context.trace_id, "032x")
+
+
+async def test_registered_application_can_be_read_back(app: FastAPI, client: httpx.AsyncClient) -> None:
+    created = await register(client, app)
+
+    response = await client.get(f"/applications/{created['case_id']}", headers=auth(app))
+
+    assert response.status_code == 200
+    found = response.json()
+    assert {k: found[k] for k in ("case_id", "journal_number", "person_id", "consent", "status")} == {
+        k: created[k] for k in ("case_id", "journal_number", "person_id", "consent", "status")
+    }
+    assert datetime.fromisoformat(found["created_at"]) == datetime.fromisoformat(created["created_at"])
+
+
+# --- who may do what ----------------------------------------------------------------------------
+
+
+async def test_request_without_token_is_401_problem(app: FastAPI, client: httpx.AsyncClient) -> None:
+    response = await client.post("/applications", json=application_body())
+
+    assert response.status_code == 401
+    assert response.headers["content-type"] == PROBLEM
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert response.json()["status"] == 401
+    assert await count(app, intake_db.application) == 0
+
+
+@pytest.mark.parametrize("path", ["/applications", "/applications/some-case"])
+async def test_reading_without_token_is_401(app: FastAPI, client: httpx.AsyncClient, path: str) -> None:
+    response = await client.get(path)
+
+    assert response.status_code == 401
+    assert response.headers["content-type"] == PROBLEM
+
+
+async def test_token_signed_with_another_secret_is_401(app: FastAPI, client: httpx.AsyncClient) -> None:
+    from servicekit.auth import TokenVerifier
+
+    forged = TokenVerifier("someone-elses-secret-that-is-long-enough", issuer="forvalt", audience="forvalt").issue(
+        municipality="3426", roles=["caseworker"]
+    )
+
+    response = await client.get("/applications", headers={"Authorization": f"Bearer {forged}"})
+
+    assert response.status_code == 401
+    assert response.headers["content-type"] == PROBLEM
+
+
+async def test_other_municipality_cannot_read_or_list_the_application(app: FastAPI, client: httpx.AsyncClient) -> None:
+    created = await register(client, app)
+    selbu = auth(app, municipality="5032")
+
+    single = await client.get(f"/applications/{created['case_id']}", headers=selbu)
+    listing = await client.get("/applications", headers=selbu)
+
+    assert single.status_code == 404
+    assert single.headers["content-type"] == PROBLEM
+    assert listing.status_code == 200
+    assert listing.json()["total"] == 0
+    assert created["case_id"] not in {item["case_id"] for item in listing.json()["items"]}
+
+
+async def test_registering_without_the_caseworker_role_is_403_and_writes_nothing(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    response = await client.post("/applications", json=application_body(), headers=auth(app, roles=("unit",)))
+
+    assert response.status_code == 403
+    assert response.headers["content-type"] == PROBLEM
+    assert "caseworker" in response.json()["detail"]
+    assert await count(app, intake_db.application) == 0
+    assert await count(app, OUTBOX) == 0
+
+
+async def test_registering_for_an_unconfigured_municipality_is_404(app: FastAPI, client: httpx.AsyncClient) -> None:
+    response = await client.post("/applications", json=application_body(), headers=auth(app, municipality="9999"))
+
+    assert response.status_code == 404
+    assert await count(app, intake_db.application) == 0
+
+
+# --- invalid requests ---------------------------------------------------------------------------
+
+FUTURE = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
+
+
+def without_consent() -> dict[str, Any]:
+    body = application_body()
+    del body["consent"]
+    return body
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (application_body(channel="carrier_pigeon"), "channel"),
+        (without_consent(), "consent"),
+        (application_body(service_code="space_travel"), "service_code"),
+        (application_body(received_on=FUTURE), "received_on"),
+        (
+            application_body(consent={"form": "written", "given_by": "person", "scope": ["sharing"]}),
+            "consent.scope",
+        ),
+        (application_body(consent={"form": "written", "given_by": "person", "scope": []}), "consent.scope"),
+        (application_body(national_identity_number="01010112345"), "national_identity_number"),
+        (application_body(received_on="2026-02-30"), "received_on"),
+    ],
+    ids=[
+        "unknown-channel",
+        "missing-consent",
+        "unknown-service-code",
+        "future-date",
+        "consent-without-processing",
+        "empty-consent-scope",
+        "extra-field",
+        "impossible-date",
+    ],
+)
+async def test_invalid_application_is_422_problem_naming_the_field_and_writes_nothing(
+    app: FastAPI, client: httpx.AsyncClient, body: dict[str, Any], field: str
+) -> None:
+    response = await client.post("/applications", json=body, headers=auth(app))
+
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == PROBLEM
+    problem = response.json()
+    assert problem["status"] == 422
+    assert field in fields_named(problem)
+    assert field in problem["detail"]
+    assert await count(app, intake_db.application) == 0
+    assert await count(app, intake_db.journal_counter) == 0
+    assert await count(app, OUTBOX) == 0
+
+
+# --- listing ------------------------------------------------------------------------------------
+
+
+async def test_list_pages_through_the_municipalitys_applications_newest_first(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    created = [await register(client, app) for _ in range(3)]
+    headers = auth(app)
+
+    first = (await client.get("/applications", params={"limit": 2}, headers=headers)).json()
+    second = (await client.get("/applications", params={"limit": 2, "offset": 2}, headers=headers)).json()
+    beyond = (await client.get("/applications", params={"limit": 2, "offset": 3}, headers=headers)).json()
+
+    assert (first["total"], first["limit"], first["offset"]) == (3, 2, 0)
+    assert (second["total"], second["limit"], second["offset"]) == (3, 2, 2)
+    assert [i["journal_number"] for i in first["items"]] == ["2026/000003", "2026/000002"]
+    assert [i["journal_number"] for i in second["items"]] == ["2026/000001"]
+    assert beyond["items"] == []
+    assert beyond["total"] == 3
+    assert {i["case_id"] for i in first["items"] + second["items"]} == {c["case_id"] for c in created}
+
+
+async def test_list_defaults_to_limit_50_offset_0(app: FastAPI, client: httpx.AsyncClient) -> None:
+    page = (await client.get("/applications", headers=auth(app))).json()
+
+    assert page == {"items": [], "total": 0, "limit": 50, "offset": 0}
+
+
+@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 501}, {"offset": -1}])
+async def test_list_refuses_out_of_range_paging(
+    app: FastAPI, client: httpx.AsyncClient, params: dict[str, int]
+) -> None:
+    response = await client.get("/applications", params=params, headers=auth(app))
+
+    assert response.status_code == 422
+    [name] = params
+    assert fields_named(response.json()) == {f"query.{name}"}

@@ -1,0 +1,205 @@
+"""Notification's reaction to ApplicationRegistered, directly and through the EventConsumer."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Table, func, select
+
+from contracts.deadlines import DeadlineKind, DeadlineScheduled
+from contracts.envelope import CloudEvent, parse_event
+from contracts.tests.examples import registered_event
+from contracts.topics import Topic
+from servicekit.consumer import DeadLetter, EventConsumer, IncomingMessage, Outcome, RetryPolicy
+from servicekit.db import INBOX, OUTBOX, Database
+from servicekit.migrate import upgrade
+from servicekit.settings import ServiceSettings
+from servicekit.telemetry import Telemetry
+from services.notification import db as notification_db
+from services.notification.handlers import handlers, on_application_registered
+from services.notification.main import spec
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path}/notification.db")
+    await upgrade(database, spec().migrations_dir)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def telemetry() -> Iterator[Telemetry]:
+    tel = Telemetry(ServiceSettings(service_name="notification", telemetry_exporter="memory"))
+    yield tel
+    tel.shutdown()
+
+
+@pytest.fixture
+def dead_letters() -> list[DeadLetter]:
+    return []
+
+
+@pytest.fixture
+def consumer(db: Database, telemetry: Telemetry, dead_letters: list[DeadLetter]) -> EventConsumer:
+    async def send(letter: DeadLetter) -> None:
+        dead_letters.append(letter)
+
+    async def no_sleep(_: float) -> None:
+        return None
+
+    return EventConsumer(
+        name="notification",
+        handlers=handlers,
+        db=db,
+        policy=RetryPolicy(max_attempts=3),
+        dead_letter=send,
+        tracer=telemetry.tracer,
+        sleep=no_sleep,
+    )
+
+
+def incoming(event: CloudEvent[Any], offset: int = 0) -> IncomingMessage:
+    return IncomingMessage(
+        topic=Topic.INTAKE, partition=0, offset=offset, key=event.subject, value=event.to_json(), headers={}
+    )
+
+
+async def rows(db: Database, table: Table) -> list[Any]:
+    async with db.engine.connect() as conn:
+        return list((await conn.execute(select(table))).all())
+
+
+async def count(db: Database, table: Table) -> int:
+    async with db.engine.connect() as conn:
+        return int(await conn.scalar(select(func.count()).select_from(table)) or 0)
+
+
+async def test_handler_writes_a_receipt_a_deadline_and_emits_deadline_scheduled(db: Database) -> None:
+    event = registered_event(
+        municipality="5032", case_id="case-42", journal_number="2026/000042", received_on=date(2026, 11, 28)
+    )
+
+    async with db.unit_of_work() as uow:
+        await on_application_registered(event, uow)
+        await uow.commit()
+
+    [receipt] = await rows(db, notification_db.notification)
+    assert (receipt.municipality, receipt.case_id, receipt.kind, receipt.recipient) == (
+        "5032",
+        "case-42",
+        "receipt",
+        "applicant",
+    )
+    assert receipt.source_event_id == event.id
+    assert "2026/000042" in receipt.text
+
+    [deadline] = await rows(db, notification_db.deadline)
+    assert (deadline.municipality, deadline.case_id, deadline.kind, deadline.status) == (
+        "5032",
+        "case-42",
+        "preliminary_reply",
+        "scheduled",
+    )
+    assert deadline.due_on == date(2026, 12, 28)
+    assert deadline.responsible == "allocation_office"
+
+    [outbox] = await rows(db, OUTBOX)
+    assert outbox.topic == Topic.DEADLINES
+    assert outbox.key == "case-42"
+    assert outbox.municipality == "5032"
+    scheduled = parse_event(outbox.payload)
+    assert scheduled is not None
+    assert scheduled.subject == "case-42"
+    assert scheduled.municipality == "5032"
+    assert scheduled.data == DeadlineScheduled(
+        deadline_id=deadline.id,
+        case_id="case-42",
+        kind=DeadlineKind.PRELIMINARY_REPLY,
+        due_on=date(2026, 12, 28),
+        responsible="allocation_office",
+    )
+
+
+async def test_deadline_scheduled_for_a_holiday_moves_to_the_next_working_day(db: Database) -> None:
+    event = registered_event(received_on=date(2026, 11, 25))  # + 1 month = Christmas Day
+
+    async with db.unit_of_work() as uow:
+        await on_application_registered(event, uow)
+        await uow.commit()
+
+    [deadline] = await rows(db, notification_db.deadline)
+    assert deadline.due_on == date(2026, 12, 28)
+
+
+async def test_consumer_processes_application_registered_into_one_receipt_deadline_and_outbox_event(
+    db: Database, consumer: EventConsumer, dead_letters: list[DeadLetter]
+) -> None:
+    outcome = await consumer.process(incoming(registered_event(received_on=date(2026, 11, 28))))
+
+    assert outcome is Outcome.PROCESSED
+    assert dead_letters == []
+    assert await count(db, notification_db.notification) == 1
+    assert await count(db, notification_db.deadline) == 1
+    assert await count(db, OUTBOX) == 1
+
+
+async def test_same_event_processed_twice_leaves_exactly_one_receipt_deadline_and_outbox_event(
+    db: Database, consumer: EventConsumer, dead_letters: list[DeadLetter]
+) -> None:
+    event = registered_event()
+
+    first = await consumer.process(incoming(event, offset=0))
+    second = await consumer.process(incoming(event, offset=1))
+
+    assert (first, second) == (Outcome.PROCESSED, Outcome.DUPLICATE)
+    assert dead_letters == []
+    assert await count(db, notification_db.notification) == 1
+    assert await count(db, notification_db.deadline) == 1
+    assert await count(db, OUTBOX) == 1
+    assert await count(db, INBOX) == 1
+
+
+async def test_two_applications_for_different_cases_each_get_their_deadline(
+    db: Database, consumer: EventConsumer
+) -> None:
+    await consumer.process(incoming(registered_event(case_id="case-1")))
+    await consumer.process(incoming(registered_event(case_id="case-2"), offset=1))
+
+    assert sorted(r.case_id for r in await rows(db, notification_db.deadline)) == ["case-1", "case-2"]
+    assert await count(db, OUTBOX) == 2
+
+
+async def test_deadline_scheduled_continues_the_trace_of_the_consumer_span(
+    db: Database, consumer: EventConsumer, telemetry: Telemetry
+) -> None:
+    await consumer.process(incoming(registered_event()))
+
+    [outbox] = await rows(db, OUTBOX)
+    assert telemetry.memory is not None
+    [span] = [s for s in telemetry.memory.get_finished_spans() if s.name == f"{Topic.INTAKE} process"]
+    assert outbox.headers["traceparent"].split("-")[1] == format(span.context.trace_id, "032x")
+
+
+async def test_notification_consumer_ignores_event_types_it_has_no_handler_for(
+    db: Database, consumer: EventConsumer
+) -> None:
+    scheduled = CloudEvent.wrap(
+        DeadlineScheduled(
+            deadline_id="d-1",
+            case_id="case-1",
+            kind=DeadlineKind.PRELIMINARY_REPLY,
+            due_on=date(2026, 12, 28),
+            responsible="allocation_office",
+        ),
+        source="/forvalt/notification",
+        subject="case-1",
+        municipality="3426",
+    )
+
+    assert await consumer.process(incoming(scheduled)) is Outcome.IGNORED
+    assert await count(db, notification_db.deadline) == 0
