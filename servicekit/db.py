@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
+from opentelemetry.instrumentation.utils import suppress_instrumentation
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -124,12 +125,14 @@ class Database:
         return UnitOfWork(self)
 
     async def ping(self) -> bool:
-        try:
-            async with self.engine.connect() as conn:
-                await conn.exec_driver_sql("SELECT 1")
-            return True
-        except Exception:
-            return False
+        # A readiness probe is not work on a case: leave it out of the traces.
+        with suppress_instrumentation():
+            try:
+                async with self.engine.connect() as conn:
+                    await conn.exec_driver_sql("SELECT 1")
+                return True
+            except Exception:
+                return False
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -87,7 +87,8 @@ class Runtime:
             self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         SQLAlchemyInstrumentor().instrument(engine=self.db.engine.sync_engine, tracer_provider=self.telemetry.provider)
         if self.settings.migrate_on_start:
-            await upgrade(self.db, self.spec.migrations_dir)
+            with self.telemetry.tracer.start_as_current_span(f"{self.spec.name} migrate"):
+                await upgrade(self.db, self.spec.migrations_dir)
         topics = [
             *self.spec.produces,
             *(dead_letter_topic(t) for t in self.spec.handlers.topics),
