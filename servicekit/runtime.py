@@ -14,7 +14,6 @@ import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Request
 from faststream.kafka import KafkaBroker
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from contracts.topics import dead_letter_topic
@@ -54,6 +53,7 @@ class Runtime:
         self.tenants = Tenants.load(settings.tenants_dir)
         self.telemetry = Telemetry(settings)
         self.db = Database(settings.effective_database_url)
+        self.telemetry.trace_engine(self.db.engine.sync_engine)
         self.broker: KafkaBroker = build_broker(settings.kafka_bootstrap, client_id=spec.name)
         self.verifier = TokenVerifier(settings.jwt_secret, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
         self.relay = OutboxRelay(
@@ -85,7 +85,7 @@ class Runtime:
     async def start(self) -> None:
         if self.db.is_sqlite:
             self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        SQLAlchemyInstrumentor().instrument(engine=self.db.engine.sync_engine, tracer_provider=self.telemetry.provider)
+        self.telemetry.trace_engine(self.db.engine.sync_engine)
         if self.settings.migrate_on_start:
             with self.telemetry.tracer.start_as_current_span(f"{self.spec.name} migrate"):
                 await upgrade(self.db, self.spec.migrations_dir)
@@ -144,7 +144,10 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     for router in spec.routers:
         app.include_router(router)
     FastAPIInstrumentor.instrument_app(
-        app, tracer_provider=runtime.telemetry.provider, excluded_urls="health/live,health/ready"
+        app,
+        tracer_provider=runtime.telemetry.provider,
+        excluded_urls="health/live,health/ready",
+        exclude_spans=["receive", "send"],
     )
     return app
 

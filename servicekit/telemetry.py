@@ -6,6 +6,8 @@ from collections.abc import Mapping, MutableMapping
 
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
+from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
+from opentelemetry.metrics import NoOpMeterProvider
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import (
@@ -15,6 +17,7 @@ from opentelemetry.sdk.trace.export import (
     SpanExporter,
 )
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from sqlalchemy.engine import Engine
 
 from servicekit.context import CASE_ID_ATTR, MUNICIPALITY_ATTR, current_case_id, current_municipality
 from servicekit.settings import ServiceSettings
@@ -51,6 +54,12 @@ class Telemetry:
         elif exporter is not None:
             self.provider.add_span_processor(BatchSpanProcessor(exporter, schedule_delay_millis=1000))
         self.tracer = self.provider.get_tracer("forvalt." + settings.service_name)
+
+    def trace_engine(self, engine: Engine) -> None:
+        """Trace the SQL of this engine with this service's provider (not a process-wide patch)."""
+        meter = NoOpMeterProvider().get_meter("forvalt.sql")
+        usage = meter.create_up_down_counter("db.client.connections.usage")
+        EngineTracer(self.provider.get_tracer("forvalt.sql"), engine, usage)  # type: ignore[no-untyped-call]
 
     def shutdown(self) -> None:
         self.provider.shutdown()

@@ -350,3 +350,48 @@ async def test_list_refuses_out_of_range_paging(
     assert response.status_code == 422
     [name] = params
     assert fields_named(response.json()) == {f"query.{name}"}
+
+
+async def test_every_span_of_a_registration_carries_municipality_and_the_sql_spans_the_case_id(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    memory = runtime_of(app).telemetry.memory
+    assert memory is not None
+    memory.clear()  # the migrations of the fixture belong to no municipality
+    created = await register(client, app)
+    spans = memory.get_finished_spans()
+    sql = [s for s in spans if s.kind is SpanKind.CLIENT]
+    assert sql, "the SQL statements are traced"
+    assert [s.name for s in spans if (s.attributes or {}).get("municipality") != "3426"] == []
+    assert all((s.attributes or {}).get("case.id") == created["case_id"] for s in sql)
+
+
+async def test_withdrawal_marks_the_application_and_records_the_event(app: FastAPI, client: httpx.AsyncClient) -> None:
+    created = await register(client, app)
+    response = await client.post(
+        f"/applications/{created['case_id']}/withdrawal", json={"withdrawn_on": "2026-03-05"}, headers=auth(app)
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "withdrawn"
+    async with runtime_of(app).db.sessions() as session:
+        payloads = (await session.execute(select(OUTBOX.c.payload).order_by(OUTBOX.c.id))).scalars().all()
+    types = [parse_event(p).type for p in payloads]  # type: ignore[union-attr]
+    assert types == ["no.forvalt.intake.application-registered.v1", "no.forvalt.intake.application-withdrawn.v1"]
+
+    again = await client.post(
+        f"/applications/{created['case_id']}/withdrawal", json={"withdrawn_on": "2026-03-05"}, headers=auth(app)
+    )
+    assert again.status_code == 409
+
+
+async def test_withdrawal_before_receipt_is_refused_and_changes_nothing(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    created = await register(client, app)
+    response = await client.post(
+        f"/applications/{created['case_id']}/withdrawal", json={"withdrawn_on": "2026-03-01"}, headers=auth(app)
+    )
+    assert response.status_code == 422
+    assert response.json()["field"] == "withdrawn_on"
+    read = await client.get(f"/applications/{created['case_id']}", headers=auth(app))
+    assert read.json()["status"] == "registered"
