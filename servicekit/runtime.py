@@ -119,6 +119,7 @@ class Runtime:
         await self.broker.stop()
         await self.db.dispose()
         self.telemetry.shutdown()
+        log.info("%s stopped cleanly", self.spec.name)
 
     async def broker_ready(self) -> bool:
         return self.kafka_ready and await self.broker.ping(timeout=2.0)

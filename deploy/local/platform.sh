@@ -2,7 +2,7 @@
 # The whole platform on one machine: Kafka, the trace dashboard, PostgreSQL when it is installed
 # (else each service keeps an embedded SQLite file), and the six services.
 #
-# usage: deploy/local/platform.sh up|down|status
+# usage: deploy/local/platform.sh up|down|status   (FORVALT_STORAGE=sqlite|postgres to choose storage)
 set -euo pipefail
 _svc_name=platform
 # shellcheck source=deploy/local/_lib.sh
@@ -14,7 +14,14 @@ declare -A PORTS=([intake]=8001 [assessment]=8002 [decision]=8003 [coordination]
 RUN="${FORVALT_RUN_ROOT}/services"
 PG_PORT="${PG_PORT:-55432}"
 
-pg_installed() { compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null; }
+# FORVALT_STORAGE=sqlite|postgres forces the choice; by default PostgreSQL is used when installed.
+pg_installed() {
+  case "${FORVALT_STORAGE:-}" in
+    sqlite) return 1 ;;
+    postgres) return 0 ;;
+    *) compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null ;;
+  esac
+}
 
 service_pid() { cat "$RUN/$1.pid" 2>/dev/null || true; }
 
