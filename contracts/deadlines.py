@@ -11,6 +11,7 @@ from contracts.topics import Topic
 
 class DeadlineKind(StrEnum):
     PRELIMINARY_REPLY = "preliminary_reply"
+    INFORMATION_REQUEST = "information_request"
 
 
 @register
@@ -22,6 +23,9 @@ class DeadlineScheduled(EventModel):
 
     deadline_id: str = Field(min_length=1)
     case_id: str = Field(min_length=1)
-    kind: DeadlineKind
+    kind: str = Field(
+        pattern=r"^[a-z][a-z_]*$",
+        description="a DeadlineKind value; new kinds are added without a new version, so consumers accept unknown ones",
+    )
     due_on: date = Field(description="the working day the deadline falls on")
     responsible: str = Field(min_length=1, description="who must act, e.g. allocation_office")

@@ -1,6 +1,6 @@
 """Events of the intake service (topic intake.events.v1)."""
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import Field
@@ -52,6 +52,22 @@ class Consent(EventModel):
     form: ConsentForm
     given_by: ConsentGiver
     scope: list[ConsentScope] = Field(min_length=1)
+    share_with: list[str] = Field(
+        default_factory=list, description="service or unit codes the 'sharing' scope names; empty means none"
+    )
+
+
+class Route(StrEnum):
+    """Who handles the case: the allocation office, or the coordinating unit for children."""
+
+    ALLOCATION_OFFICE = "allocation_office"
+    CHILDREN_UNIT = "children_unit"
+    COORDINATING_UNIT = "coordinating_unit"
+
+
+class CoordinationNeed(StrEnum):
+    COORDINATOR = "coordinator"
+    INDIVIDUAL_PLAN = "individual_plan"
 
 
 @register
@@ -69,6 +85,77 @@ class ApplicationRegistered(EventModel):
     service_code: str = Field(min_length=1, description="code from the municipality's service catalogue")
     received_on: date = Field(description="receipt date; starts the legal clocks")
     consent: Consent
+    route: Route = Route.ALLOCATION_OFFICE
+    involves_child: bool = Field(default=False, description="the person is under 18 on the receipt date")
+    emergency_measure: bool = Field(default=False, description="a unit started the service before any decision")
+
+
+@register
+class CoordinationReferralRegistered(EventModel):
+    """A need for coordinated services (coordinator and/or individual plan) was referred."""
+
+    event_type = "no.forvalt.intake.coordination-referral-registered.v1"
+    topic = Topic.INTAKE
+
+    case_id: str = Field(min_length=1)
+    journal_number: str = Field(min_length=1)
+    person_id: str = Field(min_length=1)
+    channel: Channel
+    sender: Sender
+    requested: list[CoordinationNeed] = Field(min_length=1)
+    received_on: date
+    consent: Consent
+    route: Route = Route.COORDINATING_UNIT
+    involves_child: bool = False
+
+
+@register
+class ChildCoordinatorApplicationRegistered(EventModel):
+    """A family applied for a child coordinator (helse- og omsorgstjenesteloven § 7-2 a), possibly before birth."""
+
+    event_type = "no.forvalt.intake.child-coordinator-application-registered.v1"
+    topic = Topic.INTAKE
+
+    case_id: str = Field(min_length=1)
+    journal_number: str = Field(min_length=1)
+    child_person_id: str | None = Field(default=None, description="absent while the child is not yet born")
+    expected_birth_on: date | None = Field(default=None, description="set when the application is made in pregnancy")
+    applicant_person_id: str = Field(min_length=1, description="the parent or guardian who applies")
+    channel: Channel
+    sender: Sender
+    received_on: date
+    consent: Consent
+    route: Route = Route.COORDINATING_UNIT
+
+
+@register
+class ConsentWithdrawn(EventModel):
+    """Consent was withdrawn in whole or part; sharing and fetching that depended on it must stop."""
+
+    event_type = "no.forvalt.intake.consent-withdrawn.v1"
+    topic = Topic.INTAKE
+
+    case_id: str = Field(min_length=1)
+    withdrawn_scopes: list[ConsentScope] = Field(min_length=1)
+    withdrawn_share_with: list[str] = Field(default_factory=list)
+    withdrawn_on: date
+    remaining: Consent | None = Field(description="the consent that still holds, or none at all")
+
+
+@register
+class EmergencyMeasureRegistered(EventModel):
+    """A unit started a service out of hours before any decision; the first allocation meeting must decide."""
+
+    event_type = "no.forvalt.intake.emergency-measure-registered.v1"
+    topic = Topic.INTAKE
+
+    case_id: str = Field(min_length=1)
+    journal_number: str = Field(min_length=1)
+    person_id: str = Field(min_length=1)
+    unit: str = Field(min_length=1, description="code of the unit that started the service")
+    service_code: str = Field(min_length=1)
+    started_at: datetime
+    registered_at: datetime
 
 
 @register
