@@ -24,6 +24,7 @@ class Principal:
     subject: str
     municipality: str
     roles: frozenset[str]
+    unit: str | None = None
 
     def require(self, *roles: str) -> None:
         if not self.roles.intersection(roles):
@@ -37,7 +38,13 @@ class TokenVerifier:
         self._audience = audience
 
     def issue(
-        self, *, municipality: str, roles: list[str], subject: str = "dev", ttl: timedelta = timedelta(hours=12)
+        self,
+        *,
+        municipality: str,
+        roles: list[str],
+        subject: str = "dev",
+        unit: str | None = None,
+        ttl: timedelta = timedelta(hours=12),
     ) -> str:
         now = datetime.now(UTC)
         claims = {
@@ -49,6 +56,8 @@ class TokenVerifier:
             "iat": now,
             "exp": now + ttl,
         }
+        if unit is not None:
+            claims["unit"] = unit
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
 
     def verify(self, token: str) -> Principal:
@@ -69,7 +78,10 @@ class TokenVerifier:
         roles = claims.get("roles", [])
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
             raise Unauthorized("invalid token: claim 'roles' must be a list of strings")
-        return Principal(subject=str(claims["sub"]), municipality=municipality, roles=frozenset(roles))
+        unit = claims.get("unit")
+        if unit is not None and not isinstance(unit, str):
+            raise Unauthorized("invalid token: claim 'unit' must be a unit code")
+        return Principal(subject=str(claims["sub"]), municipality=municipality, roles=frozenset(roles), unit=unit)
 
 
 _bearer = HTTPBearer(auto_error=False)

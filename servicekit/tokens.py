@@ -18,6 +18,7 @@ def issue(
     role: Annotated[list[str], typer.Option(help="a role; repeat for several")] = ["caseworker"],  # noqa: B006
     subject: Annotated[str, typer.Option(help="who the token is for")] = "dev-user",
     hours: Annotated[int, typer.Option(min=1, max=24 * 30)] = 12,
+    unit: Annotated[str | None, typer.Option(help="unit code, for the role 'unit'")] = None,
 ) -> None:
     """Print a signed bearer token for the configured (development) secret."""
     from datetime import timedelta  # noqa: PLC0415
@@ -29,7 +30,9 @@ def issue(
         raise typer.BadParameter(f"unknown role(s) {sorted(unknown)}; known: {sorted(ROLES)}", param_hint="--role")
     settings = ServiceSettings()
     verifier = TokenVerifier(settings.jwt_secret, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
-    typer.echo(verifier.issue(municipality=municipality, roles=role, subject=subject, ttl=timedelta(hours=hours)))
+    typer.echo(
+        verifier.issue(municipality=municipality, roles=role, subject=subject, unit=unit, ttl=timedelta(hours=hours))
+    )
 
 
 if __name__ == "__main__":

@@ -7,19 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.infra import Servers, start_servers
+from tests.infra import Servers
 from tests.platform import Platform, create_databases, new_run_id
 
 SERVICES = ["intake", "notification"]
-
-
-@pytest.fixture(scope="session")
-def servers() -> Iterator[Servers]:
-    found = start_servers()
-    try:
-        yield found
-    finally:
-        found.close()
 
 
 @pytest.fixture(scope="session")
