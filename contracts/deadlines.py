@@ -29,3 +29,16 @@ class DeadlineScheduled(EventModel):
     )
     due_on: date = Field(description="the working day the deadline falls on")
     responsible: str = Field(min_length=1, description="who must act, e.g. allocation_office")
+
+
+@register
+class DeadlineCancelled(EventModel):
+    """A clock stopped before it ran out: the act it waited for happened, or is no longer owed."""
+
+    event_type = "no.forvalt.deadline.cancelled.v1"
+    topic = Topic.DEADLINES
+
+    deadline_id: str = Field(min_length=1)
+    case_id: str = Field(min_length=1)
+    kind: str = Field(pattern=r"^[a-z][a-z_]*$")
+    reason: str = Field(min_length=1, max_length=200, description="e.g. information_received, decision_made")

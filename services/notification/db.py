@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, Date, String, Table, Text, UniqueConstraint, insert, select
+from sqlalchemy import Column, Date, String, Table, Text, UniqueConstraint, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.db import UtcDateTime, new_metadata
@@ -35,8 +35,8 @@ deadline = Table(
     Column("due_on", Date, nullable=False),
     Column("responsible", String(60), nullable=False),
     Column("status", String(20), nullable=False),
+    Column("cancel_reason", String(200), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
-    UniqueConstraint("municipality", "case_id", "kind", name="uq_deadline_municipality"),
 )
 
 
@@ -52,3 +52,16 @@ async def list_for(
         query = query.where(table.c.case_id == case_id)
     query = query.order_by(table.c.created_at, table.c.id).limit(limit).offset(offset)
     return [dict(r) for r in (await session.execute(query)).mappings().all()]
+
+
+async def deadline_exists(session: AsyncSession, deadline_id: str) -> bool:
+    return (await session.scalar(select(deadline.c.id).where(deadline.c.id == deadline_id))) is not None
+
+
+async def cancel_deadline(session: AsyncSession, municipality: str, deadline_id: str, reason: str) -> None:
+    """Mark a scheduled deadline cancelled; a cancellation of a clock we never saw is recorded as such."""
+    await session.execute(
+        update(deadline)
+        .where(deadline.c.id == deadline_id, deadline.c.municipality == municipality, deadline.c.status == "scheduled")
+        .values(status="cancelled", cancel_reason=reason)
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts.deadlines import DeadlineScheduled
+from contracts.deadlines import DeadlineCancelled, DeadlineScheduled
 from contracts.envelope import CloudEvent
 from contracts.intake import ApplicationRegistered
 from servicekit.consumer import EventHandlers
@@ -64,3 +64,31 @@ async def on_application_registered(event: CloudEvent[Any], uow: UnitOfWork) -> 
         subject=data.case_id,
         municipality=event.municipality,
     )
+
+
+@handlers.on(DeadlineScheduled)
+async def on_deadline_scheduled(event: CloudEvent[Any], uow: UnitOfWork) -> None:
+    """Keep a clock another service started (or our own, seen again on the topic: then nothing changes)."""
+    data: DeadlineScheduled = event.data
+    if await db.deadline_exists(uow.session, data.deadline_id):
+        return
+    await db.add(
+        uow.session,
+        db.deadline,
+        {
+            "id": data.deadline_id,
+            "municipality": event.municipality,
+            "case_id": data.case_id,
+            "kind": data.kind,
+            "due_on": data.due_on,
+            "responsible": data.responsible,
+            "status": "scheduled",
+            "created_at": utcnow(),
+        },
+    )
+
+
+@handlers.on(DeadlineCancelled)
+async def on_deadline_cancelled(event: CloudEvent[Any], uow: UnitOfWork) -> None:
+    data: DeadlineCancelled = event.data
+    await db.cancel_deadline(uow.session, event.municipality, data.deadline_id, data.reason)

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Table, func, select
 
-from contracts.deadlines import DeadlineKind, DeadlineScheduled
+from contracts.assessment import AssessmentOpened
+from contracts.deadlines import DeadlineCancelled, DeadlineKind, DeadlineScheduled
 from contracts.envelope import CloudEvent, parse_event
 from contracts.tests.examples import registered_event
 from contracts.topics import Topic
@@ -188,18 +189,73 @@ async def test_deadline_scheduled_continues_the_trace_of_the_consumer_span(
 async def test_notification_consumer_ignores_event_types_it_has_no_handler_for(
     db: Database, consumer: EventConsumer
 ) -> None:
-    scheduled = CloudEvent.wrap(
-        DeadlineScheduled(
-            deadline_id="d-1",
-            case_id="case-1",
-            kind=DeadlineKind.PRELIMINARY_REPLY,
-            due_on=date(2026, 12, 28),
-            responsible="allocation_office",
-        ),
-        source="/forvalt/notification",
+    opened = CloudEvent.wrap(
+        AssessmentOpened(assessment_id="a-1", case_id="case-1", person_id="p-1", service_code="home_nursing"),
+        source="/forvalt/assessment",
         subject="case-1",
         municipality="3426",
     )
 
-    assert await consumer.process(incoming(scheduled)) is Outcome.IGNORED
+    assert await consumer.process(incoming(opened)) is Outcome.IGNORED
     assert await count(db, notification_db.deadline) == 0
+
+
+def _scheduled(deadline_id: str, kind: str = "information_request") -> CloudEvent[Any]:
+    return CloudEvent.wrap(
+        DeadlineScheduled(
+            deadline_id=deadline_id,
+            case_id="case-1",
+            kind=kind,
+            due_on=date(2026, 12, 28),
+            responsible="allocation_office",
+        ),
+        source="/forvalt/assessment",
+        subject="case-1",
+        municipality="3426",
+    )
+
+
+async def test_a_deadline_another_service_scheduled_is_kept_once_even_when_sent_twice(
+    db: Database, consumer: EventConsumer
+) -> None:
+    first = _scheduled("d-1")
+    assert await consumer.process(incoming(first)) is Outcome.PROCESSED
+    # The same clock again under a new event id (a replay by the producer): still one deadline.
+    again = CloudEvent.wrap(first.data, source="/forvalt/assessment", subject="case-1", municipality="3426")
+    assert await consumer.process(incoming(again)) is Outcome.PROCESSED
+    assert await consumer.process(incoming(_scheduled("d-2"))) is Outcome.PROCESSED
+    async with db.sessions() as session:
+        rows = (await session.execute(select(notification_db.deadline.c.id, notification_db.deadline.c.kind))).all()
+    assert sorted(rows) == [("d-1", "information_request"), ("d-2", "information_request")]
+
+
+async def test_a_cancelled_deadline_is_marked_cancelled_with_its_reason(db: Database, consumer: EventConsumer) -> None:
+    await consumer.process(incoming(_scheduled("d-1")))
+    cancelled = CloudEvent.wrap(
+        DeadlineCancelled(
+            deadline_id="d-1", case_id="case-1", kind="information_request", reason="information_received"
+        ),
+        source="/forvalt/assessment",
+        subject="case-1",
+        municipality="3426",
+    )
+    assert await consumer.process(incoming(cancelled)) is Outcome.PROCESSED
+    async with db.sessions() as session:
+        row = (await session.execute(select(notification_db.deadline))).mappings().one()
+    assert (row["status"], row["cancel_reason"]) == ("cancelled", "information_received")
+
+
+async def test_a_cancellation_from_another_municipality_leaves_the_deadline_alone(
+    db: Database, consumer: EventConsumer
+) -> None:
+    await consumer.process(incoming(_scheduled("d-1")))
+    cancelled = CloudEvent.wrap(
+        DeadlineCancelled(deadline_id="d-1", case_id="case-1", kind="information_request", reason="x"),
+        source="/forvalt/assessment",
+        subject="case-1",
+        municipality="5032",
+    )
+    await consumer.process(incoming(cancelled))
+    async with db.sessions() as session:
+        status = await session.scalar(select(notification_db.deadline.c.status))
+    assert status == "scheduled"
