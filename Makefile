@@ -36,6 +36,7 @@ unit: install
 
 schemas: install
 	uv run python -m contracts.export
+	uv run python -m contracts.asyncapi
 
 token: install
 	@uv run python -m servicekit.tokens --municipality $(or $(MUNICIPALITY),3426) --role $(or $(ROLE),caseworker)

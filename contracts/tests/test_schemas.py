@@ -113,3 +113,14 @@ def test_invalid_event_does_not_validate_against_its_exported_schema(case: str, 
     validator = validator_for(exported(APPLICATION_REGISTERED_SCHEMA))
 
     assert not validator.is_valid(document), f"{case} was accepted by the exported schema"
+
+
+def test_exported_asyncapi_documents_match_the_code() -> None:
+    """contracts/asyncapi/ is generated: run `python -m contracts.asyncapi` after changing an event."""
+    from contracts.asyncapi import ASYNCAPI_DIR, documents, render
+
+    expected = {name: render(doc) for name, doc in documents().items()}
+    actual = {p.name: p.read_text() for p in ASYNCAPI_DIR.glob("*.yaml")}
+    assert set(actual) == set(expected), "stale or missing AsyncAPI files: run python -m contracts.asyncapi"
+    for name, text in expected.items():
+        assert actual[name] == text, f"{name} drifted from the code: run python -m contracts.asyncapi"
