@@ -28,7 +28,7 @@ down:
 lint: install
 	uv run ruff check .
 	uv run ruff format --check .
-	uv run mypy contracts servicekit services tests
+	uv run mypy contracts servicekit services tests conftest.py
 	uv run lint-imports
 
 unit: install
