@@ -35,7 +35,7 @@ def register(model: type[EventModel]) -> type[EventModel]:
 
 def event_types() -> dict[str, type[EventModel]]:
     # Importing the modules registers their types.
-    from contracts import assessment, deadlines, intake  # noqa: F401, PLC0415
+    from contracts import appeals, assessment, coordination, deadlines, decision, intake  # noqa: F401, PLC0415
 
     return dict(_REGISTRY)
 
