@@ -65,3 +65,16 @@ async def cancel_deadline(session: AsyncSession, municipality: str, deadline_id:
         .where(deadline.c.id == deadline_id, deadline.c.municipality == municipality, deadline.c.status == "scheduled")
         .values(status="cancelled", cancel_reason=reason)
     )
+
+
+async def cancel_case_deadlines(session: AsyncSession, municipality: str, case_id: str, kind: str, reason: str) -> None:
+    await session.execute(
+        update(deadline)
+        .where(
+            deadline.c.municipality == municipality,
+            deadline.c.case_id == case_id,
+            deadline.c.kind == kind,
+            deadline.c.status == "scheduled",
+        )
+        .values(status="cancelled", cancel_reason=reason)
+    )

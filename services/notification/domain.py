@@ -43,3 +43,18 @@ def preliminary_reply_deadline(received_on: date) -> DeadlinePlan:
         due_on=due_after_months(received_on, PRELIMINARY_REPLY_MONTHS),
         responsible="allocation_office",
     )
+
+
+_OUTCOME_TEXT = {"granted": "innvilget", "partly_granted": "delvis innvilget", "refused": "avslått"}
+
+
+def decision_notice(outcome: str, appeal_deadline_on: date) -> Receipt:
+    """Tells the applicant a decision was made and until when it can be appealed."""
+    return Receipt(
+        kind="decision",
+        recipient="applicant",
+        text=(
+            f"Det er fattet vedtak i saken din: søknaden er {_OUTCOME_TEXT.get(outcome, outcome)}. "
+            f"Fristen for å klage er {appeal_deadline_on.isoformat()}."
+        ),
+    )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts.deadlines import DeadlineCancelled, DeadlineScheduled
+from contracts.deadlines import DeadlineCancelled, DeadlineKind, DeadlineScheduled
+from contracts.decision import DecisionMade
 from contracts.envelope import CloudEvent
 from contracts.intake import ApplicationRegistered
 from servicekit.consumer import EventHandlers
 from servicekit.db import UnitOfWork, new_id, utcnow
 from services.notification import db
-from services.notification.domain import preliminary_reply_deadline, receipt_for
+from services.notification.domain import decision_notice, preliminary_reply_deadline, receipt_for
 
 SOURCE = "/forvalt/notification"
 
@@ -92,3 +93,27 @@ async def on_deadline_scheduled(event: CloudEvent[Any], uow: UnitOfWork) -> None
 async def on_deadline_cancelled(event: CloudEvent[Any], uow: UnitOfWork) -> None:
     data: DeadlineCancelled = event.data
     await db.cancel_deadline(uow.session, event.municipality, data.deadline_id, data.reason)
+
+
+@handlers.on(DecisionMade)
+async def on_decision_made(event: CloudEvent[Any], uow: UnitOfWork) -> None:
+    """A decision answers the case: the preliminary reply is no longer owed, and the applicant is told."""
+    data: DecisionMade = event.data
+    await db.cancel_case_deadlines(
+        uow.session, event.municipality, data.case_id, DeadlineKind.PRELIMINARY_REPLY.value, "decision_made"
+    )
+    letter = decision_notice(data.outcome.value, data.appeal.deadline_on)
+    await db.add(
+        uow.session,
+        db.notification,
+        {
+            "id": new_id(),
+            "municipality": event.municipality,
+            "case_id": data.case_id,
+            "kind": letter.kind,
+            "recipient": letter.recipient,
+            "text": letter.text,
+            "source_event_id": event.id,
+            "created_at": utcnow(),
+        },
+    )

@@ -12,6 +12,8 @@ from sqlalchemy import Table, func, select
 
 from contracts.assessment import AssessmentOpened
 from contracts.deadlines import DeadlineCancelled, DeadlineKind, DeadlineScheduled
+from contracts.decision import AppealInformation, DecidedBy, DecisionKind, DecisionMade
+from contracts.decision import Outcome as DecisionOutcome
 from contracts.envelope import CloudEvent, parse_event
 from contracts.tests.examples import registered_event
 from contracts.topics import Topic
@@ -256,6 +258,62 @@ async def test_a_cancellation_from_another_municipality_leaves_the_deadline_alon
         municipality="5032",
     )
     await consumer.process(incoming(cancelled))
+    async with db.sessions() as session:
+        status = await session.scalar(select(notification_db.deadline.c.status))
+    assert status == "scheduled"
+
+
+def _decision(case_id: str, municipality: str = "3426") -> CloudEvent[Any]:
+    return CloudEvent.wrap(
+        DecisionMade(
+            decision_id="dec-1",
+            case_id=case_id,
+            person_id="p-1",
+            kind=DecisionKind.INITIAL,
+            outcome=DecisionOutcome.GRANTED,
+            services=[],
+            legal_basis=["helse- og omsorgstjenesteloven § 3-2"],
+            decided_on=date(2026, 11, 20),
+            decided_by=DecidedBy.OFFICE,
+            appeal=AppealInformation(
+                appeal_body="Statsforvalteren",
+                submit_to="Forvaltningskontoret",
+                deadline_weeks=4,
+                deadline_on=date(2026, 12, 18),
+                legal_basis="pasient- og brukerrettighetsloven § 7-5",
+            ),
+        ),
+        source="/forvalt/decision",
+        subject=case_id,
+        municipality=municipality,
+    )
+
+
+async def test_a_decision_cancels_the_preliminary_reply_deadline_and_tells_the_applicant_the_appeal_deadline(
+    db: Database, consumer: EventConsumer
+) -> None:
+    registered = registered_event()
+    await consumer.process(incoming(registered))
+    case_id = registered.data.case_id
+    assert await consumer.process(incoming(_decision(case_id, registered.municipality))) is Outcome.PROCESSED
+    async with db.sessions() as session:
+        deadline = (await session.execute(select(notification_db.deadline))).mappings().one()
+        kinds = (
+            await session.execute(select(notification_db.notification.c.kind, notification_db.notification.c.text))
+        ).all()
+    assert (deadline["status"], deadline["cancel_reason"]) == ("cancelled", "decision_made")
+    decision_texts = [text for kind, text in kinds if kind == "decision"]
+    assert len(decision_texts) == 1
+    assert "2026-12-18" in decision_texts[0]
+
+
+async def test_a_decision_in_another_municipality_does_not_touch_this_deadline(
+    db: Database, consumer: EventConsumer
+) -> None:
+    registered = registered_event()
+    await consumer.process(incoming(registered))
+    other = "5032" if registered.municipality != "5032" else "3426"
+    await consumer.process(incoming(_decision(registered.data.case_id, other)))
     async with db.sessions() as session:
         status = await session.scalar(select(notification_db.deadline.c.status))
     assert status == "scheduled"
