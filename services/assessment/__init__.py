@@ -1,1 +1,1 @@
-"""Assessment: assessments, IPLOS scores, criteria and recommendations."""
+"""Assessment: assessments, IPLOS scores, criteria, recommendations and hand-over to partner offices."""

@@ -9,6 +9,7 @@ from pydantic_settings import SettingsConfigDict
 from contracts.topics import Topic
 from servicekit.runtime import ServiceSpec, serve
 from servicekit.settings import ServiceSettings
+from services.assessment.api import router
 from services.assessment.handlers import handlers
 
 
@@ -23,9 +24,15 @@ def spec() -> ServiceSpec:
     return ServiceSpec(
         name="assessment",
         title="Forvalt assessment",
-        description="Assessments, IPLOS scores, criteria and recommendations.",
-        produces=[Topic.ASSESSMENT],
+        description=(
+            "Assessments: who assesses, visits, information from the GP or hospital, IPLOS scores, the "
+            "municipality's criteria, the best interests of the child, the recommendation, and hand-over "
+            "to a partner office."
+        ),
+        # Information requests start clocks that the notification service keeps (deadlines.v1).
+        produces=[Topic.ASSESSMENT, Topic.DEADLINES],
         migrations_dir=Path(__file__).parent / "migrations",
+        routers=[router],
         handlers=handlers,
     )
 

@@ -1,0 +1,209 @@
+"""Helpers for assessment's tests: the app on a migrated database, tokens, events in, events out."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import Table, func, select
+
+from contracts.envelope import CloudEvent, EventModel, parse_event
+from contracts.intake import (
+    ApplicationRegistered,
+    Channel,
+    Consent,
+    ConsentForm,
+    ConsentGiver,
+    ConsentScope,
+    ConsentWithdrawn,
+    Route,
+    Sender,
+)
+from servicekit.consumer import DeadLetter, EventConsumer, IncomingMessage, Outcome, RetryPolicy
+from servicekit.db import OUTBOX, Database, new_id
+from servicekit.migrate import upgrade
+from servicekit.runtime import Runtime, create_app
+from servicekit.telemetry import Telemetry
+from services.assessment import db as assessment_db
+from services.assessment.handlers import handlers
+from services.assessment.main import Settings, spec
+
+SECRET = "assessment-test-secret-that-is-long-enough-01"
+PROBLEM = "application/problem+json"
+TABLES: list[Table] = [
+    assessment_db.assessment,
+    assessment_db.visit,
+    assessment_db.information_request,
+    assessment_db.child_best_interests,
+    assessment_db.case_access,
+    OUTBOX,
+]
+
+TOLGA, HOLTALEN, PARTNER = "3426", "5026", "5025"
+MENTAL_HEALTH = "mental_health_substance_abuse"
+
+
+async def build_app(database_url: str, data_dir: Path) -> FastAPI:
+    """The assessment app on a migrated database; the lifespan (Kafka, relay) is never run."""
+    settings = Settings(
+        environment="test",
+        database_url=database_url,
+        data_dir=data_dir,
+        jwt_secret=SECRET,
+        telemetry_exporter="memory",
+    )
+    service = spec()
+    application = create_app(service, settings)
+    await upgrade(application.state.runtime.db, service.migrations_dir)
+    return application
+
+
+async def close_app(app: FastAPI) -> None:
+    await runtime_of(app).db.dispose()
+    runtime_of(app).telemetry.shutdown()
+
+
+def runtime_of(app: FastAPI) -> Runtime:
+    runtime: Runtime = app.state.runtime
+    return runtime
+
+
+def auth(
+    app: FastAPI, municipality: str = TOLGA, roles: tuple[str, ...] = ("caseworker",), unit: str | None = None
+) -> dict[str, str]:
+    token = runtime_of(app).verifier.issue(municipality=municipality, roles=list(roles), subject="kari", unit=unit)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def unit_auth(app: FastAPI, unit: str = MENTAL_HEALTH, municipality: str = TOLGA) -> dict[str, str]:
+    return auth(app, municipality=municipality, roles=("unit",), unit=unit)
+
+
+def consent(*scopes: str, share_with: tuple[str, ...] = ()) -> Consent:
+    return Consent(
+        form=ConsentForm.WRITTEN,
+        given_by=ConsentGiver.PERSON,
+        scope=[ConsentScope(s) for s in ("processing", *scopes)],
+        share_with=list(share_with),
+    )
+
+
+def application_event(municipality: str = TOLGA, **overrides: Any) -> CloudEvent[Any]:
+    fields: dict[str, Any] = {
+        "case_id": new_id(),
+        "journal_number": "2026/000001",
+        "person_id": "person-1",
+        "channel": Channel.DIGITAL_FORM,
+        "sender": Sender.APPLICANT,
+        "service_code": "home_nursing",
+        "received_on": date(2026, 11, 2),
+        "consent": consent("fetch_from_gp", "fetch_from_hospital", "sharing"),
+        "route": Route.ALLOCATION_OFFICE,
+    }
+    fields.update(overrides)
+    data = ApplicationRegistered(**fields)
+    return CloudEvent.wrap(data, source="/forvalt/intake", subject=data.case_id, municipality=municipality)
+
+
+def withdrawal_event(
+    case_id: str, municipality: str = TOLGA, withdrawn: tuple[str, ...] = ("fetch_from_gp",), remaining: Any = None
+) -> CloudEvent[Any]:
+    data = ConsentWithdrawn(
+        case_id=case_id,
+        withdrawn_scopes=[ConsentScope(s) for s in withdrawn],
+        withdrawn_on=date(2026, 11, 20),
+        remaining=remaining,
+    )
+    return CloudEvent.wrap(data, source="/forvalt/intake", subject=case_id, municipality=municipality)
+
+
+def wrap(data: EventModel, case_id: str, municipality: str = TOLGA) -> CloudEvent[Any]:
+    return CloudEvent.wrap(data, source="/forvalt/intake", subject=case_id, municipality=municipality)
+
+
+def make_consumer(db: Database, telemetry: Telemetry, dead_letters: list[DeadLetter]) -> EventConsumer:
+    async def send(letter: DeadLetter) -> None:
+        dead_letters.append(letter)
+
+    async def no_sleep(_: float) -> None:
+        return None
+
+    return EventConsumer(
+        name="assessment",
+        handlers=handlers,
+        db=db,
+        policy=RetryPolicy(max_attempts=3),
+        dead_letter=send,
+        tracer=telemetry.tracer,
+        sleep=no_sleep,
+    )
+
+
+def incoming(event: CloudEvent[Any], offset: int = 0) -> IncomingMessage:
+    return IncomingMessage(
+        topic="intake.events.v1", partition=0, offset=offset, key=event.subject, value=event.to_json(), headers={}
+    )
+
+
+async def deliver(app: FastAPI, event: CloudEvent[Any]) -> Outcome:
+    """Hand one intake event to the assessment's consumer, on the app's own database."""
+    runtime = runtime_of(app)
+    dead: list[DeadLetter] = []
+    outcome = await make_consumer(runtime.db, runtime.telemetry, dead).process(incoming(event))
+    assert dead == [], dead[0].reason if dead else ""
+    return outcome
+
+
+async def open_assessment(
+    app: FastAPI, client: httpx.AsyncClient, municipality: str = TOLGA, **overrides: Any
+) -> dict[str, Any]:
+    """An assessment opened by an ApplicationRegistered, as its home office reads it."""
+    event = application_event(municipality, **overrides)
+    assert await deliver(app, event) is Outcome.PROCESSED
+    headers = auth(app, municipality)
+    page = (await client.get("/assessments", params={"case_id": event.subject}, headers=headers)).json()
+    [item] = page["items"]
+    found = await client.get(f"/assessments/{item['id']}", headers=headers)
+    assert found.status_code == 200, found.text
+    opened: dict[str, Any] = found.json()
+    return opened
+
+
+async def count(app: FastAPI, table: Table) -> int:
+    async with runtime_of(app).db.engine.connect() as conn:
+        return int(await conn.scalar(select(func.count()).select_from(table)) or 0)
+
+
+async def snapshot(app: FastAPI) -> dict[str, list[str]]:
+    """Every row of every table the service writes (inbox aside), to prove a refusal changed nothing."""
+    found: dict[str, list[str]] = {}
+    async with runtime_of(app).db.engine.connect() as conn:
+        for table in TABLES:
+            rows = (await conn.execute(select(table))).mappings().all()
+            found[table.name] = sorted(repr(sorted(dict(r).items())) for r in rows)
+    return found
+
+
+async def outbox_events(app: FastAPI) -> list[tuple[str, CloudEvent[Any]]]:
+    """(topic, event) of every outbox row, oldest first."""
+    async with runtime_of(app).db.engine.connect() as conn:
+        rows = (await conn.execute(select(OUTBOX.c.topic, OUTBOX.c.payload).order_by(OUTBOX.c.id))).all()
+    events = []
+    for topic, payload in rows:
+        event = parse_event(payload)
+        assert event is not None
+        events.append((topic, event))
+    return events
+
+
+async def emitted(app: FastAPI, event_type: type[EventModel]) -> list[Any]:
+    """The data of every outbox event of one type, oldest first."""
+    return [e.data for _, e in await outbox_events(app) if e.type == event_type.event_type]
+
+
+def fields_named(problem: dict[str, Any]) -> set[str]:
+    named = {problem["field"]} if problem.get("field") else set()
+    return named | {e["field"] for e in problem.get("errors", [])}
