@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import register_person
 from tests.infra import Servers
 from tests.platform import Platform, create_databases, new_run_id
 
-SERVICES = ["intake", "notification"]
+SERVICES = ["intake", "assessment", "notification"]
 
 
 @pytest.fixture(scope="session")
@@ -33,3 +35,9 @@ def running(platform: Platform) -> Iterator[Platform]:
         for proc in platform.services.values():
             log = proc.log_path.read_text(errors="replace")[-3000:]
             print(f"--- last lines of {proc.name}'s log ---\n{log}")
+
+
+@pytest.fixture(scope="session")
+def tolga_person(running: Platform) -> str:
+    """A person registered in Tolga's person register (3426), born 1941."""
+    return register_person(running.services["intake"].url, running.token("3426"), date(1941, 5, 12))

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
+import httpx
+
 T = TypeVar("T")
 
 
@@ -49,3 +51,13 @@ def national_id(birth: date, individual: int = 123, *, d_number: bool = False) -
             raise ValueError("no valid check digit for this individual number; pick another")
         base += str(check)
     return base
+
+
+def register_person(intake_url: str, headers: dict[str, str], birth: date, individual: int = 123) -> str:
+    """Register a person in intake's person register and return the pseudonymous person id."""
+    response = httpx.post(
+        f"{intake_url}/persons", json={"national_id": national_id(birth, individual)}, headers=headers, timeout=10
+    )
+    assert response.status_code in (200, 201), response.text
+    person_id: str = response.json()["person_id"]
+    return person_id

@@ -28,9 +28,13 @@ def _receipts(platform: Platform, case_id: str, municipality: str = TOLGA) -> li
     return [n for n in response.json() if n["kind"] == "receipt"]
 
 
-def test_registered_application_gets_receipt_and_preliminary_reply_deadline(running: Platform) -> None:
+def test_registered_application_gets_receipt_and_preliminary_reply_deadline(
+    running: Platform, tolga_person: str
+) -> None:
     intake = running.services["intake"]
-    response = httpx.post(f"{intake.url}/applications", json=application(), headers=running.token(TOLGA), timeout=10)
+    response = httpx.post(
+        f"{intake.url}/applications", json=application(person=tolga_person), headers=running.token(TOLGA), timeout=10
+    )
     assert response.status_code == 201, response.text
     case = response.json()
     assert case["journal_number"].startswith("2026/")
@@ -47,9 +51,13 @@ def test_registered_application_gets_receipt_and_preliminary_reply_deadline(runn
     assert [(d["kind"], d["due_on"]) for d in deadlines] == [("preliminary_reply", "2026-12-02")]
 
 
-def test_notification_trace_is_linked_to_the_intake_trace_in_the_dashboard(running: Platform) -> None:
+def test_notification_trace_is_linked_to_the_intake_trace_in_the_dashboard(
+    running: Platform, tolga_person: str
+) -> None:
     intake = running.services["intake"]
-    case = httpx.post(f"{intake.url}/applications", json=application(), headers=running.token(TOLGA), timeout=10).json()
+    case = httpx.post(
+        f"{intake.url}/applications", json=application(person=tolga_person), headers=running.token(TOLGA), timeout=10
+    ).json()
     case_id = case["case_id"]
     wait_for(lambda: _receipts(running, case_id), timeout_s=15, what="the receipt")
 
@@ -78,9 +86,11 @@ def test_notification_trace_is_linked_to_the_intake_trace_in_the_dashboard(runni
     assert consumer_spans[0]["tags"]["municipality"] == TOLGA
 
 
-def test_a_municipality_cannot_read_or_write_another_municipalitys_case(running: Platform) -> None:
+def test_a_municipality_cannot_read_or_write_another_municipalitys_case(running: Platform, tolga_person: str) -> None:
     intake = running.services["intake"]
-    case = httpx.post(f"{intake.url}/applications", json=application(), headers=running.token(TOLGA), timeout=10).json()
+    case = httpx.post(
+        f"{intake.url}/applications", json=application(person=tolga_person), headers=running.token(TOLGA), timeout=10
+    ).json()
     case_id = case["case_id"]
     wait_for(lambda: _receipts(running, case_id), timeout_s=15, what="the receipt")
 

@@ -17,7 +17,7 @@ TOLGA = "3426"
 
 
 def test_sigterm_drains_and_exits_zero_and_events_sent_meanwhile_are_processed_after_restart(
-    running: Platform,
+    running: Platform, tolga_person: str
 ) -> None:
     notification = running.services["notification"]
     intake = running.services["intake"]
@@ -29,7 +29,9 @@ def test_sigterm_drains_and_exits_zero_and_events_sent_meanwhile_are_processed_a
     assert "notification stopped cleanly" in notification.log_path.read_text()
     assert time.monotonic() - started < 20
 
-    case = httpx.post(f"{intake.url}/applications", json=application(), headers=running.token(TOLGA), timeout=10)
+    case = httpx.post(
+        f"{intake.url}/applications", json=application(person=tolga_person), headers=running.token(TOLGA), timeout=10
+    )
     assert case.status_code == 201
     case_id = case.json()["case_id"]
 

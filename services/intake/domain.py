@@ -1,13 +1,281 @@
-"""Intake rules: what a valid application is, and how journal numbers read."""
+"""Intake rules: identity numbers, what a registrable case is, where it goes, consent and journal numbers."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
 
-from contracts.intake import Channel, Consent, ConsentScope, Sender
-from servicekit.errors import Conflict, DomainError
+from contracts.intake import Channel, Consent, ConsentScope, CoordinationNeed, Route, Sender
+from servicekit.calendar import add_months
+from servicekit.errors import Conflict, DomainError, Forbidden
 from servicekit.tenants import Tenant
+
+# The law's dates (receipt, withdrawal) are Norwegian calendar dates, whatever the server's zone.
+NORWAY = ZoneInfo("Europe/Oslo")
+CHILD_AGE_LIMIT = 18
+# A child coordinator may be applied for in pregnancy: the expected birth lies at most this far ahead.
+PREGNANCY_MONTHS = 10
+
+
+class CaseKind(StrEnum):
+    SERVICE_APPLICATION = "service_application"
+    COORDINATION_REFERRAL = "coordination_referral"
+    CHILD_COORDINATOR_APPLICATION = "child_coordinator_application"
+    EMERGENCY_MEASURE = "emergency_measure"
+
+
+class CaseStatus(StrEnum):
+    REGISTERED = "registered"
+    WITHDRAWN = "withdrawn"
+
+
+class IdKind(StrEnum):
+    FNR = "fnr"  # fødselsnummer
+    DNR = "dnr"  # D-nummer: the first digit of the day is raised by 4
+
+
+def local_date(moment: datetime) -> date:
+    """The Norwegian calendar date of a timezone-aware moment."""
+    return moment.astimezone(NORWAY).date()
+
+
+# --- national identity numbers ------------------------------------------------------------------
+
+FIRST_CHECK_WEIGHTS = (3, 7, 6, 1, 8, 9, 4, 5, 2)
+SECOND_CHECK_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+
+
+def mod11_check_digit(digits: Sequence[int], weights: Sequence[int]) -> int | None:
+    """The mod-11 check digit of `digits`, or None when the result is 10 (no number has these digits)."""
+    remainder = sum(d * w for d, w in zip(digits, weights, strict=True)) % 11
+    if remainder == 0:
+        return 0
+    result = 11 - remainder
+    return None if result == 10 else result
+
+
+def birth_century(individual_number: int, two_digit_year: int) -> int | None:
+    """The century a birth year belongs to, read from the individual number's range; None when none fits."""
+    if individual_number <= 499:
+        return 1900
+    if individual_number <= 749 and two_digit_year >= 54:
+        return 1800
+    if two_digit_year <= 39:
+        return 2000  # individual numbers 500-999
+    if individual_number >= 900:
+        return 1900  # years 40-99
+    return None
+
+
+@dataclass(frozen=True, repr=False)
+class NationalId:
+    """A validated fødselsnummer or D-number. Its repr never shows the number (logs, tracebacks)."""
+
+    value: str
+    kind: IdKind
+    birth_date: date
+
+    def __repr__(self) -> str:
+        return f"NationalId(kind={self.kind.value}, birth_date={self.birth_date.isoformat()})"
+
+
+def _invalid(rule: str) -> DomainError:
+    # The number itself is never echoed: a problem detail travels into logs and browsers.
+    return DomainError(f"national_id: {rule}", field="national_id")
+
+
+def parse_national_id(value: str, today: date) -> NationalId:
+    """Validate an 11-digit fødselsnummer or D-number; the DomainError names the rule that failed."""
+    if len(value) != 11 or not value.isascii() or not value.isdigit():
+        raise _invalid("must be exactly 11 digits")
+    digits = [int(c) for c in value]
+    first = mod11_check_digit(digits[:9], FIRST_CHECK_WEIGHTS)
+    if first is None:
+        raise _invalid("first check digit does not match (no valid check digit exists for the first nine digits)")
+    if first != digits[9]:
+        raise _invalid("first check digit does not match")
+    second = mod11_check_digit(digits[:10], SECOND_CHECK_WEIGHTS)
+    if second is None:
+        raise _invalid("second check digit does not match (no valid check digit exists for the first ten digits)")
+    if second != digits[10]:
+        raise _invalid("second check digit does not match")
+    day, month, year = int(value[0:2]), int(value[2:4]), int(value[4:6])
+    kind = IdKind.FNR
+    if digits[0] >= 4:
+        kind, day = IdKind.DNR, day - 40
+    century = birth_century(int(value[6:9]), year)
+    if century is None:
+        raise _invalid("the individual number does not belong to any century for this birth year")
+    try:
+        birth_date = date(century + year, month, day)
+    except ValueError:
+        raise _invalid("not a valid date") from None
+    if birth_date > today:
+        raise _invalid("the birth date is in the future")
+    return NationalId(value=value, kind=kind, birth_date=birth_date)
+
+
+# --- who the case concerns and where it goes ----------------------------------------------------
+
+
+def age_on(birth_date: date, on: date) -> int:
+    """Whole years of age on `on` (someone born 29 February is a year older on 1 March)."""
+    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+def is_child_on(birth_date: date, on: date, *, field: str) -> bool:
+    """Under 18 on `on`; a date before the birth is refused, naming `field`."""
+    if on < birth_date:
+        raise DomainError(f"{field}: the person was not yet born on that date", field=field)
+    return age_on(birth_date, on) < CHILD_AGE_LIMIT
+
+
+def route_for(kind: CaseKind, tenant: Tenant, *, person_is_child: bool) -> Route:
+    """Children go to the coordinating unit for children where the municipality has one."""
+    if person_is_child and tenant.children_unit is not None:
+        return Route.CHILDREN_UNIT
+    if kind in (CaseKind.COORDINATION_REFERRAL, CaseKind.CHILD_COORDINATOR_APPLICATION):
+        return Route.COORDINATING_UNIT
+    return Route.ALLOCATION_OFFICE
+
+
+def acting_unit(unit: str | None, tenant: Tenant) -> str:
+    """The unit a `unit` token acts for; it must be one of the municipality's units."""
+    if unit is None:
+        raise Forbidden("this action needs a token whose 'unit' claim names the unit", field="unit")
+    if tenant.unit(unit) is None:
+        known = ", ".join(u.code for u in tenant.units) or "none"
+        raise Forbidden(f"unit '{unit}' is not a unit of {tenant.name} (known: {known})", field="unit")
+    return unit
+
+
+# --- consent ------------------------------------------------------------------------------------
+
+
+def _duplicates(values: Iterable[str]) -> list[str]:
+    return sorted(v for v, n in Counter(values).items() if n > 1)
+
+
+def shareable_codes(tenant: Tenant) -> set[str]:
+    """What consent to 'sharing' may name: the service catalogue and the municipality's units."""
+    codes = {s.code for s in tenant.services} | {u.code for u in tenant.units}
+    if tenant.children_unit is not None:
+        codes.add(tenant.children_unit.code)
+    return codes
+
+
+def check_consent(consent: Consent, tenant: Tenant, *, field: str = "consent") -> None:
+    """Every case needs consent to processing; sharing names whom, from the municipality's own codes."""
+    scope_field, share_field = f"{field}.scope", f"{field}.share_with"
+    if ConsentScope.PROCESSING not in consent.scope:
+        raise DomainError(f"{scope_field} must include 'processing' to register a case", field=scope_field)
+    if twice := _duplicates(consent.scope):
+        raise DomainError(f"{scope_field} names {', '.join(twice)} more than once", field=scope_field)
+    sharing = ConsentScope.SHARING in consent.scope
+    if sharing and not consent.share_with:
+        raise DomainError(
+            f"{share_field} must name at least one service or unit when the scope includes 'sharing'",
+            field=share_field,
+        )
+    if not sharing and consent.share_with:
+        raise DomainError(f"{share_field} must be empty unless the scope includes 'sharing'", field=share_field)
+    if twice := _duplicates(consent.share_with):
+        raise DomainError(f"{share_field} names {', '.join(twice)} more than once", field=share_field)
+    known = shareable_codes(tenant)
+    if unknown := [code for code in consent.share_with if code not in known]:
+        raise DomainError(
+            f"{share_field}: {', '.join(unknown)} is not a service or unit of {tenant.name} "
+            f"(known: {', '.join(sorted(known))})",
+            field=share_field,
+        )
+
+
+@dataclass(frozen=True)
+class ConsentWithdrawal:
+    """What a withdrawal took away and what still holds (None: no consent at all)."""
+
+    withdrawn_scopes: list[ConsentScope]
+    withdrawn_share_with: list[str]
+    remaining: Consent | None
+
+
+def _check_withdrawal(current: Consent, scopes: Sequence[ConsentScope], share_with: Sequence[str]) -> None:
+    if not scopes:
+        raise DomainError("scopes must name at least one scope to withdraw", field="scopes")
+    if twice := _duplicates(scopes):
+        raise DomainError(f"scopes names {', '.join(twice)} more than once", field="scopes")
+    if not_given := [s.value for s in scopes if s not in current.scope]:
+        raise DomainError(
+            f"scopes: {', '.join(not_given)} is not part of the consent that holds, so it cannot be withdrawn",
+            field="scopes",
+        )
+    if share_with and ConsentScope.SHARING not in scopes:
+        raise DomainError("share_with may only be given when scopes includes 'sharing'", field="share_with")
+    if twice := _duplicates(share_with):
+        raise DomainError(f"share_with names {', '.join(twice)} more than once", field="share_with")
+    if not_shared := [code for code in share_with if code not in current.share_with]:
+        raise DomainError(
+            f"share_with: {', '.join(not_shared)} is not shared with under the consent that holds",
+            field="share_with",
+        )
+
+
+def withdraw_consent(
+    current: Consent | None,
+    scopes: Sequence[ConsentScope],
+    share_with: Sequence[str],
+    *,
+    withdrawn_on: date,
+    received_on: date,
+    today: date,
+) -> ConsentWithdrawal:
+    """Withdraw scopes (or sharing with some codes) from the consent that holds now.
+
+    Withdrawing 'processing' withdraws everything. Withdrawing 'sharing' with named codes stops sharing
+    with those only; without codes, or naming them all, sharing stops altogether.
+    """
+    if current is None:
+        raise Conflict("consent: no consent remains on this case to withdraw", field="consent")
+    _check_withdrawal(current, scopes, share_with)
+    if withdrawn_on < received_on:
+        raise DomainError("withdrawn_on cannot be before the case was received", field="withdrawn_on")
+    if withdrawn_on > today:
+        raise DomainError("withdrawn_on cannot be in the future", field="withdrawn_on")
+    if ConsentScope.PROCESSING in scopes:
+        return ConsentWithdrawal(list(current.scope), list(current.share_with), remaining=None)
+    if ConsentScope.SHARING not in scopes:
+        still_shared = list(current.share_with)
+    elif share_with:
+        still_shared = [code for code in current.share_with if code not in share_with]
+    else:
+        still_shared = []
+    kept = [s for s in current.scope if s not in scopes or (s is ConsentScope.SHARING and still_shared)]
+    return ConsentWithdrawal(
+        withdrawn_scopes=[s for s in current.scope if s in scopes],
+        withdrawn_share_with=[code for code in current.share_with if code not in still_shared],
+        remaining=Consent(form=current.form, given_by=current.given_by, scope=kept, share_with=still_shared),
+    )
+
+
+# --- the kinds of case --------------------------------------------------------------------------
+
+
+def _check_received_on(received_on: date, today: date) -> None:
+    if received_on > today:
+        raise DomainError("received_on cannot be in the future", field="received_on")
+
+
+def _check_service_code(service_code: str, tenant: Tenant) -> None:
+    if tenant.service(service_code) is None:
+        known = ", ".join(s.code for s in tenant.services)
+        raise DomainError(
+            f"service_code '{service_code}' is not in {tenant.name}'s service catalogue (known: {known})",
+            field="service_code",
+        )
 
 
 @dataclass(frozen=True)
@@ -19,20 +287,131 @@ class RegisterApplication:
     service_code: str
     received_on: date
     consent: Consent
+    children_involved: bool = False
 
 
 def check_application(cmd: RegisterApplication, tenant: Tenant, today: date) -> None:
     """Raise a DomainError naming the field and rule an application breaks."""
-    if tenant.service(cmd.service_code) is None:
-        known = ", ".join(s.code for s in tenant.services)
+    _check_service_code(cmd.service_code, tenant)
+    _check_received_on(cmd.received_on, today)
+    check_consent(cmd.consent, tenant)
+
+
+@dataclass(frozen=True)
+class RegisterReferral:
+    municipality: str
+    person_id: str
+    channel: Channel
+    sender: Sender
+    requested: list[CoordinationNeed]
+    received_on: date
+    consent: Consent
+    children_involved: bool = False
+
+
+def check_referral(cmd: RegisterReferral, tenant: Tenant, today: date) -> None:
+    if not cmd.requested:
+        raise DomainError("requested must name a coordinator, an individual plan or both", field="requested")
+    if twice := _duplicates(cmd.requested):
+        raise DomainError(f"requested names {', '.join(twice)} more than once", field="requested")
+    _check_received_on(cmd.received_on, today)
+    check_consent(cmd.consent, tenant)
+
+
+@dataclass(frozen=True)
+class RegisterChildCoordinatorApplication:
+    municipality: str
+    applicant_person_id: str
+    child_person_id: str | None
+    expected_birth_on: date | None
+    channel: Channel
+    sender: Sender
+    received_on: date
+    consent: Consent
+
+
+def check_child_coordinator_application(cmd: RegisterChildCoordinatorApplication, tenant: Tenant, today: date) -> None:
+    """Either the child (registered) or, in pregnancy, the expected birth date: exactly one of the two."""
+    if (cmd.child_person_id is None) == (cmd.expected_birth_on is None):
         raise DomainError(
-            f"service_code '{cmd.service_code}' is not in {tenant.name}'s service catalogue (known: {known})",
-            field="service_code",
+            "child_person_id: give exactly one of child_person_id (the child is born) and expected_birth_on "
+            "(in pregnancy), not " + ("both" if cmd.child_person_id is not None else "neither"),
+            field="child_person_id",
         )
-    if cmd.received_on > today:
-        raise DomainError("received_on cannot be in the future", field="received_on")
-    if ConsentScope.PROCESSING not in cmd.consent.scope:
-        raise DomainError("consent.scope must include 'processing' to register a case", field="consent.scope")
+    _check_received_on(cmd.received_on, today)
+    if cmd.expected_birth_on is not None:
+        if cmd.expected_birth_on <= cmd.received_on:
+            raise DomainError("expected_birth_on must be after received_on", field="expected_birth_on")
+        latest = add_months(cmd.received_on, PREGNANCY_MONTHS)
+        if cmd.expected_birth_on > latest:
+            raise DomainError(
+                f"expected_birth_on can be at most {PREGNANCY_MONTHS} months after received_on "
+                f"(latest {latest.isoformat()})",
+                field="expected_birth_on",
+            )
+    if cmd.child_person_id is not None and cmd.child_person_id == cmd.applicant_person_id:
+        raise DomainError(
+            "applicant_person_id must be the parent or guardian, not the child", field="applicant_person_id"
+        )
+    check_consent(cmd.consent, tenant)
+
+
+def check_child_age(birth_date: date, received_on: date) -> None:
+    """A child coordinator is for children under 18 on the receipt date."""
+    if not is_child_on(birth_date, received_on, field="child_person_id"):
+        raise DomainError(
+            f"child_person_id: the child must be under {CHILD_AGE_LIMIT} on received_on "
+            f"(was {age_on(birth_date, received_on)})",
+            field="child_person_id",
+        )
+
+
+@dataclass(frozen=True)
+class RegisterEmergencyMeasure:
+    municipality: str
+    unit: str
+    person_id: str
+    service_code: str
+    started_at: datetime
+    what: str
+    why: str
+    consent: Consent
+
+
+def check_emergency_measure(cmd: RegisterEmergencyMeasure, tenant: Tenant, now: datetime) -> None:
+    _check_service_code(cmd.service_code, tenant)
+    if cmd.started_at.tzinfo is None:
+        raise DomainError("started_at must carry a timezone", field="started_at")
+    if cmd.started_at > now:
+        raise DomainError("started_at cannot be in the future", field="started_at")
+    if not cmd.what.strip():
+        raise DomainError("what must describe the service that was started", field="what")
+    if not cmd.why.strip():
+        raise DomainError("why must give the reason the service could not wait for a decision", field="why")
+    check_consent(cmd.consent, tenant)
+
+
+@dataclass(frozen=True)
+class CaseRouting:
+    """Whether a child is involved and who handles the case."""
+
+    involves_child: bool
+    route: Route
+
+
+def routing(
+    kind: CaseKind, tenant: Tenant, *, birth_date: date, on: date, children_involved: bool = False, field: str
+) -> CaseRouting:
+    """A person under 18 on `on` routes to the children's unit; siblings or children as next of kin
+    (`children_involved`) make the case involve a child without changing who handles it."""
+    person_is_child = is_child_on(birth_date, on, field=field)
+    return CaseRouting(
+        involves_child=person_is_child or children_involved,
+        route=route_for(kind, tenant, person_is_child=person_is_child),
+    )
+
+
+# --- journal and withdrawal ---------------------------------------------------------------------
 
 
 def journal_number(year: int, sequence: int) -> str:
@@ -40,9 +419,11 @@ def journal_number(year: int, sequence: int) -> str:
     return f"{year}/{sequence:06d}"
 
 
-def withdraw(status: str, withdrawn_on: date, received_on: date) -> None:
-    """A registered application may be withdrawn once, not before it was received."""
-    if status == "withdrawn":
+def withdraw(status: str, withdrawn_on: date, received_on: date, today: date) -> None:
+    """A registered case may be withdrawn once, not before it was received, not ahead of time."""
+    if status == CaseStatus.WITHDRAWN:
         raise Conflict("the application is already withdrawn", field="status")
     if withdrawn_on < received_on:
         raise DomainError("withdrawn_on cannot be before received_on", field="withdrawn_on")
+    if withdrawn_on > today:
+        raise DomainError("withdrawn_on cannot be in the future", field="withdrawn_on")

@@ -9,7 +9,7 @@ from pydantic_settings import SettingsConfigDict
 from contracts.topics import Topic
 from servicekit.runtime import ServiceSpec, serve
 from servicekit.settings import ServiceSettings
-from services.intake.api import router
+from services.intake.api import routers
 from services.intake.handlers import handlers
 
 
@@ -27,7 +27,7 @@ def spec() -> ServiceSpec:
         description="Registers inquiries and applications, persons and consent, for each municipality.",
         produces=[Topic.INTAKE],
         migrations_dir=Path(__file__).parent / "migrations",
-        routers=[router],
+        routers=routers,
         handlers=handlers,
     )
 

@@ -3,105 +3,56 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from opentelemetry.trace import SpanKind
-from sqlalchemy import Table, func, select
+from sqlalchemy import select
 
 from contracts.envelope import parse_event
 from contracts.intake import ApplicationRegistered
 from contracts.topics import Topic
 from servicekit.db import OUTBOX
-from servicekit.migrate import upgrade
-from servicekit.runtime import Runtime, create_app
 from services.intake import db as intake_db
-from services.intake.main import Settings, spec
-
-SECRET = "intake-test-secret-that-is-long-enough-0123"
-PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
-    settings = Settings(
-        environment="test",
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/intake.db",
-        data_dir=tmp_path,
-        jwt_secret=SECRET,
-        telemetry_exporter="memory",
-    )
-    service = spec()
-    application = create_app(service, settings)
-    await upgrade(application.state.runtime.db, service.migrations_dir)
-    yield application
-    await application.state.runtime.db.dispose()
-    application.state.runtime.telemetry.shutdown()
+from services.intake.tests.support import (
+    PROBLEM,
+    SELBU,
+    application_body,
+    auth,
+    count,
+    fields_named,
+    outbox_rows,
+    register_person,
+    runtime_of,
+)
 
 
 @pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
-        yield c
+async def person_id(app: FastAPI, client: httpx.AsyncClient) -> str:
+    return await register_person(client, app)
 
 
-def runtime_of(app: FastAPI) -> Runtime:
-    runtime: Runtime = app.state.runtime
-    return runtime
-
-
-def auth(app: FastAPI, municipality: str = "3426", roles: tuple[str, ...] = ("caseworker",)) -> dict[str, str]:
-    token = runtime_of(app).verifier.issue(municipality=municipality, roles=list(roles), subject="kari")
-    return {"Authorization": f"Bearer {token}"}
-
-
-def application_body(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "person_id": "person-1",
-        "channel": "digital_form",
-        "sender": "applicant",
-        "service_code": "home_nursing",
-        "received_on": "2026-03-02",
-        "consent": {"form": "written", "given_by": "person", "scope": ["processing"]},
-    }
-    body.update(overrides)
-    return body
-
-
-async def register(client: httpx.AsyncClient, app: FastAPI, **overrides: Any) -> dict[str, Any]:
-    response = await client.post("/applications", json=application_body(**overrides), headers=auth(app))
+async def register(client: httpx.AsyncClient, app: FastAPI, person_id: str, **overrides: Any) -> dict[str, Any]:
+    response = await client.post("/applications", json=application_body(person_id, **overrides), headers=auth(app))
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
     return created
 
 
-async def count(app: FastAPI, table: Table) -> int:
-    async with runtime_of(app).db.engine.connect() as conn:
-        return int(await conn.scalar(select(func.count()).select_from(table)) or 0)
-
-
 async def outbox_payloads(app: FastAPI) -> list[Any]:
-    async with runtime_of(app).db.engine.connect() as conn:
-        return list((await conn.execute(select(OUTBOX).order_by(OUTBOX.c.id))).all())
-
-
-def fields_named(problem: dict[str, Any]) -> set[str]:
-    named = {problem["field"]} if problem.get("field") else set()
-    return named | {e["field"] for e in problem.get("errors", [])}
+    return await outbox_rows(app)
 
 
 # --- registering --------------------------------------------------------------------------------
 
 
 async def test_register_returns_201_with_the_first_journal_number_of_the_receipt_year(
-    app: FastAPI, client: httpx.AsyncClient
+    app: FastAPI, client: httpx.AsyncClient, person_id: str
 ) -> None:
-    response = await client.post("/applications", json=application_body(), headers=auth(app))
+    response = await client.post("/applications", json=application_body(person_id), headers=auth(app))
 
     assert response.status_code == 201
     created = response.json()
@@ -114,13 +65,16 @@ async def test_register_returns_201_with_the_first_journal_number_of_the_receipt
 
 
 async def test_journal_numbers_count_up_per_municipality_and_receipt_year(
-    app: FastAPI, client: httpx.AsyncClient
+    app: FastAPI, client: httpx.AsyncClient, person_id: str
 ) -> None:
-    first = await register(client, app)
-    second = await register(client, app)
-    last_year = await register(client, app, received_on="2025-12-30")
-    third = await register(client, app)
-    other = await client.post("/applications", json=application_body(), headers=auth(app, municipality="5032"))
+    first = await register(client, app, person_id)
+    second = await register(client, app, person_id)
+    last_year = await register(client, app, person_id, received_on="2025-12-30")
+    third = await register(client, app, person_id)
+    selbu_person = await register_person(client, app, municipality=SELBU)
+    other = await client.post(
+        "/applications", json=application_body(selbu_person), headers=auth(app, municipality=SELBU)
+    )
 
     assert [first["journal_number"], second["journal_number"], third["journal_number"]] == [
         "2026/000001",
@@ -132,10 +86,10 @@ async def test_journal_numbers_count_up_per_municipality_and_receipt_year(
 
 
 async def test_concurrent_registrations_get_distinct_consecutive_journal_numbers(
-    app: FastAPI, client: httpx.AsyncClient
+    app: FastAPI, client: httpx.AsyncClient, person_id: str
 ) -> None:
     responses = await asyncio.gather(
-        *(client.post("/applications", json=application_body(), headers=auth(app)) for _ in range(5))
+        *(client.post("/applications", json=application_body(person_id), headers=auth(app)) for _ in range(5))
     )
 
     assert [r.status_code for r in responses] == [201] * 5
@@ -143,9 +97,9 @@ async def test_concurrent_registrations_get_distinct_consecutive_journal_numbers
 
 
 async def test_registering_records_application_registered_in_the_outbox(
-    app: FastAPI, client: httpx.AsyncClient
+    app: FastAPI, client: httpx.AsyncClient, person_id: str
 ) -> None:
-    created = await register(client, app)
+    created = await register(client, app, person_id)
 
     [row] = await outbox_payloads(app)
     assert row.topic == Topic.INTAKE
@@ -161,7 +115,7 @@ async def test_registering_records_application_registered_in_the_outbox(
     assert event.data == ApplicationRegistered(
         case_id=created["case_id"],
         journal_number="2026/000001",
-        person_id="person-1",
+        person_id=person_id,
         channel="digital_form",  # type: ignore[arg-type]
         sender="applicant",  # type: ignore[arg-type]
         service_code="home_nursing",
@@ -170,18 +124,21 @@ async def test_registering_records_application_registered_in_the_outbox(
     )
 
 
-async def test_outbox_row_carries_the_trace_of_the_http_request(app: FastAPI, client: httpx.AsyncClient) -> None:
-    await register(client, app)
-
-    [row] = await outbox_payloads(app)
+async def test_outbox_row_carries_the_trace_of_the_http_request(
+    app: FastAPI, client: httpx.AsyncClient, person_id: str
+) -> None:
     memory = runtime_of(app).telemetry.memory
     assert memory is not None
+    memory.clear()  # the person's registration is a request of its own
+    await register(client, app, person_id)
+
+    [row] = await outbox_payloads(app)
     [server_span] = [s for s in memory.get_finished_spans() if s.kind is SpanKind.SERVER]
     assert row.headers["traceparent"].split("-")[1] == format(server_span.context.trace_id, "032x")
 
 
-async def test_registered_application_can_be_read_back(app: FastAPI, client: httpx.AsyncClient) -> None:
-    created = await register(client, app)
+async def test_registered_application_can_be_read_back(app: FastAPI, client: httpx.AsyncClient, person_id: str) -> None:
+    created = await register(client, app, person_id)
 
     response = await client.get(f"/applications/{created['case_id']}", headers=auth(app))
 
@@ -196,8 +153,8 @@ async def test_registered_application_can_be_read_back(app: FastAPI, client: htt
 # --- who may do what ----------------------------------------------------------------------------
 
 
-async def test_request_without_token_is_401_problem(app: FastAPI, client: httpx.AsyncClient) -> None:
-    response = await client.post("/applications", json=application_body())
+async def test_request_without_token_is_401_problem(app: FastAPI, client: httpx.AsyncClient, person_id: str) -> None:
+    response = await client.post("/applications", json=application_body(person_id))
 
     assert response.status_code == 401
     assert response.headers["content-type"] == PROBLEM
@@ -227,8 +184,10 @@ async def test_token_signed_with_another_secret_is_401(app: FastAPI, client: htt
     assert response.headers["content-type"] == PROBLEM
 
 
-async def test_other_municipality_cannot_read_or_list_the_application(app: FastAPI, client: httpx.AsyncClient) -> None:
-    created = await register(client, app)
+async def test_other_municipality_cannot_read_or_list_the_application(
+    app: FastAPI, client: httpx.AsyncClient, person_id: str
+) -> None:
+    created = await register(client, app, person_id)
     selbu = auth(app, municipality="5032")
 
     single = await client.get(f"/applications/{created['case_id']}", headers=selbu)
@@ -242,9 +201,9 @@ async def test_other_municipality_cannot_read_or_list_the_application(app: FastA
 
 
 async def test_registering_without_the_caseworker_role_is_403_and_writes_nothing(
-    app: FastAPI, client: httpx.AsyncClient
+    app: FastAPI, client: httpx.AsyncClient, person_id: str
 ) -> None:
-    response = await client.post("/applications", json=application_body(), headers=auth(app, roles=("unit",)))
+    response = await client.post("/applications", json=application_body(person_id), headers=auth(app, roles=("unit",)))
 
     assert response.status_code == 403
     assert response.headers["content-type"] == PROBLEM
@@ -253,8 +212,12 @@ async def test_registering_without_the_caseworker_role_is_403_and_writes_nothing
     assert await count(app, OUTBOX) == 0
 
 
-async def test_registering_for_an_unconfigured_municipality_is_404(app: FastAPI, client: httpx.AsyncClient) -> None:
-    response = await client.post("/applications", json=application_body(), headers=auth(app, municipality="9999"))
+async def test_registering_for_an_unconfigured_municipality_is_404(
+    app: FastAPI, client: httpx.AsyncClient, person_id: str
+) -> None:
+    response = await client.post(
+        "/applications", json=application_body(person_id), headers=auth(app, municipality="9999")
+    )
 
     assert response.status_code == 404
     assert await count(app, intake_db.application) == 0
@@ -265,8 +228,11 @@ async def test_registering_for_an_unconfigured_municipality_is_404(app: FastAPI,
 FUTURE = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
 
 
+PLACEHOLDER = "registered-person"
+
+
 def without_consent() -> dict[str, Any]:
-    body = application_body()
+    body = application_body(PLACEHOLDER)
     del body["consent"]
     return body
 
@@ -274,17 +240,20 @@ def without_consent() -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        (application_body(channel="carrier_pigeon"), "channel"),
+        (application_body(PLACEHOLDER, channel="carrier_pigeon"), "channel"),
         (without_consent(), "consent"),
-        (application_body(service_code="space_travel"), "service_code"),
-        (application_body(received_on=FUTURE), "received_on"),
+        (application_body(PLACEHOLDER, service_code="space_travel"), "service_code"),
+        (application_body(PLACEHOLDER, received_on=FUTURE), "received_on"),
         (
-            application_body(consent={"form": "written", "given_by": "person", "scope": ["sharing"]}),
+            application_body(PLACEHOLDER, consent={"form": "written", "given_by": "person", "scope": ["sharing"]}),
             "consent.scope",
         ),
-        (application_body(consent={"form": "written", "given_by": "person", "scope": []}), "consent.scope"),
-        (application_body(national_identity_number="01010112345"), "national_identity_number"),
-        (application_body(received_on="2026-02-30"), "received_on"),
+        (
+            application_body(PLACEHOLDER, consent={"form": "written", "given_by": "person", "scope": []}),
+            "consent.scope",
+        ),
+        (application_body(PLACEHOLDER, national_identity_number="01010112345"), "national_identity_number"),
+        (application_body(PLACEHOLDER, received_on="2026-02-30"), "received_on"),
     ],
     ids=[
         "unknown-channel",
@@ -298,8 +267,9 @@ def without_consent() -> dict[str, Any]:
     ],
 )
 async def test_invalid_application_is_422_problem_naming_the_field_and_writes_nothing(
-    app: FastAPI, client: httpx.AsyncClient, body: dict[str, Any], field: str
+    app: FastAPI, client: httpx.AsyncClient, person_id: str, body: dict[str, Any], field: str
 ) -> None:
+    body = {**body, "person_id": person_id}
     response = await client.post("/applications", json=body, headers=auth(app))
 
     assert response.status_code == 422, response.text
@@ -317,9 +287,9 @@ async def test_invalid_application_is_422_problem_naming_the_field_and_writes_no
 
 
 async def test_list_pages_through_the_municipalitys_applications_newest_first(
-    app: FastAPI, client: httpx.AsyncClient
+    app: FastAPI, client: httpx.AsyncClient, person_id: str
 ) -> None:
-    created = [await register(client, app) for _ in range(3)]
+    created = [await register(client, app, person_id) for _ in range(3)]
     headers = auth(app)
 
     first = (await client.get("/applications", params={"limit": 2}, headers=headers)).json()
@@ -353,12 +323,12 @@ async def test_list_refuses_out_of_range_paging(
 
 
 async def test_every_span_of_a_registration_carries_municipality_and_the_sql_spans_the_case_id(
-    app: FastAPI, client: httpx.AsyncClient
+    app: FastAPI, client: httpx.AsyncClient, person_id: str
 ) -> None:
     memory = runtime_of(app).telemetry.memory
     assert memory is not None
     memory.clear()  # the migrations of the fixture belong to no municipality
-    created = await register(client, app)
+    created = await register(client, app, person_id)
     spans = memory.get_finished_spans()
     sql = [s for s in spans if s.kind is SpanKind.CLIENT]
     assert sql, "the SQL statements are traced"
@@ -366,8 +336,10 @@ async def test_every_span_of_a_registration_carries_municipality_and_the_sql_spa
     assert all((s.attributes or {}).get("case.id") == created["case_id"] for s in sql)
 
 
-async def test_withdrawal_marks_the_application_and_records_the_event(app: FastAPI, client: httpx.AsyncClient) -> None:
-    created = await register(client, app)
+async def test_withdrawal_marks_the_application_and_records_the_event(
+    app: FastAPI, client: httpx.AsyncClient, person_id: str
+) -> None:
+    created = await register(client, app, person_id)
     response = await client.post(
         f"/applications/{created['case_id']}/withdrawal", json={"withdrawn_on": "2026-03-05"}, headers=auth(app)
     )
@@ -385,9 +357,9 @@ async def test_withdrawal_marks_the_application_and_records_the_event(app: FastA
 
 
 async def test_withdrawal_before_receipt_is_refused_and_changes_nothing(
-    app: FastAPI, client: httpx.AsyncClient
+    app: FastAPI, client: httpx.AsyncClient, person_id: str
 ) -> None:
-    created = await register(client, app)
+    created = await register(client, app, person_id)
     response = await client.post(
         f"/applications/{created['case_id']}/withdrawal", json={"withdrawn_on": "2026-03-01"}, headers=auth(app)
     )

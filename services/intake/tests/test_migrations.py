@@ -1,0 +1,64 @@
+"""Intake's migrations on SQLite: forward from 0001 with data, back, and forward again."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from servicekit.db import Database
+from servicekit.migrate import downgrade
+from services.intake.tests.migration_checks import (
+    MIGRATIONS,
+    check_downgrade_refuses_cases_0001_cannot_hold,
+    check_round_trip_keeps_legacy_applications,
+    revision,
+)
+from services.intake.tests.support import application_body, auth, register_person, runtime_of
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path}/intake.db")
+    yield database
+    await database.dispose()
+
+
+async def test_migrations_turn_applications_into_cases_and_back_without_losing_them(db: Database) -> None:
+    await check_round_trip_keeps_legacy_applications(db)
+
+
+async def test_downgrade_refuses_while_cases_exist_that_0001_cannot_hold(db: Database) -> None:
+    await check_downgrade_refuses_cases_0001_cannot_hold(db)
+
+
+async def test_downgrade_refuses_while_a_case_has_no_consent_left(app: FastAPI, client: httpx.AsyncClient) -> None:
+    person = await register_person(client, app)
+    case = (await client.post("/applications", json=application_body(person), headers=auth(app))).json()
+    withdrawal = await client.post(
+        f"/applications/{case['case_id']}/consent/withdrawal",
+        json={"scopes": ["processing"], "withdrawn_on": "2026-03-03"},
+        headers=auth(app),
+    )
+    assert withdrawal.status_code == 200
+    database = runtime_of(app).db
+
+    with pytest.raises(RuntimeError, match="downgrade refused: 1 case"):
+        await downgrade(database, MIGRATIONS, "0001")
+
+    assert await revision(database) == "0002"
+
+
+async def test_columns_a_kind_does_not_use_hold_sql_null_not_json_null(app: FastAPI, client: httpx.AsyncClient) -> None:
+    person = await register_person(client, app)
+    assert (await client.post("/applications", json=application_body(person), headers=auth(app))).status_code == 201
+
+    async with runtime_of(app).db.engine.connect() as conn:
+        nulls = await conn.scalar(text("SELECT count(*) FROM application WHERE requested IS NULL"))
+        given = await conn.scalar(text("SELECT count(*) FROM consent_event WHERE withdrawn_scopes IS NULL"))
+
+    assert (nulls, given) == (1, 1)
