@@ -40,17 +40,21 @@ def wait_for(probe: Callable[[], T | None], *, timeout_s: float, interval_s: flo
 def national_id(birth: date, individual: int = 123, *, d_number: bool = False) -> str:
     """A valid Norwegian national identity number (or D-number) for a birth date, with both check digits.
 
-    The individual number must fit the century of `birth` (000-499 for the 1900s, 500-999 for the 2000s).
+    Starts at `individual` and takes the first individual number that has valid check digits. It must fit the
+    century of `birth` (000-499 for the 1900s, 500-999 for the 2000s).
     """
     day = birth.day + (40 if d_number else 0)
-    base = f"{day:02d}{birth.month:02d}{birth.year % 100:02d}{individual:03d}"
-    for weights in ((3, 7, 6, 1, 8, 9, 4, 5, 2), (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)):
-        remainder = sum(int(d) * w for d, w in zip(base, weights, strict=True)) % 11
-        check = 0 if remainder == 0 else 11 - remainder
-        if check == 10:
-            raise ValueError("no valid check digit for this individual number; pick another")
-        base += str(check)
-    return base
+    for candidate in range(individual, 1000):
+        number = f"{day:02d}{birth.month:02d}{birth.year % 100:02d}{candidate:03d}"
+        for weights in ((3, 7, 6, 1, 8, 9, 4, 5, 2), (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)):
+            remainder = sum(int(d) * w for d, w in zip(number, weights, strict=True)) % 11
+            check = 0 if remainder == 0 else 11 - remainder
+            if check == 10:
+                break
+            number += str(check)
+        if len(number) == 11:
+            return number
+    raise ValueError(f"no valid identity number from individual number {individual}")
 
 
 def register_person(intake_url: str, headers: dict[str, str], birth: date, individual: int = 123) -> str:

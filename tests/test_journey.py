@@ -76,7 +76,8 @@ def test_notification_trace_is_linked_to_the_intake_trace_in_the_dashboard(
     for trace in found:
         for span in trace:
             by_service.setdefault(span["localEndpoint"]["serviceName"], set()).add(span["traceId"])
-            if span["localEndpoint"]["serviceName"] == "notification" and span.get("kind") == "CONSUMER":
+            consumed_intake = span.get("tags", {}).get("messaging.destination.name") == "intake.events.v1"
+            if span["localEndpoint"]["serviceName"] == "notification" and consumed_intake:
                 consumer_spans.append(span)
     assert consumer_spans, "the notification's consume span is in the dashboard"
     previous = consumer_spans[0]["tags"]["forvalt.previous_trace_id"]
