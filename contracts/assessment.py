@@ -179,3 +179,15 @@ class CaseHandedOver(EventModel):
     from_municipality: str = Field(pattern=r"^[0-9]{4}$")
     to_municipality: str = Field(pattern=r"^[0-9]{4}$")
     service_code: str = Field(min_length=1)
+
+
+@register
+class AssessmentClosed(EventModel):
+    """The assessment stopped without a recommendation: the application was withdrawn, or consent to process it."""
+
+    event_type = "no.forvalt.assessment.closed.v1"
+    topic = Topic.ASSESSMENT
+
+    assessment_id: str = Field(min_length=1)
+    case_id: str = Field(min_length=1)
+    reason: str = Field(pattern=r"^(application_withdrawn|consent_withdrawn)$")

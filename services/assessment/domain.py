@@ -28,6 +28,11 @@ class Status(StrEnum):
     IN_PROGRESS = "in_progress"
     HANDED_OVER = "handed_over"
     COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+
+
+CLOSED = frozenset({Status.COMPLETED, Status.WITHDRAWN, Status.CONSENT_WITHDRAWN})
 
 
 class Action(StrEnum):
@@ -48,6 +53,7 @@ class RequestStatus(StrEnum):
     RECEIVED = "received"
     CANCELLED_CONSENT_WITHDRAWN = "cancelled_consent_withdrawn"
     CANCELLED_ASSESSMENT_COMPLETED = "cancelled_assessment_completed"
+    CANCELLED_APPLICATION_WITHDRAWN = "cancelled_application_withdrawn"
 
 
 # --- the state machine ---------------------------------------------------------------------------
@@ -60,6 +66,10 @@ def next_status(current: Status, action: Action) -> Status:
         return current
     if current is Status.COMPLETED:
         raise Conflict("the assessment is completed and can no longer change", field="status")
+    if current is Status.WITHDRAWN:
+        raise Conflict("the application was withdrawn: the assessment is closed", field="status")
+    if current is Status.CONSENT_WITHDRAWN:
+        raise Conflict("consent to process the case was withdrawn: the assessment is closed", field="status")
     if action is Action.COMPLETE:
         return Status.COMPLETED
     if action is Action.HAND_OVER:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts.assessment import AssessmentOpened, InformationSource
+from contracts.assessment import AssessmentClosed, AssessmentOpened, InformationSource
 from contracts.deadlines import DeadlineCancelled, DeadlineKind
 from contracts.envelope import CloudEvent
-from contracts.intake import ApplicationRegistered, ConsentWithdrawn
+from contracts.intake import ApplicationRegistered, ApplicationWithdrawn, ConsentWithdrawn
 from servicekit.consumer import EventHandlers
 from servicekit.db import UnitOfWork, new_id, utcnow
 from services.assessment import db
-from services.assessment.domain import RequestStatus, Status, requests_to_cancel
+from services.assessment.domain import CLOSED, RequestStatus, Status, requests_to_cancel
 
 SOURCE = "/forvalt/assessment"
 
@@ -81,22 +81,54 @@ async def on_consent_withdrawn(event: CloudEvent[Any], uow: UnitOfWork) -> None:
     )
     open_requests = {r["id"]: r for r in await db.open_requests(uow.session, found["id"])}
     cancelled = requests_to_cancel(((rid, InformationSource(r["source"])) for rid, r in open_requests.items()), scope)
-    for request_id in cancelled:
-        await db.update_child(
-            uow.session,
-            db.information_request,
-            request_id,
-            status=RequestStatus.CANCELLED_CONSENT_WITHDRAWN.value,
-            closed_at=now,
-        )
+    await _cancel_requests(
+        uow, event, found, {rid: open_requests[rid] for rid in cancelled}, RequestStatus.CANCELLED_CONSENT_WITHDRAWN
+    )
+    if data.remaining is None and Status(found["status"]) not in CLOSED:
+        # Without consent to process, the case cannot be assessed any further.
+        await _close(uow, event, found, Status.CONSENT_WITHDRAWN, "consent_withdrawn")
+
+
+@handlers.on(ApplicationWithdrawn)
+async def on_application_withdrawn(event: CloudEvent[Any], uow: UnitOfWork) -> None:
+    """A withdrawn application needs no assessment: close it and stop the clocks it started."""
+    data: ApplicationWithdrawn = event.data
+    found = await db.find_by_case(uow.session, event.municipality, data.case_id)
+    if found is None or Status(found["status"]) in CLOSED:
+        return
+    open_requests = {r["id"]: r for r in await db.open_requests(uow.session, found["id"])}
+    await _cancel_requests(uow, event, found, open_requests, RequestStatus.CANCELLED_APPLICATION_WITHDRAWN)
+    await _close(uow, event, found, Status.WITHDRAWN, "application_withdrawn")
+
+
+async def _cancel_requests(
+    uow: UnitOfWork,
+    event: CloudEvent[Any],
+    found: dict[str, Any],
+    requests: dict[str, dict[str, Any]],
+    status: RequestStatus,
+) -> None:
+    reason = status.value.removeprefix("cancelled_")
+    for request_id, request in requests.items():
+        await db.update_child(uow.session, db.information_request, request_id, status=status.value, closed_at=utcnow())
         await uow.emit(
             DeadlineCancelled(
-                deadline_id=open_requests[request_id]["deadline_id"],
-                case_id=data.case_id,
+                deadline_id=request["deadline_id"],
+                case_id=found["case_id"],
                 kind=DeadlineKind.INFORMATION_REQUEST,
-                reason="consent_withdrawn",
+                reason=reason,
             ),
             source=SOURCE,
-            subject=data.case_id,
+            subject=found["case_id"],
             municipality=event.municipality,
         )
+
+
+async def _close(uow: UnitOfWork, event: CloudEvent[Any], found: dict[str, Any], status: Status, reason: str) -> None:
+    await db.update_assessment(uow.session, found["id"], status=status.value, updated_at=utcnow())
+    await uow.emit(
+        AssessmentClosed(assessment_id=found["id"], case_id=found["case_id"], reason=reason),
+        source=SOURCE,
+        subject=found["case_id"],
+        municipality=event.municipality,
+    )

@@ -539,3 +539,10 @@ def test_a_hand_over_needs_the_consent_to_share(holtalen: Tenant) -> None:
 
     assert caught.value.field == "consent.scope"
     assert caught.value.status == 409
+
+
+@pytest.mark.parametrize("closed", [Status.WITHDRAWN, Status.CONSENT_WITHDRAWN, Status.COMPLETED])
+@pytest.mark.parametrize("action", [Action.SCORE, Action.RECOMMEND, Action.COMPLETE, Action.HAND_OVER])
+def test_a_closed_assessment_refuses_every_change(closed: Status, action: Action) -> None:
+    with pytest.raises(Conflict):
+        next_status(closed, action)

@@ -14,6 +14,7 @@ from contracts.assessment import AssessmentOpened
 from contracts.deadlines import DeadlineCancelled
 from contracts.envelope import parse_event
 from contracts.intake import (
+    ApplicationWithdrawn,
     ChildCoordinatorApplicationRegistered,
     CoordinationNeed,
     CoordinationReferralRegistered,
@@ -310,3 +311,51 @@ async def test_handler_called_directly_opens_the_assessment_in_the_callers_trans
         await on_application_registered(event, uow)
         await uow.commit()
     assert [r["case_id"] for r in await rows(db, assessment_db.assessment)] == ["case-direct"]
+
+
+# --- closing ------------------------------------------------------------------------------------
+
+
+async def _outbox_types(db: Database) -> list[str]:
+    return [parse_event(row["payload"]).type for row in await rows(db, OUTBOX)]  # type: ignore[union-attr]
+
+
+async def test_withdrawing_consent_to_processing_closes_the_assessment(db: Database, consumer: EventConsumer) -> None:
+    await consumer.process(incoming(application_event(case_id="case-1")))
+
+    await consumer.process(incoming(withdrawal_event("case-1", withdrawn=("processing",), remaining=None), offset=1))
+
+    [row] = await rows(db, assessment_db.assessment)
+    assert row["status"] == "consent_withdrawn"
+    assert (await _outbox_types(db))[-1] == "no.forvalt.assessment.closed.v1"
+
+
+async def test_withdrawing_only_the_gp_consent_keeps_the_assessment_open(db: Database, consumer: EventConsumer) -> None:
+    await consumer.process(incoming(application_event(case_id="case-1")))
+    remaining = consent("processing", "fetch_from_hospital")
+
+    await consumer.process(incoming(withdrawal_event("case-1", remaining=remaining), offset=1))
+
+    [row] = await rows(db, assessment_db.assessment)
+    assert row["status"] == "open"
+    assert "no.forvalt.assessment.closed.v1" not in await _outbox_types(db)
+
+
+async def test_a_withdrawn_application_closes_its_assessment_once_and_stops_its_clocks(
+    db: Database, consumer: EventConsumer
+) -> None:
+    await consumer.process(incoming(application_event(case_id="case-1")))
+    [assessment] = await rows(db, assessment_db.assessment)
+    await add_request(db, assessment["id"], "gp-open", "gp")
+    withdrawn = wrap(ApplicationWithdrawn(case_id="case-1", withdrawn_on=date(2026, 11, 20)), "case-1")
+
+    assert await consumer.process(incoming(withdrawn, offset=1)) is Outcome.PROCESSED
+    assert await consumer.process(incoming(withdrawn, offset=1)) is Outcome.DUPLICATE
+
+    [row] = await rows(db, assessment_db.assessment)
+    assert row["status"] == "withdrawn"
+    [request] = await rows(db, assessment_db.information_request)
+    assert request["status"] == "cancelled_application_withdrawn"
+    types = await _outbox_types(db)
+    assert types.count("no.forvalt.assessment.closed.v1") == 1
+    assert types.count("no.forvalt.deadline.cancelled.v1") == 1
