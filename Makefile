@@ -13,7 +13,7 @@ help:
 	@echo "make lint    ruff, mypy and import-linter only"
 	@echo "make unit    the tests that need no servers"
 	@echo "make schemas regenerate contracts/schemas from the code"
-	@echo "make token MUNICIPALITY=3426 ROLE=caseworker   print a development bearer token"
+	@echo "make token MUNICIPALITY=3426 ROLE=caseworker [UNIT=home_care]   print a development bearer token"
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user "uv==$(UV_VERSION)" || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -39,7 +39,7 @@ schemas: install
 	uv run python -m contracts.asyncapi
 
 token: install
-	@uv run python -m servicekit.tokens --municipality $(or $(MUNICIPALITY),3426) --role $(or $(ROLE),caseworker)
+	@uv run python -m servicekit.tokens --municipality $(or $(MUNICIPALITY),3426) --role $(or $(ROLE),caseworker) $(if $(UNIT),--unit $(UNIT))
 
 test: lint
 	@bash deploy/local/test.sh
