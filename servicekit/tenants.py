@@ -162,3 +162,7 @@ class Tenants:
 
     def __contains__(self, municipality: str) -> bool:
         return municipality in self._by_number
+
+    def numbers(self) -> list[str]:
+        """The configured municipality numbers, in order."""
+        return sorted(self._by_number)

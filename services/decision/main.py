@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from pydantic_settings import SettingsConfigDict
 
 from contracts.topics import Topic
-from servicekit.runtime import ServiceSpec, serve
+from servicekit.db import utcnow
+from servicekit.runtime import serve
 from servicekit.settings import ServiceSettings
-from services.decision.handlers import handlers
+from servicekit.tenants import Tenants
+from services.decision.api import ROUTERS, DecisionSpec
+from services.decision.config import DEFAULT_FILE, DecisionConfig
+from services.decision.handlers import build_handlers
 
 
 class Settings(ServiceSettings):
@@ -17,21 +23,31 @@ class Settings(ServiceSettings):
 
     service_name: str = "decision"
     http_port: int = 8003
+    municipalities_file: Path = DEFAULT_FILE
 
 
-def spec() -> ServiceSpec:
-    return ServiceSpec(
+def spec(settings: Settings | None = None, *, clock: Callable[[], datetime] = utcnow) -> DecisionSpec:
+    """The decision service, bound to its municipalities' configuration, validated here: a wrong file stops the
+    start with a message naming the file and the field."""
+    settings = settings or Settings()
+    tenants = Tenants.load(settings.tenants_dir)
+    config = DecisionConfig.load(settings.municipalities_file, tenants)
+    return DecisionSpec(
         name="decision",
         title="Forvalt decision",
         description="Allocation meetings, individual decisions, letters, service orders and reviews.",
-        produces=[Topic.DECISION],
+        produces=[Topic.DECISION, Topic.DEADLINES],
         migrations_dir=Path(__file__).parent / "migrations",
-        handlers=handlers,
+        routers=list(ROUTERS),
+        handlers=build_handlers(tenants, config, clock),
+        config=config,
+        clock=clock,
     )
 
 
 def main() -> None:
-    serve(spec(), Settings())
+    settings = Settings()
+    serve(spec(settings), settings)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,421 @@
+"""Decision's HTTP API: cases awaiting decision, allocation meetings, decisions and approvals, reviews, letters,
+service orders; always for the caller's municipality, from the token."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from servicekit.auth import Principal, PrincipalDep
+from servicekit.context import bind
+from servicekit.db import utcnow
+from servicekit.errors import DomainError, Forbidden, NotFound
+from servicekit.runtime import Runtime, RuntimeDep, ServiceSpec
+from services.decision import cases as case_commands
+from services.decision import commands, db, views
+from services.decision.cases import Actor, Municipality
+from services.decision.commands import DecisionInput
+from services.decision.config import DecisionConfig
+from services.decision.domain import CaseStatus, DecisionStatus, Reasons, ServiceLine, local_date
+from services.decision.schemas import (
+    ApprovalIn,
+    AttendeesIn,
+    CaseOut,
+    CasePage,
+    DecisionIn,
+    DecisionOut,
+    LetterOut,
+    MeetingOut,
+    OutcomeIn,
+    PreliminaryReplyIn,
+    ReasonsIn,
+    ReviewIn,
+    ServiceIn,
+    ServiceOrderOut,
+)
+
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0)]
+READERS = ("caseworker", "leader")
+
+
+@dataclass
+class DecisionSpec(ServiceSpec):
+    """The decision service's spec: the shared one, plus the municipalities' decision configuration and the clock
+    that says what today is (a test fixes it)."""
+
+    config: DecisionConfig | None = None
+    clock: Callable[[], datetime] = utcnow
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who calls, for which municipality and its rules, and when."""
+
+    principal: Principal
+    runtime: Runtime
+    place: Municipality
+    now: datetime
+
+    @property
+    def actor(self) -> Actor:
+        p = self.principal
+        return Actor(subject=p.subject, municipality=p.municipality, unit=p.unit)
+
+    @property
+    def today(self) -> date:
+        return local_date(self.now)
+
+    @property
+    def municipality(self) -> str:
+        return self.principal.municipality
+
+
+def _caller(principal: PrincipalDep, runtime: RuntimeDep) -> Caller:
+    spec = runtime.spec
+    if not isinstance(spec, DecisionSpec) or spec.config is None:  # pragma: no cover - wiring error
+        raise RuntimeError("the decision API needs a DecisionSpec with its configuration")
+    place = Municipality(
+        tenant=runtime.tenants.get(principal.municipality), config=spec.config.get(principal.municipality)
+    )
+    return Caller(principal=principal, runtime=runtime, place=place, now=spec.clock())
+
+
+CallerDep = Annotated[Caller, Depends(_caller)]
+
+
+def _lines(services: list[ServiceIn]) -> list[ServiceLine]:
+    return [ServiceLine(s.service_code, s.hours_per_week, s.start_on, s.end_on) for s in services]
+
+
+def _reasons(body: ReasonsIn) -> Reasons:
+    return Reasons(facts=body.facts, rules=body.rules, considerations=body.considerations)
+
+
+async def _decision_out(caller: Caller, decision_id: str) -> dict[str, Any]:
+    async with caller.runtime.db.unit_of_work() as uow:
+        row = await db.get_decision(uow.session, decision_id)
+        if row is None or row["municipality"] != caller.municipality:
+            raise NotFound(f"no decision {decision_id} in municipality {caller.municipality}")
+        return (await views.decisions(uow.session, [row], caller.place))[0]
+
+
+async def _letter_out(caller: Caller, letter_id: str) -> dict[str, Any]:
+    async with caller.runtime.db.unit_of_work() as uow:
+        row = await db.get_letter(uow.session, letter_id)
+    if row is None or row["municipality"] != caller.municipality:
+        raise NotFound(f"no letter {letter_id} in municipality {caller.municipality}")
+    return {**row, "pdf_url": views.letter_url(letter_id)}
+
+
+async def _meeting_out(caller: Caller, meeting_id: str) -> dict[str, Any]:
+    async with caller.runtime.db.unit_of_work() as uow:
+        row = await db.get_meeting(uow.session, meeting_id)
+        if row is None or row["municipality"] != caller.municipality:
+            raise NotFound(f"no meeting {meeting_id} in municipality {caller.municipality}")
+        return (await views.meetings(uow.session, [row]))[0]
+
+
+# --- cases --------------------------------------------------------------------------------------
+
+cases = APIRouter(prefix="/cases", tags=["cases"])
+
+
+@cases.get("", response_model=CasePage, summary="Cases awaiting a decision, the longest waiting first")
+async def list_cases(
+    caller: CallerDep,
+    status: Annotated[
+        list[CaseStatus] | None, Query(description="default: awaiting_decision and awaiting_approval")
+    ] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    caller.principal.require(*READERS)
+    wanted = [s.value for s in status or (CaseStatus.AWAITING_DECISION, CaseStatus.AWAITING_APPROVAL)]
+    async with caller.runtime.db.unit_of_work() as uow:
+        rows = await db.list_cases(uow.session, caller.municipality, wanted, limit=limit, offset=offset)
+        items = [await views.case(uow.session, r, caller.place, caller.today) for r in rows]
+    return {"items": items, "limit": limit, "offset": offset}
+
+
+@cases.get("/{case_id}", response_model=CaseOut, summary="One case, what it awaits, and a proposal to decide from")
+async def get_case(case_id: str, caller: CallerDep) -> dict[str, Any]:
+    caller.principal.require(*READERS)
+    bind(case_id=case_id)
+    async with caller.runtime.db.unit_of_work() as uow:
+        row = await db.get_case(uow.session, case_id)
+        if row is None or row["municipality"] != caller.municipality:
+            raise NotFound(f"no case {case_id} in municipality {caller.municipality}")
+        return await views.case(uow.session, row, caller.place, caller.today)
+
+
+@cases.post(
+    "/{case_id}/preliminary-reply",
+    status_code=201,
+    response_model=LetterOut,
+    tags=["letters"],
+    summary="Send a preliminary reply (forvaltningsloven § 11 a): why it takes longer, and when to expect it",
+)
+async def send_preliminary_reply(case_id: str, body: PreliminaryReplyIn, caller: CallerDep) -> dict[str, Any]:
+    caller.principal.require("caseworker")
+    bind(case_id=case_id)
+    async with caller.runtime.db.unit_of_work() as uow:
+        letter_id = await commands.preliminary_reply(
+            uow,
+            caller.actor,
+            caller.place,
+            case_id,
+            expected_decision_on=body.expected_decision_on,
+            reason_for_delay=body.reason_for_delay,
+            today=caller.today,
+            now=caller.now,
+        )
+    return await _letter_out(caller, letter_id)
+
+
+# --- meetings -----------------------------------------------------------------------------------
+
+meetings = APIRouter(prefix="/meetings", tags=["meetings"])
+
+
+@meetings.get("", response_model=list[MeetingOut], summary="Allocation meetings with their agendas, by day")
+async def list_meetings(
+    caller: CallerDep,
+    from_on: Annotated[date | None, Query(alias="from", description="meetings on or after this day")] = None,
+    to_on: Annotated[date | None, Query(alias="to", description="meetings on or before this day")] = None,
+    limit: Limit = 50,
+) -> list[dict[str, Any]]:
+    caller.principal.require(*READERS)
+    if from_on is not None and to_on is not None and from_on > to_on:
+        raise DomainError("from: cannot be after to", field="query.from")
+    async with caller.runtime.db.unit_of_work() as uow:
+        rows = await db.list_meetings(uow.session, caller.municipality, from_on=from_on, to_on=to_on, limit=limit)
+        return await views.meetings(uow.session, rows)
+
+
+@meetings.get("/{meeting_id}", response_model=MeetingOut, summary="One meeting with its agenda")
+async def get_meeting(meeting_id: str, caller: CallerDep) -> dict[str, Any]:
+    caller.principal.require(*READERS)
+    return await _meeting_out(caller, meeting_id)
+
+
+@meetings.post("/{meeting_id}/attendees", response_model=MeetingOut, summary="Record who attended (replaces the list)")
+async def record_attendees(meeting_id: str, body: AttendeesIn, caller: CallerDep) -> dict[str, Any]:
+    caller.principal.require("caseworker")
+    async with caller.runtime.db.unit_of_work() as uow:
+        await case_commands.record_attendees(
+            uow,
+            caller.actor,
+            meeting_id,
+            [a.model_dump() for a in body.attendees],
+            today=caller.today,
+            now=caller.now,
+        )
+    return await _meeting_out(caller, meeting_id)
+
+
+@meetings.post(
+    "/{meeting_id}/outcomes",
+    response_model=MeetingOut,
+    summary="Record the meeting's conclusion on a case, or postpone it to the next meeting",
+)
+async def record_outcome(meeting_id: str, body: OutcomeIn, caller: CallerDep) -> dict[str, Any]:
+    caller.principal.require("caseworker")
+    bind(case_id=body.case_id)
+    async with caller.runtime.db.unit_of_work() as uow:
+        await case_commands.record_outcome(
+            uow,
+            caller.actor,
+            caller.place,
+            meeting_id,
+            case_id=body.case_id,
+            result=body.result,
+            outcome=body.outcome,
+            note=body.note,
+            today=caller.today,
+            now=caller.now,
+        )
+    return await _meeting_out(caller, meeting_id)
+
+
+# --- decisions ----------------------------------------------------------------------------------
+
+decisions = APIRouter(prefix="/decisions", tags=["decisions"])
+
+
+@decisions.post(
+    "",
+    status_code=201,
+    response_model=DecisionOut,
+    summary="Decide a case: made at once, or drafted for the unit leaders' final approval",
+)
+async def make_decision(body: DecisionIn, caller: CallerDep) -> dict[str, Any]:
+    caller.principal.require("caseworker")
+    bind(case_id=body.case_id)
+    given = DecisionInput(
+        outcome=body.outcome,
+        services=_lines(body.services),
+        refused=body.refused_services,
+        legal_basis=body.legal_basis,
+        reasons=_reasons(body.reasons),
+        decided_on=body.decided_on,
+    )
+    async with caller.runtime.db.unit_of_work() as uow:
+        decision_id = await commands.decide(
+            uow, caller.actor, caller.place, body.case_id, given, today=caller.today, now=caller.now
+        )
+    return await _decision_out(caller, decision_id)
+
+
+@decisions.get("", response_model=list[DecisionOut], summary="Decisions, newest first")
+async def list_decisions(
+    caller: CallerDep,
+    case_id: Annotated[str | None, Query(max_length=64)] = None,
+    status: DecisionStatus | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> list[dict[str, Any]]:
+    caller.principal.require(*READERS)
+    if case_id:
+        bind(case_id=case_id)
+    async with caller.runtime.db.unit_of_work() as uow:
+        rows = await db.list_decisions(
+            uow.session,
+            caller.municipality,
+            case_id=case_id,
+            status=status.value if status else None,
+            limit=limit,
+            offset=offset,
+        )
+        return await views.decisions(uow.session, rows, caller.place)
+
+
+@decisions.get("/{decision_id}", response_model=DecisionOut, summary="One decision")
+async def get_decision(decision_id: str, caller: CallerDep) -> dict[str, Any]:
+    caller.principal.require(*READERS)
+    return await _decision_out(caller, decision_id)
+
+
+@decisions.post(
+    "/{decision_id}/approval",
+    response_model=DecisionOut,
+    summary="A unit leader's final approval, or the draft's return to the office with a reason",
+)
+async def approve(decision_id: str, body: ApprovalIn, caller: CallerDep) -> dict[str, Any]:
+    caller.principal.require("leader")
+    async with caller.runtime.db.unit_of_work() as uow:
+        await commands.approve(
+            uow,
+            caller.actor,
+            caller.place,
+            decision_id,
+            approved=body.approved,
+            reason=body.reason,
+            decided_on=body.decided_on,
+            today=caller.today,
+            now=caller.now,
+        )
+    return await _decision_out(caller, decision_id)
+
+
+@decisions.post(
+    "/{decision_id}/review",
+    status_code=201,
+    response_model=DecisionOut,
+    summary="Review a decision: continue, change or stop, as a new decision that supersedes it",
+)
+async def review(decision_id: str, body: ReviewIn, caller: CallerDep) -> dict[str, Any]:
+    caller.principal.require("caseworker")
+    async with caller.runtime.db.unit_of_work() as uow:
+        new_id = await commands.review(
+            uow,
+            caller.actor,
+            caller.place,
+            decision_id,
+            result=body.result,
+            services=_lines(body.services) if body.services is not None else None,
+            outcome=body.outcome,
+            legal_basis=body.legal_basis,
+            reasons=_reasons(body.reasons),
+            decided_on=body.decided_on,
+            meeting_id=body.meeting_id,
+            today=caller.today,
+            now=caller.now,
+        )
+    return await _decision_out(caller, new_id)
+
+
+# --- letters and service orders -----------------------------------------------------------------
+
+letters = APIRouter(prefix="/letters", tags=["letters"])
+
+
+@letters.get(
+    "/{letter_id}.pdf",
+    summary="The letter as PDF",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "the letter"}},
+)
+async def letter_pdf(letter_id: str, caller: CallerDep) -> Response:
+    caller.principal.require(*READERS)
+    async with caller.runtime.db.unit_of_work() as uow:
+        row = await db.get_letter(uow.session, letter_id, with_pdf=True)
+    if row is None or row["municipality"] != caller.municipality:
+        raise NotFound(f"no letter {letter_id} in municipality {caller.municipality}")
+    bind(case_id=row["case_id"])
+    return Response(
+        content=row["pdf"],
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{row["kind"]}-{letter_id}.pdf"'},
+    )
+
+
+@letters.get("/{letter_id}", response_model=LetterOut, summary="One letter's details")
+async def get_letter(letter_id: str, caller: CallerDep) -> dict[str, Any]:
+    caller.principal.require(*READERS)
+    return await _letter_out(caller, letter_id)
+
+
+@letters.get("", response_model=list[LetterOut], summary="Letters, newest first")
+async def list_letters(
+    caller: CallerDep,
+    case_id: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> list[dict[str, Any]]:
+    caller.principal.require(*READERS)
+    async with caller.runtime.db.unit_of_work() as uow:
+        rows = await db.list_letters(uow.session, caller.municipality, case_id=case_id, limit=limit, offset=offset)
+    return [{**r, "pdf_url": views.letter_url(r["id"])} for r in rows]
+
+
+service_orders = APIRouter(prefix="/service-orders", tags=["service orders"])
+
+
+@service_orders.get(
+    "", response_model=list[ServiceOrderOut], summary="Services ordered from units; a unit sees its own"
+)
+async def list_service_orders(
+    caller: CallerDep,
+    unit: Annotated[str | None, Query(max_length=60)] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> list[dict[str, Any]]:
+    principal = caller.principal
+    principal.require("unit", *READERS)
+    if not principal.roles.intersection(READERS):
+        if principal.unit is None:
+            raise Forbidden("a unit's token must carry the unit claim")
+        if unit not in (None, principal.unit):
+            raise Forbidden(f"unit {principal.unit} may see its own orders only")
+        unit = principal.unit
+    async with caller.runtime.db.unit_of_work() as uow:
+        rows = await db.list_orders(uow.session, caller.municipality, unit=unit, limit=limit, offset=offset)
+    return [{**r, "order_id": r["id"]} for r in rows]
+
+
+ROUTERS = (cases, meetings, decisions, letters, service_orders)

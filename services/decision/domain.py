@@ -1,0 +1,508 @@
+"""Decision rules: what an individual decision must hold, who makes it, its appeal information and its clocks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from contracts.assessment import ProposedOutcome
+from contracts.coordination import ProposedResult
+from contracts.decision import AppealInformation, DecidedBy, DecisionKind, Outcome, ReviewResult
+from servicekit.calendar import add_months, due_after_weeks, is_working_day, next_working_day
+from servicekit.errors import Conflict, DomainError, Forbidden
+from servicekit.tenants import Tenant
+from services.decision.config import Authority
+
+NORWAY = ZoneInfo("Europe/Oslo")
+# "Alle vedtak evalueres innen 1 år": the review is due no later than a year after the decision.
+REVIEW_MONTHS = 12
+# A time-limited decision is evaluated this long before it ends, so it can be renewed or extended in time.
+EVALUATION_WEEKS_BEFORE_END = 4
+REASONS_RULE = (
+    "a refusal or partial grant states the facts, the rules and the main considerations (forvaltningsloven §§ 24-25)"
+)
+
+
+class CaseStatus(StrEnum):
+    REGISTERED = "registered"  # known from intake; not yet ready for a decision
+    AWAITING_DECISION = "awaiting_decision"
+    AWAITING_APPROVAL = "awaiting_approval"  # a draft waits for the unit leaders' final approval
+    DECIDED = "decided"
+    WITHDRAWN = "withdrawn"
+
+
+class DecisionStatus(StrEnum):
+    AWAITING_APPROVAL = "awaiting_approval"
+    MADE = "made"
+    RETURNED = "returned"  # a unit leader did not approve the draft: the office drafts again
+    WITHDRAWN = "withdrawn"  # the application was withdrawn while the draft waited
+
+
+class AgendaStatus(StrEnum):
+    OPEN = "open"
+    CONCLUDED = "concluded"
+    POSTPONED = "postponed"
+    WITHDRAWN = "withdrawn"
+    DECIDED = "decided"  # decided before the meeting took it up (where the meeting does not decide)
+
+
+class MeetingResult(StrEnum):
+    CONCLUDED = "concluded"
+    POSTPONED = "postponed"
+
+
+class DeadlineKind(StrEnum):
+    DECISION_REVIEW = "decision_review"
+    TIME_LIMITED_EVALUATION = "time_limited_evaluation"
+
+
+def local_date(moment: datetime) -> date:
+    return moment.astimezone(NORWAY).date()
+
+
+# --- decision content ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceLine:
+    service_code: str
+    hours_per_week: float | None
+    start_on: date
+    end_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Reasons:
+    """forvaltningsloven § 25: the rules, the facts the decision rests on, and the main considerations."""
+
+    facts: str = ""
+    rules: str = ""
+    considerations: str = ""
+
+    def stripped(self) -> Reasons:
+        return Reasons(self.facts.strip(), self.rules.strip(), self.considerations.strip())
+
+    @property
+    def empty(self) -> bool:
+        return not (self.facts.strip() or self.rules.strip() or self.considerations.strip())
+
+
+@dataclass(frozen=True)
+class AppealRoute:
+    appeal_body: str
+    weeks: int
+
+
+@dataclass(frozen=True)
+class DecisionContent:
+    outcome: Outcome
+    services: tuple[ServiceLine, ...]
+    refused: tuple[str, ...]
+    legal_basis: tuple[str, ...]
+    reasons: Reasons
+    route: AppealRoute
+
+
+def check_reasons(reasons: Reasons, *, required: bool, why: str) -> Reasons:
+    reasons = reasons.stripped()
+    if required:
+        for name in ("facts", "rules", "considerations"):
+            if not getattr(reasons, name):
+                raise DomainError(f"reasons.{name}: required {why}: {REASONS_RULE}", field=f"reasons.{name}")
+    return reasons
+
+
+def check_content(
+    outcome: Outcome,
+    services: Sequence[ServiceLine],
+    refused: Sequence[str],
+    legal_basis: Sequence[str] | None,
+    reasons: Reasons,
+    *,
+    tenant: Tenant,
+    reasons_required_because: str | None = None,
+) -> DecisionContent:
+    """A decision's content, checked against the law's demands and the municipality's catalogue."""
+    for i, line in enumerate(services):
+        if tenant.service(line.service_code) is None:
+            raise DomainError(
+                f"services[{i}].service_code: {line.service_code!r} is not in {tenant.name}'s service catalogue",
+                field=f"services[{i}].service_code",
+            )
+        if line.end_on is not None and line.end_on < line.start_on:
+            raise DomainError(f"services[{i}].end_on: cannot be before start_on", field=f"services[{i}].end_on")
+    for i, code in enumerate(refused):
+        if tenant.service(code) is None:
+            raise DomainError(
+                f"refused_services[{i}]: {code!r} is not in {tenant.name}'s service catalogue",
+                field=f"refused_services[{i}]",
+            )
+    granted_codes = [s.service_code for s in services]
+    if len(set(granted_codes)) != len(granted_codes):
+        raise DomainError("services: each service is granted once, with its whole scope", field="services")
+    if len(set(refused)) != len(refused):
+        raise DomainError("refused_services: each service is named once", field="refused_services")
+    both = sorted(set(granted_codes) & set(refused))
+    if both:
+        raise DomainError(f"refused_services: {both} cannot be both granted and refused", field="refused_services")
+    if outcome is Outcome.REFUSED:
+        if services:
+            raise DomainError(
+                "services: a refusal grants no service; name what is refused in refused_services", field="services"
+            )
+        if not refused:
+            raise DomainError("refused_services: a refusal names the service(s) refused", field="refused_services")
+    elif not services:
+        raise DomainError(f"services: a decision that is {outcome.value} grants at least one service", field="services")
+
+    required = outcome in (Outcome.REFUSED, Outcome.PARTLY_GRANTED) or reasons_required_because is not None
+    why = reasons_required_because or f"when the outcome is {outcome.value}"
+    checked = check_reasons(reasons, required=required, why=why)
+    codes = [*granted_codes, *refused]
+    basis = _legal_basis(legal_basis, codes, tenant)
+    return DecisionContent(
+        outcome=outcome,
+        services=tuple(services),
+        refused=tuple(refused),
+        legal_basis=basis,
+        reasons=checked,
+        route=appeal_route(codes, tenant),
+    )
+
+
+def _legal_basis(given: Sequence[str] | None, codes: Iterable[str], tenant: Tenant) -> tuple[str, ...]:
+    if given is None:
+        return default_legal_basis(codes, tenant)
+    cleaned = tuple(b.strip() for b in given)
+    if not cleaned:
+        raise DomainError(
+            "legal_basis: name at least one rule, or leave it out for the catalogue's", field="legal_basis"
+        )
+    for i, basis in enumerate(cleaned):
+        if not basis:
+            raise DomainError(f"legal_basis[{i}]: cannot be empty", field=f"legal_basis[{i}]")
+    return cleaned
+
+
+def default_legal_basis(codes: Iterable[str], tenant: Tenant) -> tuple[str, ...]:
+    """The catalogue's legal basis of every service the decision is about, in order, each once."""
+    found: dict[str, None] = {}
+    for code in codes:
+        service = tenant.service(code)
+        if service is not None:
+            found.update(dict.fromkeys(service.legal_basis))
+    return tuple(found)
+
+
+def appeal_route(codes: Iterable[str], tenant: Tenant) -> AppealRoute:
+    """The appeal body and deadline of the services decided; one decision has one route."""
+    routes = {}
+    for code in codes:
+        service = tenant.service(code)
+        if service is not None:
+            routes[code] = AppealRoute(service.appeal_body, service.appeal_weeks)
+    distinct = set(routes.values())
+    if len(distinct) != 1:
+        detail = ", ".join(f"{code}: {r.appeal_body} {r.weeks} weeks" for code, r in routes.items())
+        raise DomainError(
+            f"services: one decision cannot join services with different appeal bodies or deadlines ({detail}); "
+            "make one decision per appeal route",
+            field="services",
+        )
+    return distinct.pop()
+
+
+def deadline_rule(legal_basis: Iterable[str]) -> str:
+    """The rule that sets the appeal deadline: the patients' and users' rights act for health and care services,
+    else the public administration act."""
+    laws = " ".join(legal_basis)
+    if "helse- og omsorgstjenesteloven" in laws or "pasient- og brukerrettighetsloven" in laws:
+        return "pasient- og brukerrettighetsloven § 7-5"
+    return "forvaltningsloven § 29"
+
+
+def appeal_information(
+    route: AppealRoute, legal_basis: Sequence[str], letter_on: date, submit_to: str
+) -> AppealInformation:
+    """forvaltningsloven § 27. The deadline runs from when the letter reaches the person; the date given is for
+    a letter received the day it is dated, moved off weekends and holidays."""
+    return AppealInformation(
+        appeal_body=route.appeal_body,
+        submit_to=submit_to,
+        deadline_weeks=route.weeks,
+        deadline_on=due_after_weeks(letter_on, route.weeks),
+        legal_basis=deadline_rule(legal_basis),
+    )
+
+
+# --- who decides --------------------------------------------------------------------------------
+
+
+def decided_by(kind: DecisionKind, authority: Authority) -> DecidedBy:
+    """Requested decisions and reversals after an appeal are the office's alone; the rest follow the
+    municipality's authority."""
+    if kind in (DecisionKind.REQUESTED, DecisionKind.REVERSAL):
+        return DecidedBy.OFFICE
+    return DecidedBy(authority.value)
+
+
+@dataclass(frozen=True)
+class AgendaState:
+    meeting_id: str
+    meeting_on: date
+    status: AgendaStatus
+    outcome: Outcome | None
+
+
+def check_meeting_precondition(
+    by: DecidedBy, *, emergency: bool, has_meetings: bool, agenda: AgendaState | None, outcome: Outcome
+) -> None:
+    """Under the meeting's authority the meeting's conclusion is the decision; an emergency measure is raised at
+    the first meeting before its decision is written, whoever decides."""
+    if by is DecidedBy.MEETING:
+        if agenda is None:
+            raise Conflict(
+                "case_id: the allocation meeting decides in this municipality, and the case is on no meeting's agenda",
+                field="case_id",
+            )
+        if agenda.status is AgendaStatus.OPEN:
+            raise Conflict(
+                f"case_id: the case is on the agenda of the meeting on {agenda.meeting_on.isoformat()}; record the "
+                f"meeting's conclusion first (POST /meetings/{agenda.meeting_id}/outcomes)",
+                field="case_id",
+            )
+        if agenda.outcome is not outcome:
+            concluded = agenda.outcome.value if agenda.outcome else "none"
+            raise DomainError(
+                f"outcome: must be what the meeting concluded ({concluded})",
+                field="outcome",
+            )
+        return
+    if emergency and has_meetings and (agenda is None or agenda.status is AgendaStatus.OPEN):
+        when = f" on {agenda.meeting_on.isoformat()}" if agenda else ""
+        raise Conflict(
+            f"case_id: an emergency measure is raised at the first allocation meeting{when} before its decision is "
+            "written; record the meeting's conclusion first",
+            field="case_id",
+        )
+
+
+def check_decided_on(
+    decided_on: date, today: date, *, received_on: date | None = None, meeting_on: date | None = None
+) -> None:
+    if decided_on > today:
+        raise DomainError("decided_on: cannot be in the future", field="decided_on")
+    if received_on is not None and decided_on < received_on:
+        raise DomainError(
+            f"decided_on: cannot be before the case was received ({received_on.isoformat()})", field="decided_on"
+        )
+    if meeting_on is not None and decided_on < meeting_on:
+        raise DomainError(
+            f"decided_on: cannot be before the meeting that concluded ({meeting_on.isoformat()})", field="decided_on"
+        )
+
+
+def delivering_units(
+    codes: Sequence[str],
+    mapping: Mapping[str, str],
+    *,
+    municipality: str,
+    requested_by: Mapping[str, str] | None = None,
+    field_prefix: str = "services",
+) -> tuple[str, ...]:
+    """The unit each service is ordered from: the coordinating unit that requested it, else the configured one."""
+    units = []
+    for i, code in enumerate(codes):
+        unit = (requested_by or {}).get(code) or mapping.get(code)
+        if unit is None:
+            raise DomainError(
+                f"{field_prefix}[{i}].service_code: no delivering unit is configured for {code!r} in municipality "
+                f"{municipality} (delivering_units in services/decision/municipalities.yaml)",
+                field=f"{field_prefix}[{i}].service_code",
+            )
+        units.append(unit)
+    return tuple(units)
+
+
+def check_approver(unit: str | None, required: Sequence[str], approved: Iterable[str]) -> str:
+    """A unit leader approves for their own unit, once, and only a unit that delivers one of the services."""
+    if unit is None:
+        raise Forbidden("approval needs a unit leader's token that carries the unit claim")
+    if unit not in required:
+        raise Forbidden(
+            f"unit {unit} delivers none of this decision's services; the approvals it needs are from: "
+            f"{', '.join(required)}"
+        )
+    if unit in set(approved):
+        raise Conflict(f"unit {unit} has already approved this decision", field="unit")
+    return unit
+
+
+def approvals_complete(required: Iterable[str], approved: Iterable[str]) -> bool:
+    return set(required) <= set(approved)
+
+
+# --- clocks -------------------------------------------------------------------------------------
+
+
+def previous_working_day(day: date) -> date:
+    """The day itself when it is a working day, else the last working day before it."""
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def review_due(outcome: Outcome, decided_on: date, services: Sequence[ServiceLine]) -> date | None:
+    """Every decision that grants a service is reviewed within a year: on the last working day not after it. A
+    decision whose every service ends by then is evaluated before its end instead."""
+    if outcome is Outcome.REFUSED or not services:
+        return None
+    due = previous_working_day(add_months(decided_on, REVIEW_MONTHS))
+    if all(s.end_on is not None and s.end_on <= due for s in services):
+        return None
+    return due
+
+
+def evaluation_due(decided_on: date, services: Sequence[ServiceLine]) -> date | None:
+    """A time-limited decision is evaluated four weeks before its first service ends, on a working day no later
+    than that; a decision too short for that is evaluated at once."""
+    ends = [s.end_on for s in services if s.end_on is not None]
+    if not ends:
+        return None
+    due = previous_working_day(min(ends) - timedelta(weeks=EVALUATION_WEEKS_BEFORE_END))
+    if due < decided_on:
+        return next_working_day(decided_on)
+    return due
+
+
+# --- reviews, proposals, requested rights -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewPlan:
+    outcome: Outcome
+    services: tuple[ServiceLine, ...]
+    refused: tuple[str, ...]
+    reasons_required_because: str | None
+
+
+def review_plan(
+    result: ReviewResult,
+    old_services: Sequence[ServiceLine],
+    new_services: Sequence[ServiceLine] | None,
+    outcome: Outcome | None,
+) -> ReviewPlan:
+    """What a review's new decision grants: the same services (continue), new ones (change), or none (stop)."""
+    old_codes = tuple(s.service_code for s in old_services)
+    if result is ReviewResult.CONTINUE:
+        if outcome not in (None, Outcome.GRANTED):
+            raise DomainError("outcome: a review that continues grants the services again", field="outcome")
+        if new_services is None:
+            return ReviewPlan(Outcome.GRANTED, tuple(old_services), (), None)
+        old_scope = sorted((s.service_code, s.hours_per_week) for s in old_services)
+        if sorted((s.service_code, s.hours_per_week) for s in new_services) != old_scope:
+            raise DomainError(
+                "services: a review that continues keeps the services and their scope (only the period may "
+                "change); use result 'change'",
+                field="services",
+            )
+        return ReviewPlan(Outcome.GRANTED, tuple(new_services), (), None)
+    if result is ReviewResult.CHANGE:
+        if not new_services:
+            raise DomainError(
+                "services: a review that changes the decision names the services granted", field="services"
+            )
+        if outcome is Outcome.REFUSED:
+            raise DomainError("outcome: a change grants services; use result 'stop' to end them", field="outcome")
+        dropped = tuple(c for c in old_codes if c not in {s.service_code for s in new_services})
+        return ReviewPlan(outcome or Outcome.GRANTED, tuple(new_services), dropped, "when a review changes a decision")
+    if new_services:
+        raise DomainError("services: a review that stops the services grants none", field="services")
+    if outcome not in (None, Outcome.REFUSED):
+        raise DomainError("outcome: a review that stops the services refuses their continuation", field="outcome")
+    return ReviewPlan(Outcome.REFUSED, (), old_codes, "when a review stops the services")
+
+
+def check_reviewable(status: DecisionStatus, superseded_by: str | None, outcome: Outcome, pending: bool) -> None:
+    if status is not DecisionStatus.MADE:
+        raise Conflict(f"decision_id: only a made decision can be reviewed (this one is {status.value})")
+    if superseded_by is not None:
+        raise Conflict(f"decision_id: the decision was superseded by {superseded_by}; review that one")
+    if outcome is Outcome.REFUSED:
+        raise Conflict("decision_id: a refusal grants nothing to review; a new application starts a new case")
+    if pending:
+        raise Conflict("decision_id: a new decision superseding this one already waits for approval")
+
+
+def outcome_of_proposal(proposed: ProposedOutcome | ProposedResult) -> Outcome:
+    if proposed in (ProposedOutcome.GRANT, ProposedResult.GRANT):
+        return Outcome.GRANTED
+    if proposed is ProposedOutcome.PARTLY:
+        return Outcome.PARTLY_GRANTED
+    return Outcome.REFUSED
+
+
+def check_rights_covered(rights: Iterable[str], granted: Iterable[str], refused: Iterable[str]) -> None:
+    """A requested decision answers every right the coordinating unit asked about."""
+    missing = [r for r in rights if r not in set(granted) | set(refused)]
+    if missing:
+        raise DomainError(
+            f"services: the coordinating unit asked for a decision on {missing}; grant or refuse each",
+            field="services",
+        )
+
+
+@dataclass(frozen=True)
+class PendingKind:
+    """What a case awaits: a reversal after an appeal, decisions the coordinating unit asked for, or the first."""
+
+    reversal_of: str | None = None
+    requested_rights: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def kind(self) -> DecisionKind:
+        if self.reversal_of is not None:
+            return DecisionKind.REVERSAL
+        if self.requested_rights:
+            return DecisionKind.REQUESTED
+        return DecisionKind.INITIAL
+
+
+# --- meetings and preliminary replies -----------------------------------------------------------
+
+
+def check_meeting_held(meeting_on: date, today: date, what: str) -> None:
+    if today < meeting_on:
+        raise Conflict(f"meeting_id: {what} is recorded on or after the day of the meeting ({meeting_on.isoformat()})")
+
+
+def check_outcome_record(
+    result: MeetingResult, outcome: Outcome | None, *, attendees_recorded: bool, agenda_status: AgendaStatus
+) -> None:
+    if not attendees_recorded:
+        raise Conflict("attendees: record who attended before the meeting's conclusions", field="attendees")
+    if agenda_status is not AgendaStatus.OPEN:
+        raise Conflict(f"case_id: the meeting's outcome for this case is already recorded ({agenda_status.value})")
+    if result is MeetingResult.CONCLUDED and outcome is None:
+        raise DomainError("outcome: required when the meeting concluded on the case", field="outcome")
+    if result is MeetingResult.POSTPONED and outcome is not None:
+        raise DomainError("outcome: a postponed case has no conclusion yet", field="outcome")
+
+
+def check_preliminary_reply(status: CaseStatus, expected_on: date, reason: str, today: date) -> str:
+    """forvaltningsloven § 11 a: why the case cannot be answered sooner, and when an answer can be expected."""
+    if status is CaseStatus.DECIDED:
+        raise Conflict("case_id: the case is decided; no preliminary reply is owed", field="case_id")
+    if status is CaseStatus.WITHDRAWN:
+        raise Conflict("case_id: the application was withdrawn; no reply is owed", field="case_id")
+    if expected_on <= today:
+        raise DomainError("expected_decision_on: must be after today", field="expected_decision_on")
+    if not reason.strip():
+        raise DomainError(
+            "reason_for_delay: required: forvaltningsloven § 11 a asks why the case cannot be answered sooner",
+            field="reason_for_delay",
+        )
+    return reason.strip()

@@ -1,0 +1,229 @@
+"""Letters: decision letters and preliminary replies, rendered from templates in bokmål or nynorsk, then to PDF.
+
+Templates are Mako (locked with Alembic). They write a small plain-text layout that `render_pdf` sets in type:
+a line starting "= " is a heading, "== " a section heading, "- " a list item, a blank line a paragraph break.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from fpdf import FPDF
+from mako.lookup import TemplateLookup  # type: ignore[import-untyped]
+
+from contracts.decision import AppealInformation, DecidedBy, DecisionKind, Outcome, ReviewResult
+from servicekit.errors import DomainError
+from services.decision.domain import Reasons
+
+TEMPLATES = Path(__file__).parent / "templates"
+LANGUAGES = ("nb", "nn")
+
+_MONTHS = {
+    "nb": [
+        "januar",
+        "februar",
+        "mars",
+        "april",
+        "mai",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "desember",
+    ],
+    "nn": [
+        "januar",
+        "februar",
+        "mars",
+        "april",
+        "mai",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "desember",
+    ],
+}
+# Word processors' typography, as the letter font (the PDF core font, Latin-1) can print it.
+_TYPOGRAPHY = str.maketrans(
+    {
+        "–": "-",
+        "—": "-",
+        "‘": "'",
+        "’": "'",
+        "‚": ",",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "…": "...",
+        "•": "-",
+        "\u00a0": " ",
+    }
+)
+
+
+@dataclass(frozen=True)
+class LetterService:
+    name: str
+    hours_per_week: float | None
+    start_on: date | None
+    end_on: date | None
+
+    @property
+    def hours(self) -> str:
+        """Norwegian decimal comma; whole hours without decimals."""
+        if self.hours_per_week is None:
+            return ""
+        return f"{self.hours_per_week:g}".replace(".", ",")
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    municipality_name: str
+    office_name: str
+    language: str
+    letter_on: date
+    reference: str
+    person_id: str
+
+
+@dataclass(frozen=True)
+class DecisionLetter:
+    head: Letterhead
+    kind: DecisionKind
+    outcome: Outcome
+    review_result: ReviewResult | None
+    services: tuple[LetterService, ...]
+    refused: tuple[str, ...]
+    legal_basis: tuple[str, ...]
+    reasons: Reasons
+    decided_by: DecidedBy
+    appeal: AppealInformation
+    received_on: date | None = None
+    meeting_name: str | None = None
+    meeting_on: date | None = None
+    approving_units: tuple[str, ...] = ()
+    superseded_on: date | None = None
+    review_due: date | None = None
+    evaluation_due: date | None = None
+
+
+@dataclass(frozen=True)
+class PreliminaryReplyLetter:
+    head: Letterhead
+    service_name: str | None
+    received_on: date | None
+    expected_decision_on: date
+    reason: str
+
+
+@lru_cache(maxsize=1)
+def _lookup() -> TemplateLookup:
+    return TemplateLookup(directories=[str(TEMPLATES)], strict_undefined=True, input_encoding="utf-8")
+
+
+def _helpers(language: str) -> dict[str, Any]:
+    months = _MONTHS[language]
+    return {
+        "d": lambda day: day.strftime("%d.%m.%Y"),
+        "long": lambda day: f"{day.day}. {months[day.month - 1]} {day.year}",
+    }
+
+
+def _render(template: str, language: str, **values: Any) -> str:
+    if language not in LANGUAGES:
+        raise ValueError(f"language: no letter templates for {language!r}; known: {LANGUAGES}")
+    text: str = _lookup().get_template(f"{template}_{language}.txt.mako").render(**values, **_helpers(language))
+    # One blank line between blocks, none at the ends: the layout the PDF step and the golden files rely on.
+    lines = [line.rstrip() for line in text.splitlines()]
+    squeezed: list[str] = []
+    for line in lines:
+        if line or (squeezed and squeezed[-1]):
+            squeezed.append(line)
+    return "\n".join(squeezed).strip() + "\n"
+
+
+def render_decision(letter: DecisionLetter) -> str:
+    return _render(
+        "decision",
+        letter.head.language,
+        h=letter.head,
+        letter=letter,
+        reasons=letter.reasons,
+        appeal=letter.appeal,
+    )
+
+
+def render_preliminary_reply(letter: PreliminaryReplyLetter) -> str:
+    return _render("preliminary_reply", letter.head.language, h=letter.head, letter=letter)
+
+
+# --- text the letter font can print -------------------------------------------------------------
+
+
+def printable(text: str) -> str:
+    return unicodedata.normalize("NFC", text).translate(_TYPOGRAPHY)
+
+
+def check_printable(fields: Mapping[str, str]) -> None:
+    """Free text goes into a legal letter unchanged or not at all: refuse what the letter font cannot print."""
+    for name, value in fields.items():
+        for char in printable(value):
+            if char not in "\n\t" and (ord(char) > 0xFF or not char.isprintable()):
+                raise DomainError(
+                    f"{name}: the letter cannot print the character {char!r} (U+{ord(char):04X}); "
+                    "letters are set in Latin-1 (Norwegian letters, § and the usual punctuation)",
+                    field=name,
+                )
+
+
+# --- PDF ----------------------------------------------------------------------------------------
+
+
+class _Pdf(FPDF):
+    footer_text = ""
+
+    def footer(self) -> None:
+        self.set_y(-15)
+        self.set_font("helvetica", size=8)
+        self.cell(0, 10, f"{self.footer_text}  {self.page_no()}/{{nb}}", align="C")
+
+
+def render_pdf(text: str, *, title: str, footer: str, created_at: datetime) -> bytes:
+    """Set the rendered letter on A4 pages in the PDF core font."""
+    pdf = _Pdf(format="A4")
+    pdf.footer_text = printable(footer)
+    pdf.set_title(printable(title))
+    pdf.set_creator("Forvalt")
+    pdf.set_creation_date(created_at.astimezone(UTC))
+    pdf.set_margins(22, 20, 22)
+    pdf.set_auto_page_break(auto=True, margin=22)
+    pdf.add_page()
+    for line in printable(text).splitlines():
+        if not line:
+            pdf.ln(3)
+        elif line.startswith("== "):
+            pdf.ln(2)
+            pdf.set_font("helvetica", style="B", size=12)
+            pdf.multi_cell(0, 6, line[3:], new_x="LMARGIN", new_y="NEXT")
+        elif line.startswith("= "):
+            pdf.set_font("helvetica", style="B", size=15)
+            pdf.multi_cell(0, 8, line[2:], new_x="LMARGIN", new_y="NEXT")
+        elif line.startswith("- "):
+            pdf.set_font("helvetica", size=11)
+            pdf.set_x(pdf.l_margin + 4)
+            pdf.multi_cell(0, 5.5, "- " + line[2:], new_x="LMARGIN", new_y="NEXT", align="L")
+        else:
+            pdf.set_font("helvetica", size=11)
+            pdf.multi_cell(0, 5.5, line, new_x="LMARGIN", new_y="NEXT", align="L")
+    return bytes(pdf.output())

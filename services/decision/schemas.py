@@ -1,0 +1,269 @@
+"""Decision's API bodies and answers (distinct from its tables and from the event contracts)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.decision import AppealInformation, DecidedBy, DecisionKind, Outcome, ReviewResult
+from services.decision.domain import AgendaStatus, CaseStatus, DecisionStatus, MeetingResult
+
+FreeText = Field(default="", max_length=20_000)
+
+
+class ServiceIn(BaseModel):
+    """A service granted, with its scope and period."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    service_code: str = Field(min_length=1, max_length=60, description="code from the municipality's catalogue")
+    hours_per_week: float | None = Field(default=None, ge=0, le=168)
+    start_on: date
+    end_on: date | None = Field(default=None, description="set for a time-limited decision")
+
+
+class ReasonsIn(BaseModel):
+    """forvaltningsloven §§ 24-25: required, all three, for a refusal, a partial grant, a change or a stop."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    facts: str = FreeText
+    rules: str = FreeText
+    considerations: str = FreeText
+
+
+class DecisionIn(BaseModel):
+    """The decision on a case that awaits one (initial, requested by the coordinating unit, or a reversal)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    case_id: str = Field(min_length=1, max_length=64)
+    outcome: Outcome
+    services: list[ServiceIn] = Field(default_factory=list, description="granted, with scope; none for a refusal")
+    refused_services: list[str] = Field(default_factory=list, description="service codes refused")
+    legal_basis: list[str] | None = Field(
+        default=None, description="leave out for the catalogue's legal basis of the services decided"
+    )
+    reasons: ReasonsIn = Field(default_factory=ReasonsIn)
+    decided_on: date | None = Field(
+        default=None,
+        description="default today (the meeting's day when the meeting decides); refused where the unit leaders' "
+        "final approval makes the decision",
+    )
+
+
+class ApprovalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    approved: bool = True
+    reason: str | None = Field(default=None, max_length=5000, description="required when not approving")
+    decided_on: date | None = Field(default=None, description="the final approval's date; default today")
+
+
+class ReviewIn(BaseModel):
+    """The outcome of a review: a new decision superseding the reviewed one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    result: ReviewResult
+    services: list[ServiceIn] | None = Field(
+        default=None, description="change: the services granted now; continue: leave out, or the same with a new period"
+    )
+    outcome: Outcome | None = Field(default=None, description="change: granted (default) or partly_granted")
+    legal_basis: list[str] | None = None
+    reasons: ReasonsIn = Field(default_factory=ReasonsIn)
+    decided_on: date | None = None
+    meeting_id: str | None = Field(default=None, description="where the meeting decides: the meeting that did")
+
+
+class AttendeeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    role: str = Field(min_length=1, max_length=60, description="e.g. allocation_office, unit_leader, doctor")
+    unit: str | None = Field(default=None, max_length=60)
+
+
+class AttendeesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    attendees: list[AttendeeIn] = Field(min_length=1)
+
+
+class OutcomeIn(BaseModel):
+    """The meeting's conclusion on one case on its agenda, or that the case waits for the next meeting."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    case_id: str = Field(min_length=1, max_length=64)
+    result: MeetingResult
+    outcome: Outcome | None = Field(default=None, description="the conclusion; required when concluded")
+    note: str | None = Field(default=None, max_length=5000)
+
+
+class PreliminaryReplyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    expected_decision_on: date
+    reason_for_delay: str = Field(min_length=1, max_length=5000)
+
+
+# --- answers -------------------------------------------------------------------------------------
+
+
+class ServiceOut(BaseModel):
+    service_code: str
+    name: str
+    hours_per_week: float | None
+    start_on: date
+    end_on: date | None
+
+
+class ReasonsOut(BaseModel):
+    facts: str
+    rules: str
+    considerations: str
+
+
+class ApprovalOut(BaseModel):
+    unit: str
+    approved: bool
+    reason: str | None
+    recorded_by: str
+    recorded_at: datetime
+
+
+class ServiceOrderOut(BaseModel):
+    order_id: str
+    decision_id: str
+    case_id: str
+    unit: str
+    service_code: str
+    hours_per_week: float | None
+    start_on: date
+    end_on: date | None
+    created_at: datetime
+
+
+class DeadlineOut(BaseModel):
+    deadline_id: str
+    kind: str
+    due_on: date
+    status: str
+
+
+class DecisionOut(BaseModel):
+    id: str
+    case_id: str
+    person_id: str
+    kind: DecisionKind
+    status: DecisionStatus
+    outcome: Outcome
+    services: list[ServiceOut]
+    refused_services: list[str]
+    legal_basis: list[str]
+    reasons: ReasonsOut
+    decided_by: DecidedBy
+    decided_on: date | None
+    appeal: AppealInformation | None
+    supersedes: str | None
+    superseded_by: str | None
+    review_result: ReviewResult | None
+    meeting_id: str | None
+    approvals_required_from: list[str] = Field(description="units whose leader must approve (unit_leader authority)")
+    approvals: list[ApprovalOut]
+    returned_reason: str | None
+    service_orders: list[ServiceOrderOut]
+    deadlines: list[DeadlineOut]
+    letter_id: str | None
+    letter_url: str | None
+    drafted_by: str
+    created_at: datetime
+    made_at: datetime | None
+
+
+class AgendaRef(BaseModel):
+    meeting_id: str
+    meeting_on: date
+    status: AgendaStatus
+    outcome: Outcome | None
+
+
+class ProposalOut(BaseModel):
+    """A starting point for POST /decisions: the recommendation, the request, or the appealed decision."""
+
+    outcome: Outcome
+    services: list[ServiceIn]
+    refused_services: list[str]
+    legal_basis: list[str] | None
+
+
+class CaseOut(BaseModel):
+    case_id: str
+    person_id: str | None
+    journal_number: str | None
+    service_code: str | None
+    received_on: date | None
+    status: CaseStatus
+    awaiting: DecisionKind | None = Field(description="the kind of decision the case waits for")
+    decided_by: DecidedBy | None = Field(description="who makes it: office, meeting, or unit leaders' approval")
+    emergency_measure: dict[str, Any] | None
+    recommendation: dict[str, Any] | None = Field(description="the assessment's recommendation; its reasons stay there")
+    requests: list[dict[str, Any]] = Field(description="rights the coordinating unit asks a decision on")
+    reversal: dict[str, Any] | None = Field(description="the appeal the office found justified")
+    appealed_decision: DecisionOut | None = Field(description="the decision a reversal replaces")
+    agenda: AgendaRef | None
+    pending_decision_id: str | None = Field(description="the draft that waits for approval")
+    proposal: ProposalOut | None
+    updated_at: datetime
+
+
+class CasePage(BaseModel):
+    items: list[CaseOut]
+    limit: int
+    offset: int
+
+
+class AttendeeOut(BaseModel):
+    name: str
+    role: str
+    unit: str | None
+
+
+class AgendaItemOut(BaseModel):
+    case_id: str
+    person_id: str | None
+    reason: str
+    emergency_measure: bool
+    submitted_at: datetime
+    status: AgendaStatus
+    outcome: Outcome | None
+    note: str | None
+    recorded_by: str | None
+    recorded_at: datetime | None
+    recommendation: dict[str, Any] | None
+
+
+class MeetingOut(BaseModel):
+    id: str
+    name: str
+    meeting_on: date
+    starts_at: datetime
+    cutoff_at: datetime
+    attendees: list[AttendeeOut]
+    attendees_recorded_at: datetime | None
+    agenda: list[AgendaItemOut]
+
+
+class LetterOut(BaseModel):
+    id: str
+    case_id: str
+    decision_id: str | None
+    kind: str
+    language: str
+    issued_on: date
+    details: dict[str, Any]
+    created_at: datetime
+    pdf_url: str

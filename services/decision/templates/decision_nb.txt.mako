@@ -1,0 +1,116 @@
+<%doc>Decision letter in bokmål: forvaltningsloven §§ 24, 25 and 27.</%doc>
+= ${h.municipality_name} kommune
+${h.office_name}
+
+Dato: ${d(h.letter_on)}
+Vår referanse: ${h.reference}
+Gjelder: person ${h.person_id}
+Vedtaksdato: ${d(h.letter_on)}
+Klagefrist: ${d(appeal.deadline_on)}
+
+% if letter.kind == "reversal":
+= Nytt vedtak etter klage
+% elif letter.kind == "review":
+= Vedtak etter revurdering
+% else:
+= Vedtak om helse- og omsorgstjenester
+% endif
+
+== Vedtak
+% if letter.kind == "reversal":
+Du klaget på vedtaket vårt av ${d(letter.superseded_on)}. Vi har vurdert klagen og gjør om vedtaket (forvaltningsloven § 33 annet ledd). Dette vedtaket erstatter det tidligere vedtaket.
+% elif letter.kind == "review":
+Vi har revurdert vedtaket ditt av ${d(letter.superseded_on)}.\
+% if letter.review_result == "continue":
+ Tjenestene fortsetter.\
+% elif letter.review_result == "change":
+ Tjenestene endres.\
+% else:
+ Tjenestene avsluttes.\
+% endif
+ Dette vedtaket erstatter det tidligere vedtaket.
+% elif letter.received_on is not None:
+Vi viser til søknaden din, som vi mottok ${d(letter.received_on)}.
+% else:
+Vi viser til saken din.
+% endif
+
+% if letter.outcome == "granted":
+Du får innvilget:
+% elif letter.outcome == "partly_granted":
+Søknaden din er delvis innvilget. Du får innvilget:
+% endif
+% for s in letter.services:
+- ${s.name}${", " + s.hours + " timer per uke" if s.hours else ""}, fra ${d(s.start_on)}${" til " + d(s.end_on) if s.end_on else ""}
+% endfor
+% if letter.refused:
+
+% if letter.review_result == "stop":
+Disse tjenestene avsluttes:
+% elif letter.kind == "review":
+Disse tjenestene fortsetter ikke:
+% else:
+Søknaden din om dette er avslått:
+% endif
+% for name in letter.refused:
+- ${name}
+% endfor
+% endif
+
+== Hjemmel
+Vedtaket er fattet med hjemmel i:
+% for basis in letter.legal_basis:
+- ${basis}
+% endfor
+
+== Begrunnelse
+% if reasons.empty:
+Du får det du har søkt om. Vedtaket har derfor ingen nærmere begrunnelse (forvaltningsloven § 24 annet ledd). Du kan be om en begrunnelse innen klagefristen.
+% else:
+% if reasons.facts:
+Faktiske forhold: ${reasons.facts}
+
+% endif
+% if reasons.rules:
+Regler: ${reasons.rules}
+
+% endif
+% if reasons.considerations:
+Hovedhensyn ved skjønnsutøvingen: ${reasons.considerations}
+% endif
+% endif
+
+% if letter.decided_by == "meeting":
+Vedtaket er fattet i ${letter.meeting_name} ${d(letter.meeting_on)}.
+% elif letter.decided_by == "unit_leader":
+Vedtaket er godkjent av enhetsleder for ${", ".join(letter.approving_units)} etter innstilling fra ${h.office_name}.
+% else:
+Vedtaket er fattet av ${h.office_name}.
+% endif
+% if letter.evaluation_due is not None:
+Vedtaket er tidsbegrenset. Vi evaluerer tjenestene innen ${d(letter.evaluation_due)}, før vedtaket eventuelt fornyes eller forlenges.
+% endif
+% if letter.review_due is not None:
+Vedtaket blir revurdert innen ${d(letter.review_due)}. Gi oss beskjed hvis behovet ditt endrer seg før det.
+% endif
+
+== Du har rett til å klage
+Du kan klage på dette vedtaket (forvaltningsloven § 27).
+
+Klagefrist: Fristen for å klage er ${appeal.deadline_weeks} uker fra du mottok dette brevet (${appeal.legal_basis}). Mottar du brevet samme dag som det er datert, er siste dag for å klage ${long(appeal.deadline_on)}.
+
+Hvor du sender klagen: Send klagen skriftlig til ${appeal.submit_to}, ${h.municipality_name} kommune, som fattet vedtaket.
+
+Klageinstans: Gir vi deg ikke medhold, sender vi klagen videre til ${appeal.appeal_body}, som avgjør klagen.
+
+Slik klager du: Skriv hvilket vedtak du klager på, hvilken endring du ønsker, og hvorfor. Klagen må være underskrevet. Vi hjelper deg gjerne med å skrive klagen (forvaltningsloven § 32).
+
+Rett til innsyn: Du har rett til å se dokumentene i saken din (forvaltningsloven §§ 18 og 19).
+
+Utsatt iverksetting: Du kan be om at vedtaket ikke gjennomføres før klagen er avgjort (forvaltningsloven § 42).
+
+Med vennlig hilsen
+${h.office_name}
+${h.municipality_name} kommune
+
+Brevet er godkjent elektronisk og har derfor ingen underskrift.

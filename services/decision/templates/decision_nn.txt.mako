@@ -1,0 +1,116 @@
+<%doc>Vedtaksbrev på nynorsk: forvaltningslova §§ 24, 25 og 27.</%doc>
+= ${h.municipality_name} kommune
+${h.office_name}
+
+Dato: ${d(h.letter_on)}
+Vår referanse: ${h.reference}
+Gjeld: person ${h.person_id}
+Vedtaksdato: ${d(h.letter_on)}
+Klagefrist: ${d(appeal.deadline_on)}
+
+% if letter.kind == "reversal":
+= Nytt vedtak etter klage
+% elif letter.kind == "review":
+= Vedtak etter revurdering
+% else:
+= Vedtak om helse- og omsorgstenester
+% endif
+
+== Vedtak
+% if letter.kind == "reversal":
+Du klaga på vedtaket vårt av ${d(letter.superseded_on)}. Vi har vurdert klaga og gjer om vedtaket (forvaltningslova § 33 andre ledd). Dette vedtaket erstattar det tidlegare vedtaket.
+% elif letter.kind == "review":
+Vi har revurdert vedtaket ditt av ${d(letter.superseded_on)}.\
+% if letter.review_result == "continue":
+ Tenestene held fram.\
+% elif letter.review_result == "change":
+ Tenestene blir endra.\
+% else:
+ Tenestene blir avslutta.\
+% endif
+ Dette vedtaket erstattar det tidlegare vedtaket.
+% elif letter.received_on is not None:
+Vi viser til søknaden din, som vi tok imot ${d(letter.received_on)}.
+% else:
+Vi viser til saka di.
+% endif
+
+% if letter.outcome == "granted":
+Du får innvilga:
+% elif letter.outcome == "partly_granted":
+Søknaden din er delvis innvilga. Du får innvilga:
+% endif
+% for s in letter.services:
+- ${s.name}${", " + s.hours + " timar i veka" if s.hours else ""}, frå ${d(s.start_on)}${" til " + d(s.end_on) if s.end_on else ""}
+% endfor
+% if letter.refused:
+
+% if letter.review_result == "stop":
+Desse tenestene blir avslutta:
+% elif letter.kind == "review":
+Desse tenestene held ikkje fram:
+% else:
+Søknaden din om dette er avslått:
+% endif
+% for name in letter.refused:
+- ${name}
+% endfor
+% endif
+
+== Heimel
+Vedtaket er gjort med heimel i:
+% for basis in letter.legal_basis:
+- ${basis}
+% endfor
+
+== Grunngiving
+% if reasons.empty:
+Du får det du har søkt om. Vedtaket har difor inga nærare grunngiving (forvaltningslova § 24 andre ledd). Du kan be om grunngiving innan klagefristen.
+% else:
+% if reasons.facts:
+Faktiske forhold: ${reasons.facts}
+
+% endif
+% if reasons.rules:
+Reglar: ${reasons.rules}
+
+% endif
+% if reasons.considerations:
+Hovudomsyn i skjønnsutøvinga: ${reasons.considerations}
+% endif
+% endif
+
+% if letter.decided_by == "meeting":
+Vedtaket er gjort i ${letter.meeting_name} ${d(letter.meeting_on)}.
+% elif letter.decided_by == "unit_leader":
+Vedtaket er godkjent av einingsleiar for ${", ".join(letter.approving_units)} etter innstilling frå ${h.office_name}.
+% else:
+Vedtaket er gjort av ${h.office_name}.
+% endif
+% if letter.evaluation_due is not None:
+Vedtaket er tidsavgrensa. Vi evaluerer tenestene innan ${d(letter.evaluation_due)}, før vedtaket eventuelt blir fornya eller forlengt.
+% endif
+% if letter.review_due is not None:
+Vedtaket blir revurdert innan ${d(letter.review_due)}. Gi oss beskjed dersom behovet ditt endrar seg før det.
+% endif
+
+== Du har rett til å klage
+Du kan klage på dette vedtaket (forvaltningslova § 27).
+
+Klagefrist: Fristen for å klage er ${appeal.deadline_weeks} veker frå du fekk dette brevet (${appeal.legal_basis}). Får du brevet same dag som det er datert, er siste dag for å klage ${long(appeal.deadline_on)}.
+
+Kvar du sender klaga: Send klaga skriftleg til ${appeal.submit_to}, ${h.municipality_name} kommune, som gjorde vedtaket.
+
+Klageinstans: Gir vi deg ikkje medhald, sender vi klaga vidare til ${appeal.appeal_body}, som avgjer klaga.
+
+Slik klagar du: Skriv kva vedtak du klagar på, kva endring du ønskjer, og kvifor. Klaga må vere underskriven. Vi hjelper deg gjerne med å skrive klaga (forvaltningslova § 32).
+
+Rett til innsyn: Du har rett til å sjå dokumenta i saka di (forvaltningslova §§ 18 og 19).
+
+Utsett iverksetjing: Du kan be om at vedtaket ikkje blir sett i verk før klaga er avgjord (forvaltningslova § 42).
+
+Med venleg helsing
+${h.office_name}
+${h.municipality_name} kommune
+
+Brevet er godkjent elektronisk og har difor inga underskrift.

@@ -1,0 +1,70 @@
+"""Decision's API and consumer on a migrated SQLite database, with a clock the test sets; Kafka is never started."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from servicekit.consumer import DeadLetter, EventConsumer, RetryPolicy
+from servicekit.migrate import upgrade
+from servicekit.runtime import create_app
+from services.decision.main import Settings, spec
+from services.decision.tests.support import SECRET, Clock, runtime_of
+
+
+def build_app(url: str, clock: Clock, tenants_dir: Path | None = None) -> FastAPI:
+    settings = Settings(environment="test", database_url=url, jwt_secret=SECRET, telemetry_exporter="memory")
+    if tenants_dir is not None:
+        settings.tenants_dir = tenants_dir
+    return create_app(spec(settings, clock=clock), settings)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def app(tmp_path: Path, clock: Clock) -> AsyncIterator[FastAPI]:
+    application = build_app(f"sqlite+aiosqlite:///{tmp_path}/decision.db", clock)
+    await upgrade(runtime_of(application).db, runtime_of(application).spec.migrations_dir)
+    yield application
+    await runtime_of(application).db.dispose()
+    runtime_of(application).telemetry.shutdown()
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
+        yield c
+
+
+@pytest.fixture
+def dead_letters() -> list[DeadLetter]:
+    return []
+
+
+@pytest.fixture
+def consumer(app: FastAPI, dead_letters: list[DeadLetter]) -> EventConsumer:
+    """The service's own handlers, fed one message at a time as the Kafka subscriber would."""
+
+    async def send(letter: DeadLetter) -> None:
+        dead_letters.append(letter)
+
+    async def no_sleep(_: float) -> None:
+        return None
+
+    runtime = runtime_of(app)
+    return EventConsumer(
+        name="decision",
+        handlers=runtime.spec.handlers,
+        db=runtime.db,
+        policy=RetryPolicy(max_attempts=2),
+        dead_letter=send,
+        tracer=runtime.telemetry.tracer,
+        sleep=no_sleep,
+    )

@@ -1,0 +1,277 @@
+"""Helpers for decision's tests: a settable clock, tokens, the events other services send, and what we wrote."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from io import BytesIO
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import FastAPI
+from pypdf import PdfReader
+from sqlalchemy import Table, func, select
+
+from contracts.appeals import AppealReversedByOffice
+from contracts.assessment import AssessmentCompleted, ProposedOutcome, Recommendation, RecommendedService
+from contracts.coordination import DecisionRequested, ProposedResult, RequestedRight
+from contracts.envelope import CloudEvent, EventModel, parse_event
+from contracts.intake import (
+    ApplicationRegistered,
+    ApplicationWithdrawn,
+    Channel,
+    Consent,
+    ConsentForm,
+    ConsentGiver,
+    ConsentScope,
+    EmergencyMeasureRegistered,
+    Sender,
+)
+from servicekit.consumer import EventConsumer, IncomingMessage, Outcome
+from servicekit.db import OUTBOX
+from servicekit.runtime import Runtime
+from services.decision import db as decision_db
+
+SECRET = "decision-test-secret-that-is-long-enough-0123"
+PROBLEM = "application/problem+json"
+TOLGA, SELBU, ALESUND, HOLTALEN = "3426", "5032", "1508", "5026"
+OSLO = ZoneInfo("Europe/Oslo")
+HOME_NURSING = [
+    "helse- og omsorgstjenesteloven § 3-2 første ledd nr. 6 bokstav a",
+    "pasient- og brukerrettighetsloven § 2-1 a",
+]
+REASONS = {
+    "facts": "Du bor alene og trenger hjelp med medisiner morgen og kveld.",
+    "rules": "Helse- og omsorgstjenesteloven § 3-2 gir rett til nødvendige helsetjenester i hjemmet.",
+    "considerations": "Vi har lagt vekt på at behovet kan dekkes med to besøk om dagen.",
+}
+
+
+def oslo(year: int, month: int, day: int, hour: int = 12, minute: int = 0, second: int = 0) -> datetime:
+    """A Norwegian wall-clock moment, as the aware UTC time the services store."""
+    return datetime(year, month, day, hour, minute, second, tzinfo=OSLO).astimezone(UTC)
+
+
+class Clock:
+    """The service's clock in tests: set it to when something happens."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now or oslo(2026, 3, 10, 13)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, moment: datetime) -> None:
+        self.now = moment
+
+
+def runtime_of(app: FastAPI) -> Runtime:
+    runtime: Runtime = app.state.runtime
+    return runtime
+
+
+def auth(
+    app: FastAPI,
+    municipality: str = SELBU,
+    roles: tuple[str, ...] = ("caseworker",),
+    *,
+    unit: str | None = None,
+    subject: str = "kari",
+) -> dict[str, str]:
+    token = runtime_of(app).verifier.issue(municipality=municipality, roles=list(roles), subject=subject, unit=unit)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def leader(app: FastAPI, unit: str | None, municipality: str = TOLGA, subject: str = "lise") -> dict[str, str]:
+    return auth(app, municipality, ("leader",), unit=unit, subject=subject)
+
+
+# --- the events other services send -------------------------------------------------------------
+
+
+def wrap(data: EventModel, municipality: str, at: datetime, source: str = "/forvalt/test") -> CloudEvent[Any]:
+    subject = str(data.case_id)  # type: ignore[attr-defined]
+    event = CloudEvent.wrap(data, source=source, subject=subject, municipality=municipality)
+    return event.model_copy(update={"time": at})
+
+
+def application_registered(
+    case_id: str,
+    municipality: str = SELBU,
+    *,
+    received_on: date = date(2026, 3, 2),
+    service_code: str = "home_nursing",
+    person_id: str = "p-1",
+    at: datetime | None = None,
+) -> CloudEvent[Any]:
+    data = ApplicationRegistered(
+        case_id=case_id,
+        journal_number="2026/000017",
+        person_id=person_id,
+        channel=Channel.DIGITAL_FORM,
+        sender=Sender.APPLICANT,
+        service_code=service_code,
+        received_on=received_on,
+        consent=Consent(form=ConsentForm.WRITTEN, given_by=ConsentGiver.PERSON, scope=[ConsentScope.PROCESSING]),
+    )
+    return wrap(data, municipality, at or datetime.combine(received_on, datetime.min.time(), tzinfo=UTC))
+
+
+def assessment_completed(
+    case_id: str,
+    municipality: str = SELBU,
+    *,
+    at: datetime,
+    services: list[tuple[str, float | None]] | None = None,
+    proposed: ProposedOutcome = ProposedOutcome.GRANT,
+    emergency: bool = False,
+    person_id: str = "p-1",
+) -> CloudEvent[Any]:
+    lines = services or [("home_nursing", 6.0)]
+    data = AssessmentCompleted(
+        assessment_id=f"a-{case_id}",
+        case_id=case_id,
+        person_id=person_id,
+        completed_by="office",
+        recommendation=Recommendation(
+            services=[
+                RecommendedService(service_code=code, hours_per_week=hours, start_on=date(2026, 3, 16))
+                for code, hours in lines
+            ],
+            legal_basis=HOME_NURSING,
+            proposed_outcome=proposed,
+        ),
+        emergency_measure=emergency,
+    )
+    return wrap(data, municipality, at, source="/forvalt/assessment")
+
+
+def emergency_registered(
+    case_id: str, municipality: str = TOLGA, *, registered_at: datetime, unit: str = "home_care"
+) -> CloudEvent[Any]:
+    data = EmergencyMeasureRegistered(
+        case_id=case_id,
+        journal_number="2026/000031",
+        person_id="p-9",
+        unit=unit,
+        service_code="home_nursing",
+        started_at=registered_at,
+        registered_at=registered_at,
+    )
+    return wrap(data, municipality, registered_at, source="/forvalt/intake")
+
+
+def decision_requested(
+    case_id: str,
+    municipality: str = SELBU,
+    *,
+    right: RequestedRight = RequestedRight.INDIVIDUAL_PLAN,
+    proposed: ProposedResult = ProposedResult.GRANT,
+    at: datetime,
+) -> CloudEvent[Any]:
+    data = DecisionRequested(
+        request_id=f"r-{case_id}-{right.value}",
+        case_id=case_id,
+        person_id="p-5",
+        right=right,
+        proposed=proposed,
+        requested_by="coordinating_unit",
+    )
+    return wrap(data, municipality, at, source="/forvalt/coordination")
+
+
+def reversed_by_office(case_id: str, decision_id: str, municipality: str = SELBU, *, at: datetime) -> CloudEvent[Any]:
+    data = AppealReversedByOffice(
+        appeal_id=f"appeal-{case_id}", case_id=case_id, decision_id=decision_id, reversed_on=at.date()
+    )
+    return wrap(data, municipality, at, source="/forvalt/appeals")
+
+
+def application_withdrawn(case_id: str, municipality: str = SELBU, *, at: datetime) -> CloudEvent[Any]:
+    return wrap(ApplicationWithdrawn(case_id=case_id, withdrawn_on=at.date()), municipality, at)
+
+
+def incoming(event: CloudEvent[Any], offset: int = 0) -> IncomingMessage:
+    return IncomingMessage(
+        topic=str(type(event.data).topic), partition=0, offset=offset, key=event.subject, value=event.to_json()
+    )
+
+
+async def feed(consumer: EventConsumer, clock: Clock, event: CloudEvent[Any], *, at: datetime | None = None) -> Outcome:
+    """Process an event as the subscriber would, at `at` (default: the moment it was sent)."""
+    clock.set(at or event.time)
+    return await consumer.process(incoming(event))
+
+
+async def assessed(
+    consumer: EventConsumer, clock: Clock, case_id: str, municipality: str = SELBU, *, at: datetime, **kw: Any
+) -> None:
+    """A case registered by intake and assessed, with its recommendation submitted at `at`."""
+    assert await feed(consumer, clock, application_registered(case_id, municipality), at=at) is Outcome.PROCESSED
+    event = assessment_completed(case_id, municipality, at=at, **kw)
+    assert await feed(consumer, clock, event) is Outcome.PROCESSED
+
+
+# --- what the service wrote ---------------------------------------------------------------------
+
+
+def decision_body(case_id: str, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "case_id": case_id,
+        "outcome": "granted",
+        "services": [{"service_code": "home_nursing", "hours_per_week": 6, "start_on": "2026-03-16"}],
+    }
+    body.update(overrides)
+    return body
+
+
+async def count(app: FastAPI, table: Table) -> int:
+    async with runtime_of(app).db.engine.connect() as conn:
+        return int(await conn.scalar(select(func.count()).select_from(table)) or 0)
+
+
+WRITE_TABLES = (
+    decision_db.decision,
+    decision_db.decision_approval,
+    decision_db.service_order,
+    decision_db.letter,
+    decision_db.decision_deadline,
+    decision_db.agenda_item,
+    decision_db.meeting,
+    OUTBOX,
+)
+
+
+async def table_counts(app: FastAPI) -> dict[str, int]:
+    return {t.name: await count(app, t) for t in WRITE_TABLES}
+
+
+async def outbox_events(app: FastAPI) -> list[CloudEvent[Any]]:
+    async with runtime_of(app).db.engine.connect() as conn:
+        rows = (await conn.execute(select(OUTBOX).order_by(OUTBOX.c.id))).all()
+    parsed = [parse_event(r.payload) for r in rows]
+    return [e for e in parsed if e is not None]
+
+
+async def events_of(app: FastAPI, kind: type[Any]) -> list[Any]:
+    return [e.data for e in await outbox_events(app) if isinstance(e.data, kind)]
+
+
+_PAGE_FOOTER = re.compile(r".* \d+/\d+$")
+
+
+def pdf_text(content: bytes) -> str:
+    """The PDF's text without page footers, line breaks and runs of spaces as single spaces, to search phrases in
+    (a phrase may run across a page break)."""
+    pages = []
+    for page in PdfReader(BytesIO(content)).pages:
+        lines = page.extract_text().splitlines()
+        if lines and _PAGE_FOOTER.fullmatch(lines[-1]):
+            lines = lines[:-1]
+        pages.append(" ".join(lines))
+    return re.sub(r"\s+", " ", " ".join(pages)).strip()
+
+
+def fields_named(problem: dict[str, Any]) -> set[str]:
+    named = {problem["field"]} if problem.get("field") else set()
+    return named | {e["field"] for e in problem.get("errors", [])}

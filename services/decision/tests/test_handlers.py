@@ -1,0 +1,231 @@
+"""Decision's reaction to other services' events, through the EventConsumer on SQLite: cases awaiting a decision,
+agendas by the cut-off, and redelivery that does nothing twice."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from contracts.coordination import ProposedResult, RequestedRight
+from contracts.decision import CaseScheduledForMeeting
+from servicekit.consumer import DeadLetter, EventConsumer, Outcome
+from servicekit.db import INBOX, OUTBOX
+from services.decision import db as decision_db
+from services.decision.tests.support import (
+    HOLTALEN,
+    SELBU,
+    TOLGA,
+    Clock,
+    application_registered,
+    application_withdrawn,
+    assessment_completed,
+    count,
+    decision_requested,
+    emergency_registered,
+    events_of,
+    feed,
+    incoming,
+    oslo,
+    reversed_by_office,
+    runtime_of,
+)
+
+
+async def rows(app: FastAPI, table: Any) -> list[dict[str, Any]]:
+    async with runtime_of(app).db.engine.connect() as conn:
+        return [dict(r) for r in (await conn.execute(select(table))).mappings().all()]
+
+
+async def case_row(app: FastAPI, case_id: str) -> dict[str, Any]:
+    [row] = [r for r in await rows(app, decision_db.decision_case) if r["case_id"] == case_id]
+    return row
+
+
+async def agenda(app: FastAPI) -> list[tuple[str, date, bool]]:
+    meetings = {m["id"]: m["meeting_on"] for m in await rows(app, decision_db.meeting)}
+    return sorted(
+        (i["case_id"], meetings[i["meeting_id"]], i["emergency_measure"])
+        for i in await rows(app, decision_db.agenda_item)
+    )
+
+
+async def test_a_recommendation_before_the_cut_off_puts_the_case_on_that_weeks_meeting(
+    app: FastAPI, consumer: EventConsumer, clock: Clock
+) -> None:
+    event = assessment_completed("case-1", TOLGA, at=oslo(2026, 3, 9, 11, 30))
+
+    assert await feed(consumer, clock, event) is Outcome.PROCESSED
+
+    case = await case_row(app, "case-1")
+    assert (case["status"], case["municipality"], case["person_id"]) == ("awaiting_decision", TOLGA, "p-1")
+    assert case["recommendation"]["proposed_outcome"] == "grant"
+    assert await agenda(app) == [("case-1", date(2026, 3, 10), False)]
+    [scheduled] = await events_of(app, CaseScheduledForMeeting)
+    assert (scheduled.case_id, scheduled.meeting_on, scheduled.emergency_measure) == (
+        "case-1",
+        date(2026, 3, 10),
+        False,
+    )
+
+
+async def test_a_recommendation_at_12_01_goes_on_the_next_weeks_meeting(
+    app: FastAPI, consumer: EventConsumer, clock: Clock
+) -> None:
+    await feed(consumer, clock, assessment_completed("case-1", TOLGA, at=oslo(2026, 3, 9, 12, 1)))
+
+    assert await agenda(app) == [("case-1", date(2026, 3, 17), False)]
+
+
+async def test_the_same_recommendation_delivered_twice_is_scheduled_once(
+    app: FastAPI, consumer: EventConsumer, clock: Clock, dead_letters: list[DeadLetter]
+) -> None:
+    event = assessment_completed("case-1", TOLGA, at=oslo(2026, 3, 9, 11, 30))
+    clock.set(event.time)
+
+    first = await consumer.process(incoming(event, offset=0))
+    second = await consumer.process(incoming(event, offset=1))
+
+    assert (first, second) == (Outcome.PROCESSED, Outcome.DUPLICATE)
+    assert dead_letters == []
+    assert await count(app, decision_db.decision_case) == 1
+    assert await count(app, decision_db.meeting) == 1
+    assert await count(app, decision_db.agenda_item) == 1
+    assert await count(app, OUTBOX) == 1
+    assert await count(app, INBOX) == 1
+
+
+async def test_two_cases_for_the_same_meeting_share_one_meeting_and_its_agenda(
+    app: FastAPI, consumer: EventConsumer, clock: Clock
+) -> None:
+    await feed(consumer, clock, assessment_completed("case-1", TOLGA, at=oslo(2026, 3, 6, 10, 0)))
+    await feed(consumer, clock, assessment_completed("case-2", TOLGA, at=oslo(2026, 3, 9, 8, 0)))
+
+    assert await count(app, decision_db.meeting) == 1
+    assert await agenda(app) == [("case-1", date(2026, 3, 10), False), ("case-2", date(2026, 3, 10), False)]
+
+
+async def test_an_emergency_measure_registered_on_sunday_goes_on_tuesdays_meeting_and_stays_there(
+    app: FastAPI, consumer: EventConsumer, clock: Clock
+) -> None:
+    await feed(consumer, clock, emergency_registered("case-9", TOLGA, registered_at=oslo(2026, 3, 8, 22, 0)))
+    # The assessment completes after the cut-off: the case is already on the first meeting's agenda.
+    await feed(consumer, clock, assessment_completed("case-9", TOLGA, at=oslo(2026, 3, 9, 14, 0), emergency=True))
+
+    assert await agenda(app) == [("case-9", date(2026, 3, 10), True)]
+    case = await case_row(app, "case-9")
+    assert case["status"] == "awaiting_decision"
+    assert case["emergency_measure"]["unit"] == "home_care"
+    assert case["recommendation"] is not None
+    [scheduled] = await events_of(app, CaseScheduledForMeeting)
+    assert scheduled.emergency_measure is True
+
+
+async def test_an_emergency_measure_registered_after_the_cut_off_is_on_the_next_day_meeting(
+    app: FastAPI, consumer: EventConsumer, clock: Clock
+) -> None:
+    await feed(consumer, clock, emergency_registered("case-9", TOLGA, registered_at=oslo(2026, 3, 9, 18, 0)))
+
+    assert await agenda(app) == [("case-9", date(2026, 3, 10), True)]
+
+
+async def test_holtalens_monthly_meeting_takes_a_recommendation_made_after_the_cut_off_a_month_later(
+    app: FastAPI, consumer: EventConsumer, clock: Clock
+) -> None:
+    await feed(consumer, clock, assessment_completed("case-1", HOLTALEN, at=oslo(2026, 2, 25, 12, 0)))
+    await feed(consumer, clock, assessment_completed("case-2", HOLTALEN, at=oslo(2026, 2, 25, 12, 1)))
+
+    assert await agenda(app) == [("case-1", date(2026, 3, 4), False), ("case-2", date(2026, 4, 1), False)]
+
+
+async def test_a_municipality_without_meetings_just_has_the_case_await_the_offices_decision(
+    app: FastAPI, consumer: EventConsumer, clock: Clock
+) -> None:
+    await feed(consumer, clock, assessment_completed("case-1", SELBU, at=oslo(2026, 3, 9, 11, 0)))
+
+    assert (await case_row(app, "case-1"))["status"] == "awaiting_decision"
+    assert await count(app, decision_db.meeting) == 0
+    assert await count(app, OUTBOX) == 0
+
+
+async def test_the_application_fills_in_the_journal_number_whichever_event_comes_first(
+    app: FastAPI, consumer: EventConsumer, clock: Clock
+) -> None:
+    await feed(consumer, clock, assessment_completed("case-1", SELBU, at=oslo(2026, 3, 9, 11, 0)))
+    await feed(consumer, clock, application_registered("case-1", SELBU, received_on=date(2026, 3, 2)))
+
+    case = await case_row(app, "case-1")
+    assert (case["status"], case["journal_number"], case["received_on"]) == (
+        "awaiting_decision",
+        "2026/000017",
+        date(2026, 3, 2),
+    )
+
+
+async def test_an_application_alone_is_known_but_does_not_await_a_decision(
+    app: FastAPI, consumer: EventConsumer, clock: Clock
+) -> None:
+    await feed(consumer, clock, application_registered("case-1", SELBU))
+
+    assert (await case_row(app, "case-1"))["status"] == "registered"
+
+
+async def test_a_request_from_the_coordinating_unit_awaits_the_offices_decision_right_by_right(
+    app: FastAPI, consumer: EventConsumer, clock: Clock
+) -> None:
+    at = oslo(2026, 3, 9, 10, 0)
+    await feed(consumer, clock, decision_requested("case-7", TOLGA, at=at))
+    await feed(
+        consumer,
+        clock,
+        decision_requested("case-7", TOLGA, right=RequestedRight.COORDINATOR, proposed=ProposedResult.REFUSE, at=at),
+    )
+
+    case = await case_row(app, "case-7")
+    assert case["status"] == "awaiting_decision"
+    assert [(r["right"], r["proposed"]) for r in case["requests"]] == [
+        ("individual_plan", "grant"),
+        ("coordinator", "refuse"),
+    ]
+    # Requested decisions are the office's, without a meeting.
+    assert await count(app, decision_db.agenda_item) == 0
+
+
+async def test_a_reversal_of_a_decision_we_never_made_is_dead_lettered_and_writes_nothing(
+    app: FastAPI, consumer: EventConsumer, clock: Clock, dead_letters: list[DeadLetter]
+) -> None:
+    event = reversed_by_office("case-1", "no-such-decision", SELBU, at=oslo(2026, 3, 9, 10, 0))
+
+    assert await feed(consumer, clock, event) is Outcome.DEAD_LETTERED
+
+    [letter] = dead_letters
+    assert "decision_id: no decision no-such-decision" in letter.reason
+    assert await count(app, decision_db.decision_case) == 0
+    assert await count(app, INBOX) == 0
+
+
+async def test_a_withdrawn_application_leaves_the_agenda_and_awaits_nothing(
+    app: FastAPI, consumer: EventConsumer, clock: Clock
+) -> None:
+    await feed(consumer, clock, assessment_completed("case-1", TOLGA, at=oslo(2026, 3, 9, 11, 0)))
+    await feed(consumer, clock, application_withdrawn("case-1", TOLGA, at=oslo(2026, 3, 9, 11, 5)))
+    # A recommendation arriving after the withdrawal does not bring it back.
+    await feed(consumer, clock, assessment_completed("case-1", TOLGA, at=oslo(2026, 3, 9, 11, 10)))
+
+    assert (await case_row(app, "case-1"))["status"] == "withdrawn"
+    [item] = await rows(app, decision_db.agenda_item)
+    assert item["status"] == "withdrawn"
+
+
+async def test_an_event_about_another_municipalitys_case_is_dead_lettered(
+    app: FastAPI, consumer: EventConsumer, clock: Clock, dead_letters: list[DeadLetter]
+) -> None:
+    await feed(consumer, clock, assessment_completed("case-1", TOLGA, at=oslo(2026, 3, 9, 11, 0)))
+
+    outcome = await feed(consumer, clock, assessment_completed("case-1", SELBU, at=oslo(2026, 3, 9, 11, 5)))
+
+    assert outcome is Outcome.DEAD_LETTERED
+    assert "belongs to another municipality" in dead_letters[0].reason
+    assert (await case_row(app, "case-1"))["municipality"] == TOLGA

@@ -1,0 +1,16 @@
+"""Decision's migrations on SQLite: forward, back to 0001, and forward again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from servicekit.db import Database
+from services.decision.tests.migration_checks import check_round_trip
+
+
+async def test_migrations_add_the_decision_tables_and_take_them_away_again(tmp_path: Path) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/decision.db")
+    try:
+        await check_round_trip(db)
+    finally:
+        await db.dispose()
