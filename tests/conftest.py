@@ -12,7 +12,7 @@ from tests.helpers import register_person
 from tests.infra import Servers
 from tests.platform import Platform, create_databases, new_run_id
 
-SERVICES = ["intake", "assessment", "notification"]
+SERVICES = ["intake", "assessment", "decision", "notification"]
 
 
 @pytest.fixture(scope="session")

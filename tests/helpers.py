@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any, TypeVar
 
@@ -65,3 +66,17 @@ def register_person(intake_url: str, headers: dict[str, str], birth: date, indiv
     assert response.status_code in (200, 201), response.text
     person_id: str = response.json()["person_id"]
     return person_id
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T | None]], *, timeout_s: float, interval_s: float = 0.3, what: str = ""
+) -> T:
+    """The async twin of `wait_for`: await `probe` until it returns something truthy."""
+    deadline = time.monotonic() + timeout_s
+    last: T | None = None
+    while time.monotonic() < deadline:
+        last = await probe()
+        if last:
+            return last
+        await asyncio.sleep(interval_s)
+    raise AssertionError(f"timed out after {timeout_s}s waiting for {what or 'condition'} (last: {last!r})")

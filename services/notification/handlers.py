@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from contracts.deadlines import DeadlineCancelled, DeadlineKind, DeadlineScheduled
-from contracts.decision import DecisionMade
+from contracts.decision import DecisionMade, LetterIssued
 from contracts.envelope import CloudEvent
 from contracts.intake import ApplicationRegistered
 from servicekit.consumer import EventHandlers
@@ -117,3 +117,17 @@ async def on_decision_made(event: CloudEvent[Any], uow: UnitOfWork) -> None:
             "created_at": utcnow(),
         },
     )
+
+
+@handlers.on(LetterIssued)
+async def on_letter_issued(event: CloudEvent[Any], uow: UnitOfWork) -> None:
+    """A preliminary reply went out: what that clock waited for has happened."""
+    data: LetterIssued = event.data
+    if data.kind == DeadlineKind.PRELIMINARY_REPLY.value:
+        await db.cancel_case_deadlines(
+            uow.session,
+            event.municipality,
+            data.case_id,
+            DeadlineKind.PRELIMINARY_REPLY.value,
+            "preliminary_reply_sent",
+        )

@@ -12,7 +12,7 @@ from sqlalchemy import Table, func, select
 
 from contracts.assessment import AssessmentOpened
 from contracts.deadlines import DeadlineCancelled, DeadlineKind, DeadlineScheduled
-from contracts.decision import AppealInformation, DecidedBy, DecisionKind, DecisionMade
+from contracts.decision import AppealInformation, DecidedBy, DecisionKind, DecisionMade, LetterIssued
 from contracts.decision import Outcome as DecisionOutcome
 from contracts.envelope import CloudEvent, parse_event
 from contracts.tests.examples import registered_event
@@ -317,3 +317,27 @@ async def test_a_decision_in_another_municipality_does_not_touch_this_deadline(
     async with db.sessions() as session:
         status = await session.scalar(select(notification_db.deadline.c.status))
     assert status == "scheduled"
+
+
+async def test_a_preliminary_reply_letter_stops_the_preliminary_reply_clock_and_a_decision_letter_does_not(
+    db: Database, consumer: EventConsumer
+) -> None:
+    registered = registered_event()
+    await consumer.process(incoming(registered))
+    case_id = registered.data.case_id
+
+    def letter(kind: str, letter_id: str) -> CloudEvent[Any]:
+        return CloudEvent.wrap(
+            LetterIssued(letter_id=letter_id, case_id=case_id, kind=kind, language="nb"),
+            source="/forvalt/decision",
+            subject=case_id,
+            municipality=registered.municipality,
+        )
+
+    await consumer.process(incoming(letter("decision", "l-1")))
+    async with db.sessions() as session:
+        assert await session.scalar(select(notification_db.deadline.c.status)) == "scheduled"
+    await consumer.process(incoming(letter("preliminary_reply", "l-2")))
+    async with db.sessions() as session:
+        row = (await session.execute(select(notification_db.deadline))).mappings().one()
+    assert (row["status"], row["cancel_reason"]) == ("cancelled", "preliminary_reply_sent")
