@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import Link, SpanKind, Status, StatusCode
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from contracts.envelope import CloudEvent, EventModel, InvalidEvent, parse_event
 from contracts.topics import dead_letter_topic
@@ -128,6 +129,17 @@ def _header_text(text: str) -> str:
 SendDeadLetter = Callable[[DeadLetter], Awaitable[None]]
 
 
+class InfrastructureUnavailable(RuntimeError):
+    """Processing failed because a server it needs does not answer; the message must come again later."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Failures of the database connection or the network, as opposed to a handler that fails on this input."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError | InterfaceError | ConnectionError | TimeoutError)
+
+
 class EventConsumer:
     """Processes one message at a time, as the subscriber hands them over."""
 
@@ -201,6 +213,9 @@ class EventConsumer:
                 return await self._to_dead_letter(message, str(exc), type(exc).__name__, attempts=attempt)
             except Exception as exc:
                 delay = next(delays, None)
+                if delay is None and is_transient(exc):
+                    # The database or network is down, not the message bad: leave it for redelivery.
+                    raise InfrastructureUnavailable(f"{type(exc).__name__}: {exc}") from exc
                 if delay is None:
                     log.exception("giving up on %s after %d attempts", event.id, attempt)
                     return await self._to_dead_letter(

@@ -72,7 +72,7 @@ def subscribe(broker: KafkaBroker, topic: str, consumer: EventConsumer) -> None:
         try:
             outcome: Outcome = await consumer.process(incoming)
         except Exception:
-            # Not even the dead-letter topic took it: rewind so it comes again, never skip it.
+            # The database is down, or not even the dead-letter topic took it: rewind so it comes again.
             log.exception(
                 "could not settle %s[%d]@%d; will redeliver", incoming.topic, incoming.partition, incoming.offset
             )

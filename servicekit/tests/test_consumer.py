@@ -460,3 +460,41 @@ async def test_consumer_span_does_not_inherit_municipality_or_case_of_the_previo
     assert first.attributes["municipality"] == "3426"
     assert "municipality" not in second.attributes
     assert "case.id" not in second.attributes
+
+
+async def test_a_database_outage_is_not_dead_lettered_but_left_for_redelivery(
+    db: Database, telemetry: Telemetry
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from servicekit.consumer import InfrastructureUnavailable
+
+    letters: list[DeadLetter] = []
+    handlers = EventHandlers()
+    calls = 0
+
+    @handlers.on(ApplicationRegistered)
+    async def down(event: Any, uow: Any) -> None:
+        nonlocal calls
+        calls += 1
+        raise OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
+
+    async def send(letter: DeadLetter) -> None:
+        letters.append(letter)
+
+    async def no_sleep(_: float) -> None:
+        return None
+
+    consumer = EventConsumer(
+        name="test",
+        handlers=handlers,
+        db=db,
+        policy=RetryPolicy(max_attempts=3),
+        dead_letter=send,
+        tracer=telemetry.tracer,
+        sleep=no_sleep,
+    )
+    with pytest.raises(InfrastructureUnavailable):
+        await consumer.process(incoming(registered_event()))
+    assert calls == 3
+    assert letters == []
