@@ -16,7 +16,8 @@ from servicekit.errors import Forbidden, Unauthorized
 
 ALGORITHM = "HS256"
 _MUNICIPALITY = re.compile(r"[0-9]{4}")
-ROLES = frozenset({"caseworker", "leader", "unit", "coordinator", "integrator", "operator"})
+# "service": another Forvalt service acting for a municipality (e.g. the decision service addressing a letter).
+ROLES = frozenset({"caseworker", "leader", "unit", "coordinator", "integrator", "operator", "service"})
 
 
 @dataclass(frozen=True)

@@ -47,10 +47,20 @@ def _now() -> datetime:
 persons = APIRouter(prefix="/persons", tags=["persons"])
 
 
+class AddressIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    street: str = Field(min_length=1, max_length=200)
+    postcode: str = Field(pattern=r"^[0-9]{4}$", description="Norwegian 4-digit postcode")
+    city: str = Field(min_length=1, max_length=100)
+
+
 class PersonIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     national_id: str = Field(min_length=1, max_length=100, description="fødselsnummer or D-number, 11 digits")
+    name: str | None = Field(default=None, min_length=1, max_length=200, description="for letters")
+    address: AddressIn | None = Field(default=None, description="postal address, for letters")
 
 
 class PersonOut(BaseModel):
@@ -63,6 +73,10 @@ class PersonOut(BaseModel):
 
 class PersonRead(PersonOut):
     national_id: str | None = Field(description="shown to caseworkers only; every read is logged")
+    name: str | None = Field(default=None, description="shown to caseworkers and services that write letters")
+    street: str | None = None
+    postcode: str | None = None
+    city: str | None = None
 
 
 class PersonAccessOut(BaseModel):
@@ -99,7 +113,14 @@ async def register_person(
     now = _now()
     national_id = parse_national_id(body.national_id, today=local_date(now))
     async with runtime.db.unit_of_work() as uow:
-        person, created = await commands.register_person(uow, national_id, _actor(principal, runtime), now)
+        contact: dict[str, Any] = {}
+        if body.name is not None:
+            contact["name"] = body.name.strip()
+        if body.address is not None:
+            contact.update(body.address.model_dump())
+        person, created = await commands.register_person(
+            uow, national_id, _actor(principal, runtime), now, contact or None
+        )
     response.status_code = 201 if created else 200
     return person
 
@@ -122,6 +143,7 @@ async def read_person(
             _actor(principal, runtime),
             purpose=purpose.strip(),
             disclose_national_id="caseworker" in principal.roles,
+            disclose_contact=bool(principal.roles & {"caseworker", "service"}),
             now=_now(),
         )
 

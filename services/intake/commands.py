@@ -58,9 +58,11 @@ class Actor:
 
 
 async def register_person(
-    uow: UnitOfWork, national_id: NationalId, actor: Actor, now: datetime
+    uow: UnitOfWork, national_id: NationalId, actor: Actor, now: datetime, contact: dict[str, Any] | None = None
 ) -> tuple[dict[str, Any], bool]:
-    """The municipality's person with this number, registered now if new: (person, created?)."""
+    """The municipality's person with this number, registered now if new: (person, created?).
+
+    Name and address given with a known number update the person's contact details (people move)."""
     person, created = await db.add_person_once(
         uow.session,
         {
@@ -71,14 +73,25 @@ async def register_person(
             "birth_date": national_id.birth_date,
             "created_at": now,
             "created_by": actor.subject,
+            **(contact or {}),
         },
     )
+    if contact and not created:
+        await db.set_person_contact(uow.session, actor.municipality, person["person_id"], contact)
+        person = {**person, **contact}
     await uow.commit()
     return person, created
 
 
 async def read_person(
-    uow: UnitOfWork, person_id: str, actor: Actor, *, purpose: str, disclose_national_id: bool, now: datetime
+    uow: UnitOfWork,
+    person_id: str,
+    actor: Actor,
+    *,
+    purpose: str,
+    disclose_national_id: bool,
+    disclose_contact: bool,
+    now: datetime,
 ) -> dict[str, Any]:
     """One person of the municipality; the read is logged in the same transaction, or not made at all."""
     person = await db.get_person(uow.session, actor.municipality, person_id)
@@ -97,7 +110,10 @@ async def read_person(
         },
     )
     await uow.commit()
-    return {**person, "national_id": person["national_id"] if disclose_national_id else None}
+    shown = {**person, "national_id": person["national_id"] if disclose_national_id else None}
+    if not disclose_contact:
+        shown.update(name=None, street=None, postcode=None, city=None)
+    return shown
 
 
 async def person_access_log(

@@ -84,6 +84,10 @@ person = Table(
     Column("national_id", String(11), nullable=False),
     Column("id_kind", String(3), nullable=False),
     Column("birth_date", Date, nullable=False),
+    Column("name", String(200), nullable=True),
+    Column("street", String(200), nullable=True),
+    Column("postcode", String(4), nullable=True),
+    Column("city", String(100), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("created_by", String(200), nullable=False),
     UniqueConstraint("municipality", "national_id", name="uq_person_municipality_national_id"),
@@ -360,3 +364,9 @@ async def get_emergency_measure(session: AsyncSession, case_id: str) -> dict[str
         .first()
     )
     return dict(found) if found else None
+
+
+async def set_person_contact(session: AsyncSession, municipality: str, person_id: str, contact: dict[str, Any]) -> None:
+    await session.execute(
+        update(person).where(person.c.municipality == municipality, person.c.person_id == person_id).values(**contact)
+    )

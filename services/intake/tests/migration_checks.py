@@ -14,6 +14,7 @@ from services.intake.main import spec
 
 MIGRATIONS = spec().migrations_dir
 NEW_TABLES = {"person", "person_access", "consent_event", "emergency_measure"}
+HEAD = "0003"  # the newest revision
 LEGACY_CONSENT = {"form": "oral", "given_by": "person", "scope": ["processing"], "share_with": []}
 
 
@@ -59,7 +60,7 @@ async def check_round_trip_keeps_legacy_applications(db: Database) -> None:
     await insert_legacy_application(db)
 
     await upgrade(db, MIGRATIONS)
-    assert await revision(db) == "0002"
+    assert await revision(db) == HEAD
     assert await tables(db) >= NEW_TABLES
     async with db.engine.connect() as conn:
         row = (
@@ -85,7 +86,7 @@ async def check_round_trip_keeps_legacy_applications(db: Database) -> None:
         assert await conn.scalar(text("SELECT count(*) FROM application WHERE case_id = 'legacy-1'")) == 1
 
     await upgrade(db, MIGRATIONS)
-    assert await revision(db) == "0002"
+    assert await revision(db) == HEAD
     assert {"kind", "route", "involves_child", "applicant_person_id", "requested"} <= await columns(db, "application")
 
 
@@ -112,5 +113,5 @@ async def check_downgrade_refuses_cases_0001_cannot_hold(db: Database) -> None:
     with pytest.raises(RuntimeError, match="downgrade refused: 1 case"):
         await downgrade(db, MIGRATIONS, "0001")
 
-    assert await revision(db) == "0002"
+    assert await revision(db) == HEAD
     assert await tables(db) >= NEW_TABLES

@@ -310,3 +310,56 @@ async def test_the_national_id_appears_in_no_event_no_span_and_no_case(app: Fast
     spans = memory.get_finished_spans()
     assert spans
     assert all(number not in str(dict(span.attributes or {})) and number not in span.name for span in spans)
+
+
+# --- name and address, for letters ----------------------------------------------------------------
+
+ADDRESS = {"street": "Storgata 1", "postcode": "2540", "city": "Tolga"}
+
+
+async def test_name_and_address_are_shown_to_caseworkers_and_letter_writing_services_but_not_to_leaders(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    created = await client.post(
+        "/persons",
+        json={"national_id": national_id(BORN), "name": "Kari Nordmann", "address": ADDRESS},
+        headers=auth(app),
+    )
+    assert created.status_code == 201, created.text
+    person_id = created.json()["person_id"]
+
+    caseworker = (await read(client, app, person_id)).json()
+    service = (await read(client, app, person_id, roles=("service",))).json()
+    leader = (await read(client, app, person_id, roles=("leader",))).json()
+
+    assert (caseworker["name"], caseworker["street"], caseworker["postcode"]) == ("Kari Nordmann", "Storgata 1", "2540")
+    assert (service["name"], service["city"], service["national_id"]) == ("Kari Nordmann", "Tolga", None)
+    assert (leader["name"], leader["street"]) == (None, None)
+    log = (await client.get(f"/persons/{person_id}/access-log", headers=auth(app))).json()
+    assert log["total"] == 3
+
+
+async def test_registering_a_known_number_with_a_new_address_updates_the_address(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    number = national_id(BORN)
+    first = await client.post("/persons", json={"national_id": number, "name": "Kari Nordmann"}, headers=auth(app))
+    moved = {"street": "Kirkevegen 7", "postcode": "2540", "city": "Tolga"}
+    again = await client.post("/persons", json={"national_id": number, "address": moved}, headers=auth(app))
+
+    assert again.status_code == 200
+    shown = (await read(client, app, first.json()["person_id"])).json()
+    assert (shown["name"], shown["street"]) == ("Kari Nordmann", "Kirkevegen 7")
+
+
+async def test_an_address_with_a_bad_postcode_is_refused_and_registers_nobody(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    response = await client.post(
+        "/persons",
+        json={"national_id": national_id(BORN), "address": {**ADDRESS, "postcode": "25400"}},
+        headers=auth(app),
+    )
+    assert response.status_code == 422
+    assert "address.postcode" in fields_named(response.json())
+    assert await count(app, intake_db.person) == 0
