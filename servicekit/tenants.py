@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import time
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from servicekit.errors import NotFound
+
+# "HH:MM" as a quoted string: unquoted, YAML 1.1 reads 12:00 as the number 720.
+ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="local time HH:MM")]
+Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+def time_of_day(value: str) -> time:
+    """A validated ClockTime ("HH:MM") as a time."""
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
 
 
 class Language(StrEnum):
@@ -87,6 +99,105 @@ class Criteria(BaseModel):
     coordinated_services: list[CriterionGround] = Field(default_factory=list)
 
 
+# --- decision: who decides, when the allocation meeting is held, which unit delivers ---------------
+
+
+class Authority(StrEnum):
+    """Who makes an individual decision (initial decisions and reviews). Requested decisions (individual plan,
+    coordinator, child coordinator) and reversals after an appeal are always the office's alone."""
+
+    OFFICE = "office"  # the allocation office alone
+    MEETING = "meeting"  # the allocation meeting: its recorded conclusion is the decision
+    UNIT_LEADER = "unit_leader"  # the office drafts; the leader of every delivering unit approves
+
+
+class Frequency(StrEnum):
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+
+
+class Weekday(StrEnum):
+    MONDAY = "monday"
+    TUESDAY = "tuesday"
+    WEDNESDAY = "wednesday"
+    THURSDAY = "thursday"
+    FRIDAY = "friday"
+
+    @property
+    def number(self) -> int:
+        return list(Weekday).index(self)
+
+
+class Cutoff(BaseModel):
+    """The agenda closes `days_before` the scheduled meeting day at `time` (Europe/Oslo), the minute itself
+    included: with 12:00, 12:00:59 is in time and 12:01 is not."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    days_before: int = Field(ge=0, le=28)
+    time: ClockTime
+
+
+class MeetingSchedule(BaseModel):
+    """When the allocation meeting is held (Europe/Oslo). A scheduled day that is not a working day moves to the
+    next working day; its cut-off stays where the schedule puts it. A recommendation submitted by the cut-off goes
+    on that meeting's agenda, a later one on the next; an emergency measure goes on the first meeting that starts
+    after it was registered, whatever the cut-off."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, description="what the municipality calls it, e.g. Tiltaksmøte")
+    frequency: Frequency
+    weekday: Weekday
+    week_of_month: int | None = Field(default=None, ge=1, le=4, description="monthly only: 1 = the first weekday")
+    time: ClockTime
+    cutoff: Cutoff
+
+    @model_validator(mode="after")
+    def _consistent(self) -> MeetingSchedule:
+        if self.frequency is Frequency.MONTHLY and self.week_of_month is None:
+            raise ValueError("week_of_month: required for a monthly meeting")
+        if self.frequency is Frequency.WEEKLY and self.week_of_month is not None:
+            raise ValueError("week_of_month: only a monthly meeting has one")
+        if self.cutoff.days_before == 0 and time_of_day(self.cutoff.time) >= time_of_day(self.time):
+            raise ValueError("cutoff.time: on the meeting day itself the agenda must close before the meeting starts")
+        return self
+
+
+class Office(BaseModel):
+    """The office that decides and receives appeals (forvaltningsloven § 27: where to appeal)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: Code = Field(description="who must act on the office's deadlines, e.g. allocation_office")
+    name: str = Field(min_length=1)
+
+
+class DecisionSettings(BaseModel):
+    """A tenant file's `decision:` section: how the municipality makes individual decisions. The decision service
+    refuses to start while a configured municipality has none."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    office: Office
+    authority: Authority
+    meeting: MeetingSchedule | None = Field(default=None, description="none: the municipality holds no meetings")
+    delivering_units: dict[Code, Code] = Field(
+        default_factory=dict,
+        description="service code -> the unit code a granted service is ordered from; individual plan, coordinator "
+        "and child coordinator are ordered from the coordinating unit that requested the decision, so not listed",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DecisionSettings:
+        if self.authority is Authority.MEETING and self.meeting is None:
+            raise ValueError("meeting: required when the authority is 'meeting'")
+        return self
+
+    def unit_for(self, service_code: str) -> str | None:
+        return self.delivering_units.get(service_code)
+
+
 class Tenant(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -98,6 +209,9 @@ class Tenant(BaseModel):
     children_unit: ChildrenUnit | None = None
     partner_offices: list[PartnerOffice] = Field(default_factory=list)
     criteria: Criteria = Field(default_factory=Criteria)
+    decision: DecisionSettings | None = Field(
+        default=None, description="how decisions are made; the decision service refuses to start without it"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Tenant:
@@ -116,7 +230,18 @@ class Tenant(BaseModel):
         steps = [s.step for s in self.criteria.care_ladder]
         if len(steps) != len(set(steps)):
             raise ValueError("criteria.care_ladder: steps must be unique")
+        if self.decision is not None:
+            self._check_delivering_units(self.decision)
         return self
+
+    def _check_delivering_units(self, decision: DecisionSettings) -> None:
+        units = {u.code for u in self.units} | ({self.children_unit.code} if self.children_unit else set())
+        for service_code, unit in decision.delivering_units.items():
+            where = f"decision.delivering_units.{service_code}"
+            if self.service(service_code) is None:
+                raise ValueError(f"{where}: not a service in the municipality's catalogue")
+            if unit not in units:
+                raise ValueError(f"{where}: unit {unit!r} is not one of the municipality's units {sorted(units)}")
 
     def unit(self, code: str) -> Unit | None:
         return next((u for u in self.units if u.code == code), None)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 
 import pytest
 
 from servicekit.errors import NotFound
 from servicekit.settings import REPO_ROOT
-from servicekit.tenants import TenantConfigError, Tenants
+from servicekit.tenants import Authority, Frequency, TenantConfigError, Tenants, Weekday, time_of_day
 
 SHIPPED = REPO_ROOT / "deploy" / "tenants"
 SHIPPED_MUNICIPALITIES = {"3426": "Tolga", "5032": "Selbu", "1508": "Ålesund", "5026": "Holtålen"}
@@ -132,3 +133,163 @@ def test_unknown_municipality_is_not_found() -> None:
         tenants.get("0301")
 
     assert caught.value.status == 404
+
+
+# --- decision: the decision service's section ----------------------------------------------------
+
+WITH_UNITS = (
+    VALID.format(municipality="9999", second_code="safety_alarm")
+    + """\
+units:
+  - code: home_care
+    name: Hjemmetjenesten
+children_unit:
+  code: ke_children
+  name: Koordinerende enhet for barn og unge
+"""
+)
+
+DECISION = """\
+decision:
+  office:
+    code: allocation_office
+    name: Tildelingskontoret
+  authority: meeting
+  meeting:
+    name: Tildelingsmøte
+    frequency: weekly
+    weekday: tuesday
+    time: "09:00"
+    cutoff:
+      days_before: 1
+      time: "12:00"
+  delivering_units:
+    home_nursing: home_care
+    safety_alarm: ke_children
+"""
+
+
+def load_decision(tmp_path: Path, decision: str = DECISION) -> Tenants:
+    write(tmp_path, "9999-testvik.yaml", WITH_UNITS + decision)
+    return Tenants.load(tmp_path)
+
+
+def refusal(tmp_path: Path, decision: str) -> str:
+    with pytest.raises(TenantConfigError, match=r"9999-testvik\.yaml") as caught:
+        load_decision(tmp_path, decision)
+    return str(caught.value)
+
+
+def test_every_shipped_municipality_has_a_decision_section() -> None:
+    tenants = Tenants.load(SHIPPED)
+
+    for number, name in SHIPPED_MUNICIPALITIES.items():
+        decision = tenants.get(number).decision
+        assert decision is not None, f"{name} has no decision: section"
+        assert decision.unit_for("home_nursing") == "home_care"
+
+
+def test_a_decision_section_loads_with_its_meeting_and_its_delivering_units(tmp_path: Path) -> None:
+    decision = load_decision(tmp_path).get("9999").decision
+
+    assert decision is not None
+    assert decision.authority is Authority.MEETING
+    assert decision.meeting is not None
+    assert (decision.meeting.frequency, decision.meeting.weekday, decision.meeting.time) == (
+        Frequency.WEEKLY,
+        Weekday.TUESDAY,
+        "09:00",
+    )
+    assert decision.meeting.weekday.number == 1
+    assert time_of_day(decision.meeting.cutoff.time) == time(12, 0)
+    assert decision.unit_for("home_nursing") == "home_care"
+    assert decision.unit_for("safety_alarm") == "ke_children", "the children's unit may deliver"
+    assert decision.unit_for("bpa") is None
+
+
+def test_a_tenant_without_a_decision_section_still_loads_for_the_other_services(tmp_path: Path) -> None:
+    write(tmp_path, "9999-testvik.yaml", WITH_UNITS)
+
+    assert Tenants.load(tmp_path).get("9999").decision is None
+
+
+def test_an_office_that_decides_alone_needs_no_meeting(tmp_path: Path) -> None:
+    office_alone = DECISION.replace("authority: meeting", "authority: office").partition("  meeting:")[0] + (
+        "  delivering_units:\n    home_nursing: home_care\n"
+    )
+
+    decision = load_decision(tmp_path, office_alone).get("9999").decision
+
+    assert decision is not None
+    assert (decision.authority, decision.meeting) == (Authority.OFFICE, None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'time: "12:60"',  # no such minute
+        'time: "24:00"',  # no such hour
+        'time: "9:00"',  # HH:MM, two digits
+        "time: 12:00",  # unquoted: YAML 1.1 reads the number 720
+    ],
+)
+def test_a_bad_cut_off_time_is_a_config_error_naming_the_file_and_field(tmp_path: Path, text: str) -> None:
+    message = refusal(tmp_path, DECISION.replace('time: "12:00"', text))
+
+    assert "decision.meeting.cutoff.time" in message
+
+
+def test_a_monthly_meeting_without_week_of_month_is_a_config_error(tmp_path: Path) -> None:
+    message = refusal(tmp_path, DECISION.replace("frequency: weekly", "frequency: monthly"))
+
+    assert "decision.meeting" in message
+    assert "week_of_month: required for a monthly meeting" in message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("weekday: tuesday", "weekday: tuesday\n    week_of_month: 2", "week_of_month: only a monthly meeting has one"),
+        ("days_before: 1", "days_before: 0", "cutoff.time: on the meeting day itself"),
+        ("weekday: tuesday", "weekday: saturday", "decision.meeting.weekday"),
+        ("days_before: 1", "days_before: 29", "decision.meeting.cutoff.days_before"),
+    ],
+)
+def test_an_inconsistent_meeting_schedule_is_a_config_error(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    assert expected in refusal(tmp_path, DECISION.replace(old, new))
+
+
+def test_meeting_authority_without_a_meeting_is_a_config_error(tmp_path: Path) -> None:
+    without_meeting = DECISION.partition("  meeting:")[0] + "  delivering_units:\n    home_nursing: home_care\n"
+
+    message = refusal(tmp_path, without_meeting)
+
+    assert "decision" in message
+    assert "meeting: required when the authority is 'meeting'" in message
+
+
+def test_a_delivering_unit_that_is_not_a_unit_of_the_municipality_is_a_config_error(tmp_path: Path) -> None:
+    message = refusal(tmp_path, DECISION.replace("home_nursing: home_care", "home_nursing: spa_department"))
+
+    assert "decision.delivering_units.home_nursing" in message
+    assert "'spa_department' is not one of the municipality's units ['home_care', 'ke_children']" in message
+
+
+def test_a_delivering_unit_for_a_service_outside_the_catalogue_is_a_config_error(tmp_path: Path) -> None:
+    message = refusal(tmp_path, DECISION + "    massage: home_care\n")
+
+    assert "decision.delivering_units.massage: not a service in the municipality's catalogue" in message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("authority: meeting", "authority: mayor", "decision.authority"),
+        ("  office:\n", "  chair: Per\n  office:\n", "chair"),
+        ("code: allocation_office", "code: Allocation Office", "decision.office.code"),
+    ],
+)
+def test_an_unknown_or_malformed_decision_field_is_a_config_error(
+    tmp_path: Path, old: str, new: str, field: str
+) -> None:
+    assert field in refusal(tmp_path, DECISION.replace(old, new, 1))

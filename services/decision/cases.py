@@ -19,9 +19,8 @@ from contracts.envelope import EventModel
 from contracts.intake import ApplicationRegistered, EmergencyMeasureRegistered
 from servicekit.db import UnitOfWork, new_id
 from servicekit.errors import Conflict, DomainError, NotFound
-from servicekit.tenants import Tenant
+from servicekit.tenants import DecisionSettings, MeetingSchedule, Tenant
 from services.decision import db, letters
-from services.decision.config import MeetingSchedule, MunicipalityDecisionConfig
 from services.decision.domain import (
     AgendaStatus,
     CaseStatus,
@@ -49,7 +48,7 @@ class Municipality:
     """What the decision service knows of one municipality: its tenant configuration and its decision rules."""
 
     tenant: Tenant
-    config: MunicipalityDecisionConfig
+    config: DecisionSettings
 
     @property
     def number(self) -> str:

@@ -13,8 +13,7 @@ from contracts.coordination import ProposedResult
 from contracts.decision import AppealInformation, DecidedBy, DecisionKind, Outcome, ReviewResult
 from servicekit.calendar import add_months, due_after_weeks, is_working_day, next_working_day
 from servicekit.errors import Conflict, DomainError, Forbidden
-from servicekit.tenants import Tenant
-from services.decision.config import Authority
+from servicekit.tenants import Authority, Tenant
 
 NORWAY = ZoneInfo("Europe/Oslo")
 # "Alle vedtak evalueres innen 1 år": the review is due no later than a year after the decision.
@@ -320,7 +319,7 @@ def delivering_units(
         if unit is None:
             raise DomainError(
                 f"{field_prefix}[{i}].service_code: no delivering unit is configured for {code!r} in municipality "
-                f"{municipality} (delivering_units in services/decision/municipalities.yaml)",
+                f"{municipality} (decision.delivering_units in its deploy/tenants file)",
                 field=f"{field_prefix}[{i}].service_code",
             )
         units.append(unit)

@@ -14,7 +14,7 @@ from servicekit.runtime import serve
 from servicekit.settings import ServiceSettings
 from servicekit.tenants import Tenants
 from services.decision.api import ROUTERS, DecisionSpec
-from services.decision.config import DEFAULT_FILE, DecisionConfig
+from services.decision.config import DecisionConfig
 from services.decision.handlers import build_handlers
 
 
@@ -23,15 +23,15 @@ class Settings(ServiceSettings):
 
     service_name: str = "decision"
     http_port: int = 8003
-    municipalities_file: Path = DEFAULT_FILE
 
 
 def spec(settings: Settings | None = None, *, clock: Callable[[], datetime] = utcnow) -> DecisionSpec:
-    """The decision service, bound to its municipalities' configuration, validated here: a wrong file stops the
-    start with a message naming the file and the field."""
+    """The decision service, bound to its municipalities' configuration (deploy/tenants/*.yaml, each with its
+    `decision:` section), validated here: a wrong file stops the start with a message naming the file and the
+    field, and so does a municipality without a `decision:` section."""
     settings = settings or Settings()
     tenants = Tenants.load(settings.tenants_dir)
-    config = DecisionConfig.load(settings.municipalities_file, tenants)
+    config = DecisionConfig.from_tenants(tenants)
     return DecisionSpec(
         name="decision",
         title="Forvalt decision",

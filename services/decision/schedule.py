@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from servicekit.calendar import next_working_day
-from services.decision.config import Frequency, MeetingSchedule, clock
+from servicekit.tenants import Frequency, MeetingSchedule, time_of_day
 
 # Meetings and their cut-offs are Norwegian wall-clock times, whatever the server's zone.
 NORWAY = ZoneInfo("Europe/Oslo")
@@ -53,9 +53,9 @@ def slot(schedule: MeetingSchedule, scheduled_on: date) -> MeetingSlot:
     """The meeting scheduled on `scheduled_on`: held on the next working day if that day is none; the cut-off
     stays where the schedule puts it."""
     meeting_on = next_working_day(scheduled_on)
-    starts_local = datetime.combine(meeting_on, clock(schedule.time), tzinfo=NORWAY)
+    starts_local = datetime.combine(meeting_on, time_of_day(schedule.time), tzinfo=NORWAY)
     cutoff_day = scheduled_on - timedelta(days=schedule.cutoff.days_before)
-    cutoff_local = datetime.combine(cutoff_day, clock(schedule.cutoff.time), tzinfo=NORWAY)
+    cutoff_local = datetime.combine(cutoff_day, time_of_day(schedule.cutoff.time), tzinfo=NORWAY)
     return MeetingSlot(
         scheduled_on=scheduled_on,
         meeting_on=meeting_on,

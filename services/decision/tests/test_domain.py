@@ -13,8 +13,7 @@ from contracts.decision import DecidedBy, DecisionKind, Outcome, ReviewResult
 from servicekit.calendar import is_working_day
 from servicekit.errors import Conflict, DomainError, Forbidden
 from servicekit.settings import REPO_ROOT
-from servicekit.tenants import Tenants
-from services.decision.config import Authority
+from servicekit.tenants import Authority, Tenants
 from services.decision.domain import (
     AgendaState,
     AgendaStatus,
@@ -279,7 +278,7 @@ def test_each_service_is_ordered_from_its_unit_or_from_the_coordinating_unit_tha
     with pytest.raises(DomainError) as error:
         delivering_units(["home_nursing", "bpa"], mapping, municipality="3426")
     assert error.value.field == "services[1].service_code"
-    assert "municipalities.yaml" in error.value.detail
+    assert "decision.delivering_units" in error.value.detail
 
 
 def test_a_requested_decision_answers_every_right_asked_about() -> None:

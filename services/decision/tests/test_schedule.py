@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.decision.config import MeetingSchedule
+from servicekit.tenants import MeetingSchedule
 from services.decision.schedule import agenda_meeting, in_time, meeting_for, next_meeting_after, slot
 from services.decision.tests.support import oslo
 
