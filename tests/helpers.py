@@ -58,10 +58,16 @@ def national_id(birth: date, individual: int = 123, *, d_number: bool = False) -
     raise ValueError(f"no valid identity number from individual number {individual}")
 
 
-def register_person(intake_url: str, headers: dict[str, str], birth: date, individual: int = 123) -> str:
-    """Register a person in intake's person register and return the pseudonymous person id."""
+def register_person(
+    intake_url: str, headers: dict[str, str], birth: date, individual: int = 123, **contact: Any
+) -> str:
+    """Register a person in intake's person register (optionally with name and address) and return the
+    pseudonymous person id."""
     response = httpx.post(
-        f"{intake_url}/persons", json={"national_id": national_id(birth, individual)}, headers=headers, timeout=10
+        f"{intake_url}/persons",
+        json={"national_id": national_id(birth, individual), **contact},
+        headers=headers,
+        timeout=10,
     )
     assert response.status_code in (200, 201), response.text
     person_id: str = response.json()["person_id"]

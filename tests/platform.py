@@ -101,6 +101,9 @@ class Platform:
             f"FORVALT_{name.upper()}_DATABASE_URL": self.database_url(name),
             "FORVALT_CONSUMER_BACKOFF_INITIAL_S": "0.05",
         }
+        if "intake" in self.services:
+            # Services that address letters ask intake's person register.
+            env["FORVALT_DECISION_INTAKE_URL"] = self.services["intake"].url
         port = free_port()
         env[f"FORVALT_{name.upper()}_HTTP_PORT"] = str(port)
         proc = ServiceProcess(name=name, port=port, env=env, log_path=self.workdir / f"{name}.log")

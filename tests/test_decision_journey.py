@@ -75,7 +75,10 @@ async def test_application_to_decision_service_order_and_letter_with_the_appeal_
     headers = running.token(SELBU)
     intake, assessment = running.services["intake"], running.services["assessment"]
     decision, notification = running.services["decision"], running.services["notification"]
-    person_id = await asyncio.to_thread(register_person, intake.url, headers, date(1938, 2, 3))
+    address = {"street": "Kirkevegen 7", "postcode": "7580", "city": "Selbu"}
+    person_id = await asyncio.to_thread(
+        register_person, intake.url, headers, date(1938, 2, 3), name="Ola Nordmann", address=address
+    )
 
     async with httpx.AsyncClient(timeout=10, headers=headers) as client:
         created = await client.post(f"{intake.url}/applications", json=application(person=person_id))
@@ -84,7 +87,8 @@ async def test_application_to_decision_service_order_and_letter_with_the_appeal_
         await _assess(client, assessment.url, case_id)
 
         async def awaiting_decision() -> bool:
-            return (await client.get(f"{decision.url}/cases/{case_id}")).status_code == 200
+            response = await client.get(f"{decision.url}/cases/{case_id}")
+            return response.status_code == 200 and response.json()["status"] == "awaiting_decision"
 
         await eventually(awaiting_decision, timeout_s=30, what="the case awaiting a decision")
         made = await client.post(
@@ -126,6 +130,11 @@ async def test_application_to_decision_service_order_and_letter_with_the_appeal_
         text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
         assert deadline_on.strftime("%d.%m.%Y") in text
         assert "Statsforvalteren" in text
+        # Addressed from intake's person register, which logged the read.
+        assert "Ola Nordmann" in text
+        assert "7580 Selbu" in text
+        log = (await client.get(f"{intake.url}/persons/{person_id}/access-log")).json()
+        assert "decision letter" in {entry["purpose"] for entry in log["items"]}
 
     # The decision answered the case: the preliminary-reply clock stops.
     def cancelled() -> bool:

@@ -21,6 +21,7 @@ from services.decision.cases import Actor, Municipality
 from services.decision.commands import DecisionInput
 from services.decision.config import DecisionConfig
 from services.decision.domain import CaseStatus, DecisionStatus, Reasons, ServiceLine, local_date
+from services.decision.recipients import RecipientLookup, nobody
 from services.decision.schemas import (
     ApprovalIn,
     AttendeesIn,
@@ -50,6 +51,7 @@ class DecisionSpec(ServiceSpec):
 
     config: DecisionConfig | None = None
     clock: Callable[[], datetime] = utcnow
+    recipients: RecipientLookup = nobody
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,9 @@ def _caller(principal: PrincipalDep, runtime: RuntimeDep) -> Caller:
     if not isinstance(spec, DecisionSpec) or spec.config is None:  # pragma: no cover - wiring error
         raise RuntimeError("the decision API needs a DecisionSpec with its configuration")
     place = Municipality(
-        tenant=runtime.tenants.get(principal.municipality), config=spec.config.get(principal.municipality)
+        tenant=runtime.tenants.get(principal.municipality),
+        config=spec.config.get(principal.municipality),
+        recipients=spec.recipients,
     )
     return Caller(principal=principal, runtime=runtime, place=place, now=spec.clock())
 

@@ -29,6 +29,7 @@ from services.decision.domain import (
     check_meeting_held,
     check_outcome_record,
 )
+from services.decision.recipients import RecipientLookup, nobody
 from services.decision.schedule import MeetingSlot, agenda_meeting, next_meeting_after
 
 SOURCE = "/forvalt/decision"
@@ -49,6 +50,7 @@ class Municipality:
 
     tenant: Tenant
     config: DecisionSettings
+    recipients: RecipientLookup = nobody
 
     @property
     def number(self) -> str:

@@ -597,7 +597,10 @@ async def _make(
 # --- letters ------------------------------------------------------------------------------------
 
 
-def _letterhead(place: Municipality, case: Row, letter_on: date) -> letters.Letterhead:
+async def _letterhead(place: Municipality, case: Row, letter_on: date) -> letters.Letterhead:
+    recipient = await place.recipients(place.number, case["person_id"]) if case["person_id"] else None
+    if recipient is not None:
+        letters.check_printable({"recipient": "\n".join([recipient.name, *recipient.address_lines])})
     return letters.Letterhead(
         municipality_name=place.tenant.name,
         office_name=place.config.office.name,
@@ -605,6 +608,7 @@ def _letterhead(place: Municipality, case: Row, letter_on: date) -> letters.Lett
         letter_on=letter_on,
         reference=case["journal_number"] or case["case_id"],
         person_id=case["person_id"] or "-",
+        recipient=recipient,
     )
 
 
@@ -662,7 +666,7 @@ async def _decision_letter(
 ) -> str:
     meeting = await db.get_meeting(uow.session, row["meeting_id"]) if row["meeting_id"] else None
     content = letters.DecisionLetter(
-        head=_letterhead(place, case, decided_on),
+        head=await _letterhead(place, case, decided_on),
         kind=DecisionKind(row["kind"]),
         outcome=Outcome(row["outcome"]),
         review_result=ReviewResult(row["review_result"]) if row["review_result"] else None,
@@ -717,7 +721,7 @@ async def preliminary_reply(
     letters.check_printable({"reason_for_delay": reason})
     text = letters.render_preliminary_reply(
         letters.PreliminaryReplyLetter(
-            head=_letterhead(place, case, today),
+            head=await _letterhead(place, case, today),
             service_name=place.service_name(case["service_code"]) if case["service_code"] else None,
             received_on=case["received_on"],
             expected_decision_on=expected_decision_on,

@@ -20,6 +20,7 @@ from mako.lookup import TemplateLookup  # type: ignore[import-untyped]
 from contracts.decision import AppealInformation, DecidedBy, DecisionKind, Outcome, ReviewResult
 from servicekit.errors import DomainError
 from services.decision.domain import Reasons
+from services.decision.recipients import Recipient
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANGUAGES = ("nb", "nn")
@@ -95,6 +96,7 @@ class Letterhead:
     letter_on: date
     reference: str
     person_id: str
+    recipient: Recipient | None = None
 
 
 @dataclass(frozen=True)

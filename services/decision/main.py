@@ -6,9 +6,11 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from contracts.topics import Topic
+from servicekit.auth import TokenVerifier
 from servicekit.db import utcnow
 from servicekit.runtime import serve
 from servicekit.settings import ServiceSettings
@@ -16,6 +18,7 @@ from servicekit.tenants import Tenants
 from services.decision.api import ROUTERS, DecisionSpec
 from services.decision.config import DecisionConfig
 from services.decision.handlers import build_handlers
+from services.decision.recipients import IntakeRecipients
 
 
 class Settings(ServiceSettings):
@@ -23,6 +26,9 @@ class Settings(ServiceSettings):
 
     service_name: str = "decision"
     http_port: int = 8003
+    intake_url: str = Field(
+        default="http://127.0.0.1:8001", description="intake's API, asked for the name and address on letters"
+    )
 
 
 def spec(settings: Settings | None = None, *, clock: Callable[[], datetime] = utcnow) -> DecisionSpec:
@@ -42,6 +48,10 @@ def spec(settings: Settings | None = None, *, clock: Callable[[], datetime] = ut
         handlers=build_handlers(tenants, config, clock),
         config=config,
         clock=clock,
+        recipients=IntakeRecipients(
+            settings.intake_url,
+            TokenVerifier(settings.jwt_secret, issuer=settings.jwt_issuer, audience=settings.jwt_audience),
+        ),
     )
 
 

@@ -4,7 +4,16 @@ ${h.office_name}
 
 Dato: ${d(h.letter_on)}
 Vår referanse: ${h.reference}
+% if h.recipient:
+${h.recipient.name}
+% for line in h.recipient.address_lines:
+${line}
+% endfor
+
+Gjelder: ${h.recipient.name}
+% else:
 Gjelder: person ${h.person_id}
+% endif
 Vedtaksdato: ${d(h.letter_on)}
 Klagefrist: ${d(appeal.deadline_on)}
 

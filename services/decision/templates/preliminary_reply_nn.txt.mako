@@ -4,7 +4,16 @@ ${h.office_name}
 
 Dato: ${d(h.letter_on)}
 Vår referanse: ${h.reference}
+% if h.recipient:
+${h.recipient.name}
+% for line in h.recipient.address_lines:
+${line}
+% endfor
+
+Gjeld: ${h.recipient.name}
+% else:
 Gjeld: person ${h.person_id}
+% endif
 
 = Førebels svar på søknaden din
 

@@ -13,14 +13,17 @@ from servicekit.consumer import DeadLetter, EventConsumer, RetryPolicy
 from servicekit.migrate import upgrade
 from servicekit.runtime import create_app
 from services.decision.main import Settings, spec
+from services.decision.recipients import RecipientLookup, nobody
 from services.decision.tests.support import SECRET, Clock, runtime_of
 
 
-def build_app(url: str, clock: Clock, tenants_dir: Path | None = None) -> FastAPI:
+def build_app(url: str, clock: Clock, tenants_dir: Path | None = None, recipients: RecipientLookup = nobody) -> FastAPI:
     settings = Settings(environment="test", database_url=url, jwt_secret=SECRET, telemetry_exporter="memory")
     if tenants_dir is not None:
         settings.tenants_dir = tenants_dir
-    return create_app(spec(settings, clock=clock), settings)
+    service = spec(settings, clock=clock)
+    service.recipients = recipients  # no intake to ask in these tests unless one is given
+    return create_app(service, settings)
 
 
 @pytest.fixture
