@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import holidays
 from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]
+
+# The law counts Norwegian calendar days: "today" and every local time of day are in this zone.
+NORWAY = ZoneInfo("Europe/Oslo")
+
+
+def local_date(moment: datetime) -> date:
+    """The Norwegian calendar date of a timezone-aware moment."""
+    return moment.astimezone(NORWAY).date()
 
 
 @lru_cache(maxsize=64)

@@ -131,3 +131,14 @@ def test_one_month_deadlines_move_to_the_next_working_day(start: date, expected:
 def test_three_week_deadline_moves_past_easter() -> None:
     # 2027-03-04 + 3 weeks = Maundy Thursday 25 March; Easter Monday is 29 March.
     assert due_after_weeks(date(2027, 3, 4), 3) == date(2027, 3, 30)
+
+
+def test_the_norwegian_date_is_used_around_midnight_utc() -> None:
+    from datetime import UTC, datetime
+
+    from servicekit.calendar import local_date
+
+    # 23:30 UTC on 31 March 2026 is already 1 April in Norway (summer time, UTC+2).
+    assert local_date(datetime(2026, 3, 31, 23, 30, tzinfo=UTC)) == date(2026, 4, 1)
+    # 22:30 UTC on 15 January is 23:30 in Norway (UTC+1): still the 15th.
+    assert local_date(datetime(2026, 1, 15, 22, 30, tzinfo=UTC)) == date(2026, 1, 15)

@@ -27,6 +27,7 @@ from contracts.assessment import (
 from contracts.deadlines import DeadlineCancelled, DeadlineKind, DeadlineScheduled
 from contracts.envelope import EventModel
 from servicekit.auth import Principal, PrincipalDep
+from servicekit.calendar import local_date
 from servicekit.context import bind
 from servicekit.db import UnitOfWork, new_id, utcnow
 from servicekit.errors import Forbidden, NotFound
@@ -80,7 +81,7 @@ Offset = Annotated[int, Query(ge=0)]
 
 
 def _today() -> date:
-    return datetime.now(UTC).date()
+    return local_date(datetime.now(UTC))
 
 
 @dataclass(frozen=True)

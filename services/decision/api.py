@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 
 from servicekit.auth import Principal, PrincipalDep
+from servicekit.calendar import local_date
 from servicekit.context import bind
 from servicekit.db import utcnow
 from servicekit.errors import DomainError, Forbidden, NotFound
@@ -20,7 +21,7 @@ from services.decision import commands, db, views
 from services.decision.cases import Actor, Municipality
 from services.decision.commands import DecisionInput
 from services.decision.config import DecisionConfig
-from services.decision.domain import CaseStatus, DecisionStatus, Reasons, ServiceLine, local_date
+from services.decision.domain import CaseStatus, DecisionStatus, Reasons, ServiceLine
 from services.decision.recipients import RecipientLookup, nobody
 from services.decision.schemas import (
     ApprovalIn,

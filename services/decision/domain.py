@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from contracts.assessment import ProposedOutcome
 from contracts.coordination import ProposedResult
@@ -15,7 +14,6 @@ from servicekit.calendar import add_months, due_after_weeks, is_working_day, nex
 from servicekit.errors import Conflict, DomainError, Forbidden
 from servicekit.tenants import Authority, Tenant
 
-NORWAY = ZoneInfo("Europe/Oslo")
 # "Alle vedtak evalueres innen 1 år": the review is due no later than a year after the decision.
 REVIEW_MONTHS = 12
 # A time-limited decision is evaluated this long before it ends, so it can be renewed or extended in time.
@@ -56,10 +54,6 @@ class MeetingResult(StrEnum):
 class DeadlineKind(StrEnum):
     DECISION_REVIEW = "decision_review"
     TIME_LIMITED_EVALUATION = "time_limited_evaluation"
-
-
-def local_date(moment: datetime) -> date:
-    return moment.astimezone(NORWAY).date()
 
 
 # --- decision content ---------------------------------------------------------------------------

@@ -5,13 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from servicekit.calendar import next_working_day
+from servicekit.calendar import NORWAY, next_working_day
 from servicekit.tenants import Frequency, MeetingSchedule, time_of_day
 
 # Meetings and their cut-offs are Norwegian wall-clock times, whatever the server's zone.
-NORWAY = ZoneInfo("Europe/Oslo")
 # How far back scheduled days are looked at: a meeting moved past a holiday can fall after a later submission.
 _LOOK_BACK = timedelta(days=14)
 

@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.assessment import ProposedOutcome
 from contracts.coordination import ProposedResult
 from contracts.decision import DecisionKind, Outcome
+from servicekit.calendar import local_date
 from services.decision import db
 from services.decision.cases import Municipality
-from services.decision.domain import CaseStatus, PendingKind, decided_by, local_date, outcome_of_proposal
+from services.decision.domain import CaseStatus, PendingKind, decided_by, outcome_of_proposal
 
 Row = dict[str, Any]
 

@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from contracts.intake import Channel, Consent, ConsentScope, CoordinationNeed, Route, Sender
 from servicekit.auth import Principal, PrincipalDep
+from servicekit.calendar import local_date
 from servicekit.context import bind
 from servicekit.db import new_id
 from servicekit.errors import DomainError
@@ -25,7 +26,6 @@ from services.intake.domain import (
     RegisterEmergencyMeasure,
     RegisterReferral,
     acting_unit,
-    local_date,
     parse_national_id,
 )
 

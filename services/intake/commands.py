@@ -18,6 +18,7 @@ from contracts.intake import (
     EmergencyMeasureRegistered,
     Sender,
 )
+from servicekit.calendar import local_date
 from servicekit.db import UnitOfWork, new_id
 from servicekit.errors import DomainError, NotFound
 from servicekit.tenants import Tenant
@@ -36,7 +37,6 @@ from services.intake.domain import (
     check_emergency_measure,
     check_referral,
     journal_number,
-    local_date,
     route_for,
     routing,
     withdraw,

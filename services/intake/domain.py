@@ -7,7 +7,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from contracts.intake import Channel, Consent, ConsentScope, CoordinationNeed, Route, Sender
 from servicekit.calendar import add_months
@@ -15,7 +14,6 @@ from servicekit.errors import Conflict, DomainError, Forbidden
 from servicekit.tenants import Tenant
 
 # The law's dates (receipt, withdrawal) are Norwegian calendar dates, whatever the server's zone.
-NORWAY = ZoneInfo("Europe/Oslo")
 CHILD_AGE_LIMIT = 18
 # A child coordinator may be applied for in pregnancy: the expected birth lies at most this far ahead.
 PREGNANCY_MONTHS = 10
@@ -36,11 +34,6 @@ class CaseStatus(StrEnum):
 class IdKind(StrEnum):
     FNR = "fnr"  # fødselsnummer
     DNR = "dnr"  # D-nummer: the first digit of the day is raised by 4
-
-
-def local_date(moment: datetime) -> date:
-    """The Norwegian calendar date of a timezone-aware moment."""
-    return moment.astimezone(NORWAY).date()
 
 
 # --- national identity numbers ------------------------------------------------------------------

@@ -20,7 +20,7 @@ from contracts.intake import (
     EmergencyMeasureRegistered,
     Sender,
 )
-from services.intake.domain import local_date
+from servicekit.calendar import local_date
 from services.intake.tests.support import (
     CONSENT,
     HOLTALEN,

@@ -17,6 +17,7 @@ from contracts.intake import (
     Route,
     Sender,
 )
+from servicekit.calendar import local_date
 from servicekit.errors import Conflict, DomainError, Forbidden
 from servicekit.settings import REPO_ROOT
 from servicekit.tenants import Tenant, Tenants
@@ -35,7 +36,6 @@ from services.intake.domain import (
     check_referral,
     is_child_on,
     journal_number,
-    local_date,
     route_for,
     routing,
     withdraw,
