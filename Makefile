@@ -4,7 +4,7 @@ SHELL := /bin/bash
 UV_VERSION := 0.13.8
 export PATH := $(HOME)/.local/bin:$(PATH)
 
-.PHONY: help install up down test lint unit schemas token
+.PHONY: help install up down test lint unit schemas token bench
 
 help:
 	@echo "make up      start Kafka, the trace dashboard and all six services (PostgreSQL when installed, else SQLite)"
@@ -12,6 +12,7 @@ help:
 	@echo "make test    install, start the infrastructure, run lint and every test, stop the infrastructure"
 	@echo "make lint    ruff, mypy and import-linter only"
 	@echo "make unit    the tests that need no servers"
+	@echo "make bench   benchmarks on real servers, printing figures (never part of make test)"
 	@echo "make schemas regenerate contracts/schemas from the code"
 	@echo "make token MUNICIPALITY=3426 ROLE=caseworker [UNIT=home_care]   print a development bearer token"
 
@@ -28,7 +29,7 @@ down:
 lint: install
 	uv run ruff check .
 	uv run ruff format --check .
-	uv run mypy contracts servicekit services tests conftest.py
+	uv run mypy contracts servicekit services tests conftest.py bench
 	uv run lint-imports
 
 unit: install
@@ -43,3 +44,6 @@ token: install
 
 test: lint
 	@bash deploy/local/test.sh
+
+bench: install
+	uv run python -m bench.journey
