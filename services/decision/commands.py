@@ -51,6 +51,7 @@ from services.decision.domain import (
     review_due,
     review_plan,
 )
+from services.decision.recipients import Recipient
 
 # Decisions on the rights the coordinating unit asks about are the office's alone.
 RIGHTS = frozenset(r.value for r in RequestedRight)
@@ -600,7 +601,12 @@ async def _make(
 async def _letterhead(place: Municipality, case: Row, letter_on: date) -> letters.Letterhead:
     recipient = await place.recipients(place.number, case["person_id"]) if case["person_id"] else None
     if recipient is not None:
-        letters.check_printable({"recipient": "\n".join([recipient.name, *recipient.address_lines])})
+        recipient = Recipient(
+            name=letters.fit_to_font(recipient.name),
+            street=letters.fit_to_font(recipient.street) if recipient.street else None,
+            postcode=recipient.postcode,
+            city=letters.fit_to_font(recipient.city) if recipient.city else None,
+        )
     return letters.Letterhead(
         municipality_name=place.tenant.name,
         office_name=place.config.office.name,

@@ -177,6 +177,19 @@ def printable(text: str) -> str:
     return unicodedata.normalize("NFC", text).translate(_TYPOGRAPHY)
 
 
+def fit_to_font(text: str) -> str:
+    """A name or address as close as the letter font allows: a letter the font cannot print becomes its base
+    letter (š → s), or '?' when it has none. Names come from the register and must not stop a decision."""
+    out = []
+    for char in printable(text):
+        if ord(char) <= 0xFF and char.isprintable():
+            out.append(char)
+            continue
+        base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+        out.append(base if base and all(ord(c) <= 0xFF for c in base) else "?")
+    return "".join(out)
+
+
 def check_printable(fields: Mapping[str, str]) -> None:
     """Free text goes into a legal letter unchanged or not at all: refuse what the letter font cannot print."""
     for name, value in fields.items():

@@ -110,3 +110,10 @@ async def test_a_decision_letter_is_addressed_to_the_person_the_register_names(
     assert "Ola Nordmann" in text
     assert "7580 Selbu" in text
     assert "Gjelder: Ola Nordmann" in text
+
+
+def test_a_name_the_letter_font_cannot_print_is_brought_as_close_as_it_allows() -> None:
+    from services.decision.letters import fit_to_font
+
+    assert fit_to_font("Áile Ŋuolja Šávži") == "Áile ?uolja Sávzi"
+    assert fit_to_font("Øystein Ærø") == "Øystein Ærø"
