@@ -5,9 +5,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterator
 
 import pytest
+from hypothesis import settings
 
 from tests import infra
 from tests.platform import create_databases, new_run_id
+
+
+# Property tests judge correctness, not speed: a busy 2-core CI machine must not fail them on time.
+settings.register_profile("forvalt", deadline=None)
+settings.load_profile("forvalt")
 
 
 @pytest.fixture(scope="session")
