@@ -10,7 +10,6 @@ from hypothesis import settings
 from tests import infra
 from tests.platform import create_databases, new_run_id
 
-
 # Property tests judge correctness, not speed: a busy 2-core CI machine must not fail them on time.
 settings.register_profile("forvalt", deadline=None)
 settings.load_profile("forvalt")
