@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -19,7 +19,7 @@ from opentelemetry import trace
 from opentelemetry.trace import Link, SpanKind, Status, StatusCode
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from contracts.envelope import CloudEvent, EventModel, InvalidEvent, parse_event
+from contracts.envelope import CloudEvent, EventModel, InvalidEvent, event_types, parse_event
 from contracts.topics import dead_letter_topic
 from servicekit.context import bind, current_case_id, current_municipality
 from servicekit.db import Database, UnitOfWork
@@ -33,10 +33,18 @@ Handler = Callable[[CloudEvent[Any], UnitOfWork], Awaitable[None]]
 
 
 class EventHandlers:
-    """The event types a service reacts to, each with one handler."""
+    """The event types a service reacts to, each with one handler, and taps that see every event of some topics."""
 
     def __init__(self) -> None:
         self._handlers: dict[str, tuple[type[EventModel], Handler]] = {}
+        self._taps: dict[str, tuple[type[EventModel], list[Handler]]] = {}
+
+    def tap(self, topics: Iterable[str], fn: Handler) -> None:
+        """Run `fn` for every known event type on `topics`, after its own handler, in the same transaction."""
+        wanted = {str(t) for t in topics}
+        for name, model in event_types().items():
+            if str(model.topic) in wanted:
+                self._taps.setdefault(name, (model, []))[1].append(fn)
 
     def on(self, model: type[E]) -> Callable[[Handler], Handler]:
         def register(fn: Handler) -> Handler:
@@ -49,17 +57,30 @@ class EventHandlers:
 
     @property
     def types(self) -> dict[str, type[EventModel]]:
-        return {name: model for name, (model, _) in self._handlers.items()}
+        found = {name: model for name, (model, _) in self._taps.items()}
+        found.update({name: model for name, (model, _) in self._handlers.items()})
+        return found
 
     @property
     def topics(self) -> set[str]:
-        return {str(model.topic) for model, _ in self._handlers.values()}
+        return {str(model.topic) for model in self.types.values()}
 
     def handler(self, event_type: str) -> Handler:
-        return self._handlers[event_type][1]
+        own = self._handlers[event_type][1] if event_type in self._handlers else None
+        taps = self._taps.get(event_type, (None, []))[1]
+        if not taps and own is not None:
+            return own
+
+        async def handle(event: CloudEvent[Any], uow: UnitOfWork) -> None:
+            if own is not None:
+                await own(event, uow)
+            for fn in taps:
+                await fn(event, uow)
+
+        return handle
 
     def __bool__(self) -> bool:
-        return bool(self._handlers)
+        return bool(self._handlers or self._taps)
 
 
 @dataclass(frozen=True)

@@ -193,19 +193,27 @@ class UnitOfWork:
     async def emit(self, data: EventModel, *, source: str, subject: str, municipality: str) -> CloudEvent[Any]:
         """Record an event in the outbox, in this transaction. The relay publishes it after commit."""
         envelope = CloudEvent.wrap(data, source=source, subject=subject, municipality=municipality)
+        await self._record(envelope.id, str(data.topic), envelope)
+        return envelope
+
+    async def forward(self, envelope: CloudEvent[Any], *, topic: str) -> None:
+        """Record an event as it is (same CloudEvent id) for publication on another topic, in this transaction."""
+        # The outbox row needs its own id: the same event may go out on its own topic and on this one.
+        await self._record(new_id(), topic, envelope)
+
+    async def _record(self, row_id: str, topic: str, envelope: CloudEvent[Any]) -> None:
         await self.session.execute(
             OUTBOX.insert().values(
-                event_id=envelope.id,
-                topic=str(data.topic),
-                key=subject,
-                municipality=municipality,
+                event_id=row_id,
+                topic=topic,
+                key=envelope.subject,
+                municipality=envelope.municipality,
                 headers=current_trace_headers(),
                 payload=envelope.to_json().decode(),
                 created_at=utcnow(),
             )
         )
         self._emitted = True
-        return envelope
 
     async def first_time(self, consumer: str, event_id: str, event_type: str) -> bool:
         """Inbox: record that `consumer` processed `event_id`. False when it already had."""

@@ -16,7 +16,7 @@ from faststream.kafka import KafkaBroker
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
-from contracts.topics import dead_letter_topic
+from contracts.topics import dead_letter_topic, tenant_topic
 from servicekit.auth import TokenVerifier
 from servicekit.consumer import EventConsumer, EventHandlers, RetryPolicy
 from servicekit.db import Database
@@ -42,6 +42,7 @@ class ServiceSpec:
     migrations_dir: Path
     routers: Sequence[APIRouter] = ()
     handlers: EventHandlers = field(default_factory=EventHandlers)
+    feeds: bool = False  # publishes each configured municipality's integration feed, tenant.<N>.events.v1
 
 
 class Runtime:
@@ -94,6 +95,8 @@ class Runtime:
             *(dead_letter_topic(t) for t in self.spec.handlers.topics),
             *self.spec.handlers.topics,
         ]
+        if self.spec.feeds:
+            topics += [tenant_topic(number) for number in self.tenants.numbers()]
         async for attempt in AsyncRetrying(
             stop=stop_after_delay(120),
             wait=wait_exponential(max=5),

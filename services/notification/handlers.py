@@ -8,6 +8,7 @@ from contracts.deadlines import DeadlineCancelled, DeadlineKind, DeadlineSchedul
 from contracts.decision import DecisionMade, LetterIssued
 from contracts.envelope import CloudEvent
 from contracts.intake import ApplicationRegistered
+from contracts.topics import Topic, tenant_topic
 from servicekit.consumer import EventHandlers
 from servicekit.db import UnitOfWork, new_id, utcnow
 from services.notification import db
@@ -131,3 +132,18 @@ async def on_letter_issued(event: CloudEvent[Any], uow: UnitOfWork) -> None:
             DeadlineKind.PRELIMINARY_REPLY.value,
             "preliminary_reply_sent",
         )
+
+
+# --- per-municipality integration feeds ------------------------------------------------------------
+
+FEED_TOPICS = [Topic.INTAKE, Topic.ASSESSMENT, Topic.DECISION, Topic.COORDINATION, Topic.APPEALS, Topic.DEADLINES]
+
+
+async def to_feed(event: CloudEvent[Any], uow: UnitOfWork) -> None:
+    """Every step of the journey, as it happened, on the municipality's own topic for its other systems.
+
+    Events carry no identity numbers or free-text health information, so they go out unchanged (same id)."""
+    await uow.forward(event, topic=tenant_topic(event.municipality))
+
+
+handlers.tap(FEED_TOPICS, to_feed)

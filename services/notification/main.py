@@ -26,6 +26,7 @@ def spec() -> ServiceSpec:
         title="Forvalt notification",
         description="Receipts, deadlines and reminders for each municipality.",
         produces=[Topic.NOTIFICATION, Topic.DEADLINES],
+        feeds=True,
         migrations_dir=Path(__file__).parent / "migrations",
         routers=[router],
         handlers=handlers,

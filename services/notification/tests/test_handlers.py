@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,7 @@ from contracts.decision import AppealInformation, DecidedBy, DecisionKind, Decis
 from contracts.decision import Outcome as DecisionOutcome
 from contracts.envelope import CloudEvent, parse_event
 from contracts.tests.examples import registered_event
-from contracts.topics import Topic
+from contracts.topics import Topic, tenant_topic
 from servicekit.consumer import DeadLetter, EventConsumer, IncomingMessage, Outcome, RetryPolicy
 from servicekit.db import INBOX, OUTBOX, Database
 from servicekit.migrate import upgrade
@@ -80,6 +81,10 @@ async def rows(db: Database, table: Table) -> list[Any]:
 async def count(db: Database, table: Table) -> int:
     async with db.engine.connect() as conn:
         return int(await conn.scalar(select(func.count()).select_from(table)) or 0)
+
+
+async def outbox_on(db: Database, topic: str) -> list[Any]:
+    return [row for row in await rows(db, OUTBOX) if row.topic == topic]
 
 
 async def test_handler_writes_a_receipt_a_deadline_and_emits_deadline_scheduled(db: Database) -> None:
@@ -148,7 +153,8 @@ async def test_consumer_processes_application_registered_into_one_receipt_deadli
     assert dead_letters == []
     assert await count(db, notification_db.notification) == 1
     assert await count(db, notification_db.deadline) == 1
-    assert await count(db, OUTBOX) == 1
+    assert len(await outbox_on(db, Topic.DEADLINES)) == 1
+    assert len(await outbox_on(db, tenant_topic("3426"))) + len(await outbox_on(db, tenant_topic("5032"))) == 1
 
 
 async def test_same_event_processed_twice_leaves_exactly_one_receipt_deadline_and_outbox_event(
@@ -163,7 +169,8 @@ async def test_same_event_processed_twice_leaves_exactly_one_receipt_deadline_an
     assert dead_letters == []
     assert await count(db, notification_db.notification) == 1
     assert await count(db, notification_db.deadline) == 1
-    assert await count(db, OUTBOX) == 1
+    assert len(await outbox_on(db, Topic.DEADLINES)) == 1
+    assert len([r for r in await rows(db, OUTBOX) if r.topic.startswith("tenant.")]) == 1
     assert await count(db, INBOX) == 1
 
 
@@ -174,7 +181,7 @@ async def test_two_applications_for_different_cases_each_get_their_deadline(
     await consumer.process(incoming(registered_event(case_id="case-2"), offset=1))
 
     assert sorted(r.case_id for r in await rows(db, notification_db.deadline)) == ["case-1", "case-2"]
-    assert await count(db, OUTBOX) == 2
+    assert len(await outbox_on(db, Topic.DEADLINES)) == 2
 
 
 async def test_deadline_scheduled_continues_the_trace_of_the_consumer_span(
@@ -182,23 +189,53 @@ async def test_deadline_scheduled_continues_the_trace_of_the_consumer_span(
 ) -> None:
     await consumer.process(incoming(registered_event()))
 
-    [outbox] = await rows(db, OUTBOX)
+    [outbox] = await outbox_on(db, Topic.DEADLINES)
     assert telemetry.memory is not None
     [span] = [s for s in telemetry.memory.get_finished_spans() if s.name == f"{Topic.INTAKE} process"]
     assert outbox.headers["traceparent"].split("-")[1] == format(span.context.trace_id, "032x")
 
 
-async def test_notification_consumer_ignores_event_types_it_has_no_handler_for(
+async def test_notification_consumer_ignores_event_types_it_does_not_know(
+    db: Database, consumer: EventConsumer
+) -> None:
+    unknown = json.dumps(
+        {
+            "specversion": "1.0",
+            "id": "e-1",
+            "source": "/forvalt/future",
+            "type": "no.forvalt.future.thing.v1",
+            "subject": "case-1",
+            "municipality": "3426",
+            "time": "2026-11-20T10:00:00Z",
+            "data": {"x": 1},
+        }
+    ).encode()
+
+    assert (
+        await consumer.process(IncomingMessage(topic=Topic.INTAKE, partition=0, offset=0, key="case-1", value=unknown))
+        is Outcome.IGNORED
+    )
+    assert await count(db, OUTBOX) == 0
+
+
+async def test_every_journey_event_goes_unchanged_to_its_municipalitys_integration_feed(
     db: Database, consumer: EventConsumer
 ) -> None:
     opened = CloudEvent.wrap(
         AssessmentOpened(assessment_id="a-1", case_id="case-1", person_id="p-1", service_code="home_nursing"),
         source="/forvalt/assessment",
         subject="case-1",
-        municipality="3426",
+        municipality="5026",
     )
 
-    assert await consumer.process(incoming(opened)) is Outcome.IGNORED
+    assert await consumer.process(incoming(opened)) is Outcome.PROCESSED
+
+    [fed] = await outbox_on(db, tenant_topic("5026"))
+    assert fed.key == "case-1"
+    forwarded = parse_event(fed.payload)
+    assert forwarded is not None
+    assert (forwarded.id, forwarded.type, forwarded.data) == (opened.id, opened.type, opened.data)
+    assert await outbox_on(db, tenant_topic("3426")) == []
     assert await count(db, notification_db.deadline) == 0
 
 
