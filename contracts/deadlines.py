@@ -42,3 +42,17 @@ class DeadlineCancelled(EventModel):
     case_id: str = Field(min_length=1)
     kind: str = Field(pattern=r"^[a-z][a-z_]*$")
     reason: str = Field(min_length=1, max_length=200, description="e.g. information_received, decision_made")
+
+
+@register
+class DeadlineDue(EventModel):
+    """A clock ran out today without the act it waited for: whoever is responsible must act now."""
+
+    event_type = "no.forvalt.deadline.due.v1"
+    topic = Topic.DEADLINES
+
+    deadline_id: str = Field(min_length=1)
+    case_id: str = Field(min_length=1)
+    kind: str = Field(pattern=r"^[a-z][a-z_]*$")
+    due_on: date
+    responsible: str = Field(min_length=1)

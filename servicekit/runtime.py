@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
@@ -43,6 +43,8 @@ class ServiceSpec:
     routers: Sequence[APIRouter] = ()
     handlers: EventHandlers = field(default_factory=EventHandlers)
     feeds: bool = False  # publishes each configured municipality's integration feed, tenant.<N>.events.v1
+    # Periodic work, each called with the runtime every `interval_s` seconds while the service runs.
+    periodic: Sequence[tuple[float, Callable[[Runtime], Awaitable[object]]]] = ()
 
 
 class Runtime:
@@ -77,6 +79,7 @@ class Runtime:
         for topic in sorted(spec.handlers.topics):
             subscribe(self.broker, topic, self.consumer)
         self._relay_task: asyncio.Task[None] | None = None
+        self._periodic_tasks: list[asyncio.Task[None]] = []
         self.kafka_ready = False
 
     @property
@@ -113,8 +116,23 @@ class Runtime:
                 await self.broker.start()
         self.kafka_ready = True
         self._relay_task = asyncio.create_task(self.relay.run(), name=f"{self.spec.name}-outbox-relay")
+        self._periodic_tasks = [
+            asyncio.create_task(self._every(interval_s, work), name=f"{self.spec.name}-periodic-{i}")
+            for i, (interval_s, work) in enumerate(self.spec.periodic)
+        ]
+
+    async def _every(self, interval_s: float, work: Callable[[Runtime], Awaitable[object]]) -> None:
+        while True:
+            try:
+                await work(self)
+            except Exception:
+                log.exception("periodic work failed; trying again in %.0f s", interval_s)
+            await asyncio.sleep(interval_s)
 
     async def stop(self) -> None:
+        for task in self._periodic_tasks:
+            task.cancel()
+        await asyncio.gather(*self._periodic_tasks, return_exceptions=True)
         self.relay.stop()
         if self._relay_task is not None:
             with contextlib.suppress(Exception):

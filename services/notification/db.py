@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, Date, String, Table, Text, UniqueConstraint, insert, select, update
+from sqlalchemy import Column, Date, Index, String, Table, Text, UniqueConstraint, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicekit.db import UtcDateTime, new_metadata
+from servicekit.db import UtcDateTime, new_id, new_metadata
 
 metadata = new_metadata()
 
@@ -36,7 +37,10 @@ deadline = Table(
     Column("responsible", String(60), nullable=False),
     Column("status", String(20), nullable=False),
     Column("cancel_reason", String(200), nullable=True),
+    Column("reminded_at", UtcDateTime(), nullable=True),
+    Column("due_at", UtcDateTime(), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
+    Index("ix_deadline_status_due_on", "status", "due_on"),
 )
 
 
@@ -78,3 +82,37 @@ async def cancel_case_deadlines(session: AsyncSession, municipality: str, case_i
         )
         .values(status="cancelled", cancel_reason=reason)
     )
+
+
+async def deadlines_to_sweep(session: AsyncSession, until: date, *, limit: int) -> list[dict[str, Any]]:
+    """Scheduled deadlines due on or before `until`, oldest first."""
+    rows = await session.execute(
+        select(deadline)
+        .where(deadline.c.status == "scheduled", deadline.c.due_on <= until)
+        .order_by(deadline.c.due_on, deadline.c.id)
+        .limit(limit)
+    )
+    return [dict(r) for r in rows.mappings().all()]
+
+
+async def mark_reminded(session: AsyncSession, deadline_id: str, at: datetime) -> bool:
+    """True when this call marked it (so two replicas never remind twice)."""
+    result = await session.execute(
+        update(deadline)
+        .where(deadline.c.id == deadline_id, deadline.c.status == "scheduled", deadline.c.reminded_at.is_(None))
+        .values(reminded_at=at)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def mark_due(session: AsyncSession, deadline_id: str, at: datetime) -> bool:
+    result = await session.execute(
+        update(deadline)
+        .where(deadline.c.id == deadline_id, deadline.c.status == "scheduled")
+        .values(status="due", due_at=at)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def new_notification_id() -> str:
+    return new_id()

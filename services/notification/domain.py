@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from contracts.deadlines import DeadlineKind
 from servicekit.calendar import due_after_months
@@ -57,4 +58,36 @@ def decision_notice(outcome: str, appeal_deadline_on: date) -> Receipt:
             f"Det er fattet vedtak i saken din: søknaden er {_OUTCOME_TEXT.get(outcome, outcome)}. "
             f"Fristen for å klage er {appeal_deadline_on.isoformat()}."
         ),
+    )
+
+
+# Days before a deadline that the responsible party is reminded (calendar days; the reminder itself goes out
+# on the first sweep on or after that day).
+REMINDER_DAYS_BEFORE = 5
+
+
+class Sweep(StrEnum):
+    NOTHING = "nothing"
+    REMIND = "remind"
+    DUE = "due"
+
+
+def sweep_action(due_on: date, today: date, *, reminded: bool) -> Sweep:
+    """What a scheduled deadline needs today: an alert when it has run out, a reminder shortly before."""
+    if due_on <= today:
+        return Sweep.DUE
+    if not reminded and (due_on - today).days <= REMINDER_DAYS_BEFORE:
+        return Sweep.REMIND
+    return Sweep.NOTHING
+
+
+def reminder(kind: str, due_on: date, responsible: str) -> Receipt:
+    return Receipt(
+        kind="reminder", recipient=responsible, text=f"Påminnelse: fristen ({kind}) går ut {due_on.isoformat()}."
+    )
+
+
+def alert(kind: str, due_on: date, responsible: str) -> Receipt:
+    return Receipt(
+        kind="alert", recipient=responsible, text=f"Fristen ({kind}) gikk ut {due_on.isoformat()} og må følges opp nå."
     )

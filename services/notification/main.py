@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from contracts.topics import Topic
@@ -11,6 +12,7 @@ from servicekit.runtime import ServiceSpec, serve
 from servicekit.settings import ServiceSettings
 from services.notification.api import router
 from services.notification.handlers import handlers
+from services.notification.sweeper import sweep
 
 
 class Settings(ServiceSettings):
@@ -18,9 +20,11 @@ class Settings(ServiceSettings):
 
     service_name: str = "notification"
     http_port: int = 8006
+    sweep_interval_s: float = Field(default=60.0, gt=0, le=3600, description="how often deadlines are swept")
 
 
-def spec() -> ServiceSpec:
+def spec(settings: Settings | None = None) -> ServiceSpec:
+    settings = settings or Settings()
     return ServiceSpec(
         name="notification",
         title="Forvalt notification",
@@ -30,11 +34,13 @@ def spec() -> ServiceSpec:
         migrations_dir=Path(__file__).parent / "migrations",
         routers=[router],
         handlers=handlers,
+        periodic=[(settings.sweep_interval_s, sweep)],
     )
 
 
 def main() -> None:
-    serve(spec(), Settings())
+    settings = Settings()
+    serve(spec(settings), settings)
 
 
 if __name__ == "__main__":
