@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
-from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -236,10 +234,3 @@ class UnitOfWork:
 
 def new_id() -> str:
     return str(uuid.uuid4())
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, default=str, sort_keys=True)
-
-
-SessionFactory = Callable[[], AsyncIterator[AsyncSession]]

@@ -9,6 +9,7 @@ from sqlalchemy import Column, Date, Index, String, Table, Text, UniqueConstrain
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.db import UtcDateTime, new_id, new_metadata
+from services.notification.domain import Receipt
 
 metadata = new_metadata()
 
@@ -114,5 +115,21 @@ async def mark_due(session: AsyncSession, deadline_id: str, at: datetime) -> boo
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def new_notification_id() -> str:
-    return new_id()
+async def add_notification(
+    session: AsyncSession, *, municipality: str, case_id: str, note: Receipt, source_event_id: str, at: datetime
+) -> None:
+    """Record a notification for a case."""
+    await add(
+        session,
+        notification,
+        {
+            "id": new_id(),
+            "municipality": municipality,
+            "case_id": case_id,
+            "kind": note.kind,
+            "recipient": note.recipient,
+            "text": note.text,
+            "source_event_id": source_event_id,
+            "created_at": at,
+        },
+    )

@@ -24,19 +24,13 @@ async def on_application_registered(event: CloudEvent[Any], uow: UnitOfWork) -> 
     data: ApplicationRegistered = event.data
     now = utcnow()
     receipt = receipt_for(data.journal_number, data.received_on)
-    await db.add(
+    await db.add_notification(
         uow.session,
-        db.notification,
-        {
-            "id": new_id(),
-            "municipality": event.municipality,
-            "case_id": data.case_id,
-            "kind": receipt.kind,
-            "recipient": receipt.recipient,
-            "text": receipt.text,
-            "source_event_id": event.id,
-            "created_at": now,
-        },
+        municipality=event.municipality,
+        case_id=data.case_id,
+        note=receipt,
+        source_event_id=event.id,
+        at=now,
     )
     plan = preliminary_reply_deadline(data.received_on)
     deadline_id = new_id()
@@ -104,19 +98,13 @@ async def on_decision_made(event: CloudEvent[Any], uow: UnitOfWork) -> None:
         uow.session, event.municipality, data.case_id, DeadlineKind.PRELIMINARY_REPLY.value, "decision_made"
     )
     letter = decision_notice(data.outcome.value, data.appeal.deadline_on)
-    await db.add(
+    await db.add_notification(
         uow.session,
-        db.notification,
-        {
-            "id": new_id(),
-            "municipality": event.municipality,
-            "case_id": data.case_id,
-            "kind": letter.kind,
-            "recipient": letter.recipient,
-            "text": letter.text,
-            "source_event_id": event.id,
-            "created_at": utcnow(),
-        },
+        municipality=event.municipality,
+        case_id=data.case_id,
+        note=letter,
+        source_event_id=event.id,
+        at=utcnow(),
     )
 
 

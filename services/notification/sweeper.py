@@ -53,19 +53,13 @@ async def sweep(runtime: Runtime, *, now: datetime | None = None, batch: int = 5
                     if not await db.mark_reminded(uow.session, row["id"], now):
                         continue
                     note = reminder(row["kind"], row["due_on"], row["responsible"])
-                await db.add(
+                await db.add_notification(
                     uow.session,
-                    db.notification,
-                    {
-                        "id": db.new_notification_id(),
-                        "municipality": row["municipality"],
-                        "case_id": row["case_id"],
-                        "kind": note.kind,
-                        "recipient": note.recipient,
-                        "text": note.text,
-                        "source_event_id": f"deadline:{row['id']}",
-                        "created_at": now,
-                    },
+                    municipality=row["municipality"],
+                    case_id=row["case_id"],
+                    note=note,
+                    source_event_id=f"deadline:{row['id']}",
+                    at=now,
                 )
                 await uow.commit()
         sent += 1
