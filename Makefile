@@ -4,7 +4,7 @@ SHELL := /bin/bash
 UV_VERSION := 0.13.8
 export PATH := $(HOME)/.local/bin:$(PATH)
 
-.PHONY: help install up down test lint unit schemas token bench
+.PHONY: help install up down test lint unit any-date schemas token bench
 
 help:
 	@echo "make up      start Kafka, the trace dashboard and all six services (PostgreSQL when installed, else SQLite)"
@@ -12,6 +12,7 @@ help:
 	@echo "make test    install, start the infrastructure, run lint and every test, stop the infrastructure"
 	@echo "make lint    ruff, mypy and import-linter only"
 	@echo "make unit    the tests that need no servers"
+	@echo "make any-date the tests that need no servers, with the machine's date moved to five awkward moments"
 	@echo "make bench   benchmarks on real servers, printing figures (never part of make test)"
 	@echo "make schemas regenerate contracts/schemas from the code"
 	@echo "make token MUNICIPALITY=3426 ROLE=caseworker [UNIT=home_care]   print a development bearer token"
@@ -35,6 +36,9 @@ lint: install
 unit: install
 	uv run pytest -q -m "not infra"
 
+any-date: install
+	@bash deploy/local/any-date.sh all
+
 schemas: install
 	uv run python -m contracts.export
 	uv run python -m contracts.asyncapi
@@ -43,6 +47,7 @@ token: install
 	@uv run python -m servicekit.tokens --municipality $(or $(MUNICIPALITY),3426) --role $(or $(ROLE),caseworker) $(if $(UNIT),--unit $(UNIT))
 
 test: lint
+	@bash deploy/local/any-date.sh quick
 	@bash deploy/local/test.sh
 
 bench: install

@@ -59,10 +59,11 @@ class CloudEvent(BaseModel, Generic[T]):
     data: T
 
     @classmethod
-    def wrap(cls, data: EventModel, *, source: str, subject: str, municipality: str) -> CloudEvent[Any]:
+    def wrap(cls, data: EventModel, *, source: str, subject: str, municipality: str, time: datetime) -> CloudEvent[Any]:
+        """The envelope of `data`, stamped with `time`: the producing service's clock, never the machine's."""
         model: Any = CloudEvent[type(data)]  # type: ignore[misc]
         event: CloudEvent[Any] = model(
-            source=source, type=data.event_type, subject=subject, municipality=municipality, data=data
+            source=source, type=data.event_type, subject=subject, municipality=municipality, data=data, time=time
         )
         return event
 

@@ -11,7 +11,7 @@ import enum
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 from opentelemetry import context as otel_context
@@ -123,6 +123,7 @@ class DeadLetter:
     error_type: str
     attempts: int
     consumer: str
+    failed_at: datetime
 
     def headers(self) -> dict[str, str]:
         m = self.message
@@ -135,7 +136,7 @@ class DeadLetter:
             "x-dlq-original-topic": m.topic,
             "x-dlq-original-partition": str(m.partition),
             "x-dlq-original-offset": str(m.offset),
-            "x-dlq-failed-at": datetime.now(UTC).isoformat(),
+            "x-dlq-failed-at": self.failed_at.isoformat(),
         }
 
     @property
@@ -258,6 +259,13 @@ class EventConsumer:
     ) -> Outcome:
         log.error("dead-lettering %s[%d]@%d: %s", message.topic, message.partition, message.offset, reason)
         await self._dead_letter(
-            DeadLetter(message=message, reason=reason, error_type=error_type, attempts=attempts, consumer=self.name)
+            DeadLetter(
+                message=message,
+                reason=reason,
+                error_type=error_type,
+                attempts=attempts,
+                consumer=self.name,
+                failed_at=self._db.clock.now(),
+            )
         )
         return Outcome.DEAD_LETTERED

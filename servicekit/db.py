@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from contracts.envelope import CloudEvent, EventModel
+from servicekit.clock import Clock
 from servicekit.telemetry import current_trace_headers
 
 NAMING_CONVENTION = {
@@ -56,10 +57,6 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def new_metadata() -> MetaData:
@@ -99,10 +96,13 @@ OUTBOX, INBOX = messaging_tables(_M)
 
 
 class Database:
-    """The engine and session factory of one service. Built in main(), never at import time."""
+    """The engine and session factory of one service, and its clock. Built in main(), never at import time.
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    Every unit of work carries the clock, so a use case reads "now" from the one clock the service was given."""
+
+    def __init__(self, url: str, *, clock: Clock, echo: bool = False) -> None:
         self.url = make_url(url)
+        self.clock = clock
         kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": 30}
@@ -158,6 +158,7 @@ class UnitOfWork:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self.clock: Clock = db.clock
         self._session: AsyncSession | None = None
         self._emitted = False
 
@@ -190,7 +191,9 @@ class UnitOfWork:
 
     async def emit(self, data: EventModel, *, source: str, subject: str, municipality: str) -> CloudEvent[Any]:
         """Record an event in the outbox, in this transaction. The relay publishes it after commit."""
-        envelope = CloudEvent.wrap(data, source=source, subject=subject, municipality=municipality)
+        envelope = CloudEvent.wrap(
+            data, source=source, subject=subject, municipality=municipality, time=self.clock.now()
+        )
         await self._record(envelope.id, str(data.topic), envelope)
         return envelope
 
@@ -208,7 +211,7 @@ class UnitOfWork:
                 municipality=envelope.municipality,
                 headers=current_trace_headers(),
                 payload=envelope.to_json().decode(),
-                created_at=utcnow(),
+                created_at=self.clock.now(),
             )
         )
         self._emitted = True
@@ -224,7 +227,7 @@ class UnitOfWork:
             async with self.session.begin_nested():
                 await self.session.execute(
                     INBOX.insert().values(
-                        consumer=consumer, event_id=event_id, event_type=event_type, processed_at=utcnow()
+                        consumer=consumer, event_id=event_id, event_type=event_type, processed_at=self.clock.now()
                     )
                 )
         except IntegrityError:

@@ -14,7 +14,7 @@ from opentelemetry.trace import SpanKind
 from sqlalchemy import select, text, update
 
 from servicekit.context import CASE_ID_ATTR, MUNICIPALITY_ATTR
-from servicekit.db import OUTBOX, Database, utcnow
+from servicekit.db import OUTBOX, Database
 from servicekit.telemetry import context_from_headers, inject
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,9 @@ class OutboxRelay:
             # Mark what went out even when a later row failed, so it is not sent again. The failure is
             # raised only after this transaction commits; raised inside it, it would roll the marks back.
             if published:
-                await session.execute(update(OUTBOX).where(OUTBOX.c.id.in_(published)).values(published_at=utcnow()))
+                await session.execute(
+                    update(OUTBOX).where(OUTBOX.c.id.in_(published)).values(published_at=self._db.clock.now())
+                )
         if failure is not None:
             raise failure
         return len(published)

@@ -18,6 +18,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, w
 
 from contracts.topics import dead_letter_topic, tenant_topic
 from servicekit.auth import TokenVerifier
+from servicekit.clock import Clock, SystemClock
 from servicekit.consumer import EventConsumer, EventHandlers, RetryPolicy
 from servicekit.db import Database
 from servicekit.http import health_router, install_error_handlers
@@ -50,12 +51,14 @@ class ServiceSpec:
 class Runtime:
     """The live parts of a running service, reachable from routes through `request.app.state.runtime`."""
 
-    def __init__(self, spec: ServiceSpec, settings: ServiceSettings) -> None:
+    def __init__(self, spec: ServiceSpec, settings: ServiceSettings, *, clock: Clock) -> None:
         self.spec = spec
         self.settings = settings
+        # The one clock of the service: every unit of work, use case and route reads "now" from it.
+        self.clock = clock
         self.tenants = Tenants.load(settings.tenants_dir)
         self.telemetry = Telemetry(settings)
-        self.db = Database(settings.effective_database_url)
+        self.db = Database(settings.effective_database_url, clock=clock)
         self.telemetry.trace_engine(self.db.engine.sync_engine)
         self.broker: KafkaBroker = build_broker(settings.kafka_bootstrap, client_id=spec.name)
         self.verifier = TokenVerifier(settings.jwt_secret, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
@@ -146,8 +149,8 @@ class Runtime:
         return self.kafka_ready and await self.broker.ping(timeout=2.0)
 
 
-def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
-    runtime = Runtime(spec, settings)
+def create_app(spec: ServiceSpec, settings: ServiceSettings, *, clock: Clock) -> FastAPI:
+    runtime = Runtime(spec, settings, clock=clock)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -174,10 +177,12 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     return app
 
 
-def serve(spec: ServiceSpec, settings: ServiceSettings) -> None:
+def serve(spec: ServiceSpec, settings: ServiceSettings, *, clock: Clock) -> None:
     """Run the service until SIGINT/SIGTERM; uvicorn then drains requests and runs the shutdown."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    app = create_app(spec, settings)
+    if not isinstance(clock, SystemClock):
+        log.warning("%s runs on %r, not the machine's clock (a test server)", spec.name, clock)
+    app = create_app(spec, settings, clock=clock)
     uvicorn.run(
         app, host=settings.http_host, port=settings.http_port, log_level="warning", timeout_graceful_shutdown=10
     )
@@ -189,3 +194,10 @@ def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_clock(request: Request) -> Clock:
+    return get_runtime(request).clock
+
+
+ClockDep = Annotated[Clock, Depends(get_clock)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -49,6 +49,10 @@ class ServiceSettings(BaseSettings):
     zipkin_url: str = "http://127.0.0.1:9411"
     otlp_endpoint: str = "http://127.0.0.1:4318"
 
+    # Test servers only: the service's clock stands at this instant (ISO 8601 with a zone), so an end-to-end
+    # test means the same on every day it runs. Refused outside environment=test.
+    clock_frozen_at: AwareDatetime | None = None
+
     tenants_dir: Path = REPO_ROOT / "deploy" / "tenants"
     data_dir: Path = REPO_ROOT / ".run" / "data"
 
@@ -56,6 +60,10 @@ class ServiceSettings(BaseSettings):
     def _check(self) -> ServiceSettings:
         if self.environment == "production" and self.jwt_secret == DEV_JWT_SECRET:
             raise ValueError("jwt_secret: the development secret is refused in production; set a real one")
+        if self.clock_frozen_at is not None and self.environment != "test":
+            raise ValueError(
+                f"clock_frozen_at: a frozen clock is for test servers only; refused with environment={self.environment}"
+            )
         if len(self.jwt_secret) < 32:
             raise ValueError("jwt_secret: must be at least 32 characters")
         if not self.consumer_group:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import register_person
+from tests.helpers import E2E_NOW, register_person
 from tests.infra import Servers
 from tests.platform import Platform, create_databases, new_run_id
 
@@ -20,12 +20,13 @@ async def platform(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -
     run_id = new_run_id()
     workdir: Path = tmp_path_factory.mktemp("platform")
     await create_databases(servers.pg_url, [f"{name}_{run_id}" for name in SERVICES])
-    return Platform(servers=servers, run_id=run_id, workdir=workdir)
+    # Frozen, so that the dates these tests write out mean the same on every day they run (tests/helpers.py).
+    return Platform(servers=servers, run_id=run_id, workdir=workdir, frozen_at=E2E_NOW)
 
 
 @pytest.fixture(scope="session")
 def running(platform: Platform) -> Iterator[Platform]:
-    """Intake and notification running as processes, ready."""
+    """Intake, assessment, decision and notification running as processes on a clock frozen at E2E_NOW, ready."""
     for name in SERVICES:
         platform.add(name).start()
     try:

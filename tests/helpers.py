@@ -1,16 +1,35 @@
-"""Small helpers for end-to-end tests: applications to post, waiting for results."""
+"""Small helpers for end-to-end tests: applications to post, waiting for results.
+
+Dates. The shared platform (`running` in tests/conftest.py) runs every service on a clock frozen at `E2E_NOW`,
+so the tests on it may write their dates out: an application received on `RECEIVED_ON` is nine days old, its
+preliminary reply is due on 2 December, and no reminder is owed yet, on whatever day the suite runs. A test on
+services that run on the machine's clock (tests/test_real_clock.py) computes its dates from the run's own
+today instead (`today_in_norway`) and passes them explicitly.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 import httpx
 
+from servicekit.clock import SystemClock
+
 T = TypeVar("T")
+
+# Wednesday 11 November 2026, 10:00 in Norway: "now" for every service of the shared test platform.
+E2E_NOW = datetime(2026, 11, 11, 9, 0, tzinfo=UTC)
+# Monday 2 November 2026: when the tests' applications were received, unless a test says otherwise.
+RECEIVED_ON = date(2026, 11, 2)
+
+
+def today_in_norway() -> date:
+    """The run's own today, for tests on services that run on the machine's clock."""
+    return SystemClock().today()
 
 
 def application(
@@ -21,7 +40,7 @@ def application(
         "channel": "digital_form",
         "sender": "applicant",
         "service_code": service_code,
-        "received_on": (received_on or date(2026, 11, 2)).isoformat(),
+        "received_on": (received_on or RECEIVED_ON).isoformat(),
         "consent": {"form": "written", "given_by": "person", "scope": ["processing"]},
     }
 

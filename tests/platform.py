@@ -10,6 +10,7 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import asyncpg
@@ -76,9 +77,14 @@ class ServiceProcess:
 
 @dataclass
 class Platform:
+    """Services as processes on real servers. With `frozen_at`, every service's clock stands at that instant
+    (the test-only setting FORVALT_CLOCK_FROZEN_AT, refused outside environment=test); without it, they run on
+    the machine's clock and a test must compute its dates from the run's own today."""
+
     servers: Servers
     run_id: str
     workdir: Path
+    frozen_at: datetime | None = None
     services: dict[str, ServiceProcess] = field(default_factory=dict)
     verifier: TokenVerifier = field(
         default_factory=lambda: TokenVerifier(DEV_JWT_SECRET, issuer="forvalt", audience="forvalt")
@@ -101,6 +107,9 @@ class Platform:
             f"FORVALT_{name.upper()}_DATABASE_URL": self.database_url(name),
             "FORVALT_CONSUMER_BACKOFF_INITIAL_S": "0.05",
         }
+        env.pop("FORVALT_CLOCK_FROZEN_AT", None)
+        if self.frozen_at is not None:
+            env["FORVALT_CLOCK_FROZEN_AT"] = self.frozen_at.isoformat()
         if "intake" in self.services:
             # Services that address letters ask intake's person register.
             env["FORVALT_DECISION_INTAKE_URL"] = self.services["intake"].url

@@ -13,6 +13,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from contracts.tests.examples import EXAMPLE_TIME
+from servicekit.clock import FixedClock
 from servicekit.migrate import upgrade
 from servicekit.runtime import Runtime, create_app
 
@@ -35,7 +37,7 @@ async def app(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[F
         environment="test", database_url=f"sqlite+aiosqlite:///{tmp_path}/db.sqlite", jwt_secret=SECRET
     )
     spec = main.spec(settings) if inspect.signature(main.spec).parameters else main.spec()
-    application = create_app(spec, settings)
+    application = create_app(spec, settings, clock=FixedClock(EXAMPLE_TIME))
     runtime: Runtime = application.state.runtime
     await upgrade(runtime.db, runtime.spec.migrations_dir)
     yield application

@@ -15,7 +15,8 @@ from aiokafka import AIOKafkaConsumer
 from pypdf import PdfReader
 
 from contracts.topics import Topic
-from tests.helpers import application, eventually, register_person, wait_for
+from servicekit.calendar import local_date
+from tests.helpers import E2E_NOW, application, eventually, register_person, wait_for
 from tests.platform import Platform
 
 pytestmark = pytest.mark.infra
@@ -122,6 +123,7 @@ async def test_application_to_decision_service_order_and_letter_with_the_appeal_
         )
         deadline_on = date.fromisoformat(decided["appeal"]["deadline_on"])
         decided_on = date.fromisoformat(decided["decided_on"])
+        assert decided_on == local_date(E2E_NOW), "decided today by the services' (frozen) clock"
         assert deadline_on > decided_on
 
         pdf = await client.get(f"{decision.url}{letter_url}")

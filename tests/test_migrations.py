@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable
 import pytest
 from sqlalchemy import inspect
 
+from contracts.tests.examples import EXAMPLE_TIME
+from servicekit.clock import FixedClock
 from servicekit.db import Database
 from servicekit.migrate import downgrade, upgrade
 
@@ -26,7 +28,7 @@ async def test_migrations_upgrade_downgrade_and_upgrade_again(
     service: str, postgres_url: Callable[[str], Awaitable[str]]
 ) -> None:
     spec = importlib.import_module(f"services.{service}.main").spec()
-    db = Database(await postgres_url(service))
+    db = Database(await postgres_url(service), clock=FixedClock(EXAMPLE_TIME))
     try:
         await upgrade(db, spec.migrations_dir)
         created = await _tables(db)

@@ -14,6 +14,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
 from contracts.envelope import CloudEvent
 from contracts.intake import ApplicationRegistered, Channel, Consent, ConsentForm, ConsentGiver, ConsentScope, Sender
+from contracts.tests.examples import EXAMPLE_TIME
 from contracts.topics import Topic, dead_letter_topic
 from tests.helpers import wait_for
 from tests.platform import Platform
@@ -34,7 +35,7 @@ def _valid_event(case_id: str) -> bytes:
         received_on=date(2026, 11, 2),
         consent=Consent(form=ConsentForm.ORAL, given_by=ConsentGiver.PERSON, scope=[ConsentScope.PROCESSING]),
     )
-    return CloudEvent.wrap(data, source="/tests", subject=case_id, municipality=TOLGA).to_json()
+    return CloudEvent.wrap(data, source="/tests", subject=case_id, municipality=TOLGA, time=EXAMPLE_TIME).to_json()
 
 
 async def test_malformed_and_schema_invalid_messages_are_dead_lettered_and_the_next_is_processed(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from contracts.envelope import CloudEvent
@@ -15,6 +15,9 @@ from contracts.intake import (
     ConsentScope,
     Sender,
 )
+
+# When the example events happened: a fixed instant, so no test depends on the day it runs.
+EXAMPLE_TIME = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 
 
 def application_registered(**overrides: Any) -> ApplicationRegistered:
@@ -34,4 +37,6 @@ def application_registered(**overrides: Any) -> ApplicationRegistered:
 
 def registered_event(municipality: str = "3426", **overrides: Any) -> CloudEvent[Any]:
     data = application_registered(**overrides)
-    return CloudEvent.wrap(data, source="/forvalt/intake", subject=data.case_id, municipality=municipality)
+    return CloudEvent.wrap(
+        data, source="/forvalt/intake", subject=data.case_id, municipality=municipality, time=EXAMPLE_TIME
+    )

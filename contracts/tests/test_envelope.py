@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from contracts.deadlines import DeadlineKind, DeadlineScheduled
 from contracts.envelope import CloudEvent, InvalidEvent, event_types, parse_event
 from contracts.intake import ApplicationRegistered, Channel
-from contracts.tests.examples import application_registered, registered_event
+from contracts.tests.examples import EXAMPLE_TIME, application_registered, registered_event
 from contracts.topics import Topic
 
 
@@ -70,7 +70,9 @@ def test_round_trip_works_for_every_registered_event_type() -> None:
         due_on=date(2026, 12, 28),
         responsible="allocation_office",
     )
-    event = CloudEvent.wrap(deadline, source="/forvalt/notification", subject="case-1", municipality="3426")
+    event = CloudEvent.wrap(
+        deadline, source="/forvalt/notification", subject="case-1", municipality="3426", time=EXAMPLE_TIME
+    )
 
     parsed = parse_event(event.to_json())
 

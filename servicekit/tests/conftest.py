@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from servicekit.clock import FixedClock
 from servicekit.db import Database
 from servicekit.settings import ServiceSettings
 from servicekit.telemetry import Telemetry
@@ -14,8 +16,14 @@ from servicekit.tests.support import metadata
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path}/x.db")
+def clock() -> FixedClock:
+    """The service's clock in these tests: 10 March 2026, 12:00 UTC, until a test moves it."""
+    return FixedClock(datetime(2026, 3, 10, 12, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def db(tmp_path: Path, clock: FixedClock) -> AsyncIterator[Database]:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path}/x.db", clock=clock)
     async with database.engine.begin() as conn:
         await conn.run_sync(metadata.create_all)
     yield database

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from contracts.deadlines import DeadlineKind, DeadlineScheduled
 from contracts.envelope import CloudEvent
 from contracts.intake import ApplicationRegistered
-from contracts.tests.examples import registered_event
+from contracts.tests.examples import EXAMPLE_TIME, registered_event
+from servicekit.clock import FixedClock
 from servicekit.consumer import (
     DeadLetter,
     EventConsumer,
@@ -233,7 +234,7 @@ async def test_failed_attempts_writes_are_rolled_back_and_only_the_successful_at
 
 
 async def test_always_failing_handler_is_dead_lettered_after_exactly_max_attempts(
-    db: Database, telemetry: Telemetry
+    db: Database, telemetry: Telemetry, clock: FixedClock
 ) -> None:
     harness = Harness(
         db,
@@ -262,7 +263,7 @@ async def test_always_failing_handler_is_dead_lettered_after_exactly_max_attempt
     assert headers["x-dlq-original-topic"] == TOPIC
     assert headers["x-dlq-original-partition"] == "1"
     assert headers["x-dlq-original-offset"] == "42"
-    assert headers["x-dlq-failed-at"]
+    assert headers["x-dlq-failed-at"] == clock.now().isoformat(), "stamped by the service's clock"
     # The original headers travel with the letter, so the trace can be followed from the DLQ.
     assert headers["traceparent"] == producer_headers["traceparent"]
 
@@ -357,6 +358,7 @@ async def test_event_of_a_type_without_handler_is_ignored(db: Database, telemetr
         source="/forvalt/notification",
         subject="case-1",
         municipality="3426",
+        time=EXAMPLE_TIME,
     )
 
     outcome = await harness.process(incoming(other))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from contracts.envelope import parse_event
 from contracts.intake import ApplicationRegistered
 from contracts.tests.examples import application_registered
 from contracts.topics import Topic
+from servicekit.clock import FixedClock
 from servicekit.db import OUTBOX, Database
 from servicekit.outbox import OutboxRelay, OutgoingMessage
 from servicekit.telemetry import Telemetry
@@ -81,7 +83,9 @@ async def test_emit_in_a_unit_of_work_that_raises_leaves_no_outbox_row(db: Datab
     assert await count_rows(db, OUTBOX) == 0
 
 
-async def test_committed_emit_records_the_cloud_event_with_topic_key_and_municipality(db: Database) -> None:
+async def test_committed_emit_records_the_cloud_event_with_topic_key_and_municipality(
+    db: Database, clock: FixedClock
+) -> None:
     async with db.unit_of_work() as uow:
         envelope = await uow.emit(
             application_registered(case_id="case-7"), source=SOURCE, subject="case-7", municipality="5032"
@@ -94,6 +98,7 @@ async def test_committed_emit_records_the_cloud_event_with_topic_key_and_municip
     assert row.key == "case-7"
     assert row.municipality == "5032"
     assert row.published_at is None
+    assert row.created_at == envelope.time == clock.now(), "the event and its row carry the service's clock"
     parsed = parse_event(row.payload)
     assert parsed is not None
     assert parsed.model_dump() == envelope.model_dump()
@@ -130,18 +135,21 @@ async def test_emit_outside_any_span_stores_no_traceparent(db: Database) -> None
     assert "traceparent" not in row.headers
 
 
-async def test_relay_publishes_rows_in_id_order_and_marks_them(db: Database, telemetry: Telemetry) -> None:
+async def test_relay_publishes_rows_in_id_order_and_marks_them(
+    db: Database, telemetry: Telemetry, clock: FixedClock
+) -> None:
     await emit_committed(db, "case-1", "case-2")
     await emit_committed(db, "case-3")
     await emit_committed(db, "case-4", "case-5")
     publish = FakePublish()
+    sent_at = clock.advance(timedelta(seconds=3))
 
     published = await relay(db, publish, telemetry).relay_once()
 
     assert published == 5
     assert publish.keys == ["case-1", "case-2", "case-3", "case-4", "case-5"]
     rows = await outbox_rows(db)
-    assert all(row.published_at is not None for row in rows)
+    assert all(row.published_at == sent_at for row in rows)
     assert [m.value.decode() for m in publish.sent] == [row.payload for row in rows]
     assert {m.topic for m in publish.sent} == {Topic.INTAKE}
     assert all(m.headers["content-type"] == "application/cloudevents+json" for m in publish.sent)

@@ -4,11 +4,10 @@ recommendation, or hands it to a partner office, which may then see and work on 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.assessment import (
     AssessmentCompleted,
@@ -27,9 +26,8 @@ from contracts.assessment import (
 from contracts.deadlines import DeadlineCancelled, DeadlineKind, DeadlineScheduled
 from contracts.envelope import EventModel
 from servicekit.auth import Principal, PrincipalDep
-from servicekit.calendar import local_date
 from servicekit.context import bind
-from servicekit.db import UnitOfWork, new_id, utcnow
+from servicekit.db import UnitOfWork, new_id
 from servicekit.errors import Forbidden, NotFound
 from servicekit.runtime import Runtime, RuntimeDep
 from services.assessment import db
@@ -78,10 +76,6 @@ router = APIRouter(prefix="/assessments", tags=["assessments"])
 
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0)]
-
-
-def _today() -> date:
-    return local_date(datetime.now(UTC))
 
 
 @dataclass(frozen=True)
@@ -133,10 +127,11 @@ def _request_out(request: dict[str, Any], today: date) -> dict[str, Any]:
     return {**request, "status": status, "overdue": is_overdue(status, request["due_on"], today)}
 
 
-async def _state(session: AsyncSession, assessment_id: str, partners: list[str]) -> dict[str, Any]:
-    """The full state of one assessment, as GET returns it."""
+async def _state(uow: UnitOfWork, assessment_id: str, partners: list[str]) -> dict[str, Any]:
+    """The full state of one assessment, as GET returns it; "overdue" as of the service clock's today."""
+    session = uow.session
     row = await db.get(session, assessment_id)
-    today = _today()
+    today = uow.clock.today()
     visits = await db.children_of(session, db.visit, assessment_id)
     requests = await db.children_of(session, db.information_request, assessment_id)
     best_interests = await db.children_of(session, db.child_best_interests, assessment_id)
@@ -228,7 +223,7 @@ async def list_assessments(
 async def get_assessment(assessment_id: str, principal: PrincipalDep, runtime: RuntimeDep) -> dict[str, Any]:
     async with runtime.db.unit_of_work() as uow:
         loaded = await _load(uow, principal, assessment_id, Action.READ)
-        return await _state(uow.session, loaded.id, loaded.partners)
+        return await _state(uow, loaded.id, loaded.partners)
 
 
 @router.get(
@@ -242,9 +237,9 @@ async def list_information_requests(
     runtime: RuntimeDep,
     overdue: Annotated[bool | None, Query(description="only overdue (true) or only not overdue (false)")] = None,
 ) -> list[dict[str, Any]]:
-    today = _today()
     async with runtime.db.unit_of_work() as uow:
         loaded = await _load(uow, principal, assessment_id, Action.READ)
+        today = uow.clock.today()
         requests = [
             _request_out(r, today) for r in await db.children_of(uow.session, db.information_request, loaded.id)
         ]
@@ -270,7 +265,7 @@ async def assign(
             assignee=body.assignee,
             writes_own_assessment=writes_own,
             status=loaded.status.value,
-            updated_at=utcnow(),
+            updated_at=uow.clock.now(),
         )
         await _emit(
             uow,
@@ -284,7 +279,7 @@ async def assign(
                 writes_own_assessment=writes_own,
             ),
         )
-        state = await _state(uow.session, loaded.id, loaded.partners)
+        state = await _state(uow, loaded.id, loaded.partners)
         await uow.commit()
     return state
 
@@ -298,7 +293,7 @@ async def schedule_visit(
 ) -> dict[str, Any]:
     async with runtime.db.unit_of_work() as uow:
         loaded = await _load(uow, principal, assessment_id, Action.VISIT)
-        now = utcnow()
+        now = uow.clock.now()
         visit = {
             "id": new_id(),
             "assessment_id": loaded.id,
@@ -340,7 +335,7 @@ async def record_visit(
         visit = await db.child(uow.session, db.visit, loaded.id, visit_id)
         if visit is None:
             raise NotFound(f"no visit {visit_id} on assessment {assessment_id}")
-        now = utcnow()
+        now = uow.clock.now()
         check_visit_record(visit["held_at"], body.held_at, now)
         recorded = {"held_at": body.held_at, "notes": body.notes, "recorded_by": loaded.actor.label}
         await db.update_child(uow.session, db.visit, visit_id, **recorded)
@@ -369,11 +364,11 @@ async def record_visit(
 async def request_information(
     assessment_id: str, body: InformationRequestIn, principal: PrincipalDep, runtime: RuntimeDep
 ) -> dict[str, Any]:
-    today = _today()
     async with runtime.db.unit_of_work() as uow:
         loaded = await _load(uow, principal, assessment_id, Action.REQUEST_INFORMATION)
+        today = uow.clock.today()
         due_on = check_information_request(body.source, body.due_on, loaded.row["consent_scope"], today)
-        now = utcnow()
+        now = uow.clock.now()
         request = {
             "id": new_id(),
             "assessment_id": loaded.id,
@@ -421,14 +416,14 @@ async def request_information(
 async def receive_information(
     assessment_id: str, request_id: str, body: InformationReceivedIn, principal: PrincipalDep, runtime: RuntimeDep
 ) -> dict[str, Any]:
-    today = _today()
     async with runtime.db.unit_of_work() as uow:
         loaded = await _load(uow, principal, assessment_id, Action.REQUEST_INFORMATION)
+        today = uow.clock.today()
         request = await db.child(uow.session, db.information_request, loaded.id, request_id)
         if request is None:
             raise NotFound(f"no information request {request_id} on assessment {assessment_id}")
         check_information_received(RequestStatus(request["status"]), body.received_on, request["requested_on"], today)
-        now = utcnow()
+        now = uow.clock.now()
         received = {"status": RequestStatus.RECEIVED.value, "received_on": body.received_on, "closed_at": now}
         await db.update_child(uow.session, db.information_request, request_id, **received)
         await db.update_assessment(uow.session, loaded.id, status=loaded.status.value, updated_at=now)
@@ -469,7 +464,7 @@ async def record_functional_scores(
 ) -> dict[str, Any]:
     async with runtime.db.unit_of_work() as uow:
         loaded = await _load(uow, principal, assessment_id, Action.SCORE)
-        check_scores(body.scores, load_variables(), body.assessed_on, _today())
+        check_scores(body.scores, load_variables(), body.assessed_on, uow.clock.today())
         await db.update_assessment(
             uow.session,
             loaded.id,
@@ -477,7 +472,7 @@ async def record_functional_scores(
             scores_assessed_on=body.assessed_on,
             scores_recorded_by=loaded.actor.label,
             status=loaded.status.value,
-            updated_at=utcnow(),
+            updated_at=uow.clock.now(),
         )
         await _emit(
             uow,
@@ -490,7 +485,7 @@ async def record_functional_scores(
                 assessed_on=body.assessed_on,
             ),
         )
-        state = await _state(uow.session, loaded.id, loaded.partners)
+        state = await _state(uow, loaded.id, loaded.partners)
         await uow.commit()
     return state
 
@@ -513,7 +508,7 @@ async def evaluate(
             coordinated_criteria_met=tuple(body.coordinated_criteria_met),
         )
         result = evaluate_criteria(given, tenant.criteria, tenant.name)
-        now = utcnow()
+        now = uow.clock.now()
         await db.update_assessment(
             uow.session,
             loaded.id,
@@ -538,7 +533,7 @@ async def evaluate(
                 coordinated_criteria_met=list(result.coordinated_criteria_met),
             ),
         )
-        state = await _state(uow.session, loaded.id, loaded.partners)
+        state = await _state(uow, loaded.id, loaded.partners)
         await uow.commit()
     return state
 
@@ -554,7 +549,7 @@ async def assess_child_best_interests(
 ) -> dict[str, Any]:
     async with runtime.db.unit_of_work() as uow:
         loaded = await _load(uow, principal, assessment_id, Action.ASSESS_CHILD_BEST_INTERESTS)
-        now = utcnow()
+        now = uow.clock.now()
         await db.add(
             uow.session,
             db.child_best_interests,
@@ -576,7 +571,7 @@ async def assess_child_best_interests(
                 assessment_id=loaded.id, case_id=loaded.row["case_id"], children_considered=body.children_considered
             ),
         )
-        state = await _state(uow.session, loaded.id, loaded.partners)
+        state = await _state(uow, loaded.id, loaded.partners)
         await uow.commit()
     return state
 
@@ -613,9 +608,9 @@ async def recommend(
             recommendation_reasons=body.reasons,
             recommended_by=loaded.actor.label,
             status=loaded.status.value,
-            updated_at=utcnow(),
+            updated_at=uow.clock.now(),
         )
-        state = await _state(uow.session, loaded.id, loaded.partners)
+        state = await _state(uow, loaded.id, loaded.partners)
         await uow.commit()
     return state
 
@@ -637,7 +632,7 @@ async def complete(assessment_id: str, principal: PrincipalDep, runtime: Runtime
             service_code=row["service_code"],
             variables=load_variables(),
         )
-        now = utcnow()
+        now = uow.clock.now()
         await db.update_assessment(
             uow.session,
             loaded.id,
@@ -662,7 +657,7 @@ async def complete(assessment_id: str, principal: PrincipalDep, runtime: Runtime
                 emergency_measure=row["emergency_measure"],
             ),
         )
-        state = await _state(uow.session, loaded.id, loaded.partners)
+        state = await _state(uow, loaded.id, loaded.partners)
         await uow.commit()
     return state
 
@@ -702,7 +697,7 @@ async def hand_over(
         loaded = await _load(uow, principal, assessment_id, Action.HAND_OVER)
         row = loaded.row
         partner = check_handover(runtime.tenants.get(row["municipality"]), row["service_code"], row["consent_scope"])
-        now = utcnow()
+        now = uow.clock.now()
         await db.add(
             uow.session,
             db.case_access,
@@ -729,6 +724,6 @@ async def hand_over(
                 service_code=row["service_code"],
             ),
         )
-        state = await _state(uow.session, loaded.id, [*loaded.partners, partner.municipality])
+        state = await _state(uow, loaded.id, [*loaded.partners, partner.municipality])
         await uow.commit()
     return state

@@ -14,7 +14,7 @@ from contracts.deadlines import DeadlineCancelled, DeadlineKind
 from contracts.envelope import CloudEvent
 from contracts.intake import ApplicationRegistered, ApplicationWithdrawn, ConsentWithdrawn
 from servicekit.consumer import EventHandlers
-from servicekit.db import UnitOfWork, new_id, utcnow
+from servicekit.db import UnitOfWork, new_id
 from services.assessment import db
 from services.assessment.domain import CLOSED, RequestStatus, Status, requests_to_cancel
 
@@ -29,7 +29,7 @@ async def on_application_registered(event: CloudEvent[Any], uow: UnitOfWork) -> 
     data: ApplicationRegistered = event.data
     if await db.find_by_case(uow.session, event.municipality, data.case_id) is not None:
         return
-    now = utcnow()
+    now = uow.clock.now()
     assessment_id = new_id()
     await db.add_assessment(
         uow.session,
@@ -75,7 +75,7 @@ async def on_consent_withdrawn(event: CloudEvent[Any], uow: UnitOfWork) -> None:
         return  # not an application we assess (e.g. a coordination referral)
     scope = [s.value for s in data.remaining.scope] if data.remaining else []
     share_with = list(data.remaining.share_with) if data.remaining else []
-    now = utcnow()
+    now = uow.clock.now()
     await db.update_assessment(
         uow.session, found["id"], consent_scope=scope, consent_share_with=share_with, updated_at=now
     )
@@ -110,7 +110,9 @@ async def _cancel_requests(
 ) -> None:
     reason = status.value.removeprefix("cancelled_")
     for request_id, request in requests.items():
-        await db.update_child(uow.session, db.information_request, request_id, status=status.value, closed_at=utcnow())
+        await db.update_child(
+            uow.session, db.information_request, request_id, status=status.value, closed_at=uow.clock.now()
+        )
         await uow.emit(
             DeadlineCancelled(
                 deadline_id=request["deadline_id"],
@@ -125,7 +127,7 @@ async def _cancel_requests(
 
 
 async def _close(uow: UnitOfWork, event: CloudEvent[Any], found: dict[str, Any], status: Status, reason: str) -> None:
-    await db.update_assessment(uow.session, found["id"], status=status.value, updated_at=utcnow())
+    await db.update_assessment(uow.session, found["id"], status=status.value, updated_at=uow.clock.now())
     await uow.emit(
         AssessmentClosed(assessment_id=found["id"], case_id=found["case_id"], reason=reason),
         source=SOURCE,

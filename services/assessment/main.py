@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic_settings import SettingsConfigDict
 
 from contracts.topics import Topic
+from servicekit.clock import clock_from
 from servicekit.runtime import ServiceSpec, serve
 from servicekit.settings import ServiceSettings
 from services.assessment.api import router
@@ -38,7 +39,8 @@ def spec() -> ServiceSpec:
 
 
 def main() -> None:
-    serve(spec(), Settings())
+    settings = Settings()
+    serve(spec(), settings, clock=clock_from(settings))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic_settings import SettingsConfigDict
 
 from contracts.topics import Topic
+from servicekit.clock import clock_from
 from servicekit.runtime import ServiceSpec, serve
 from servicekit.settings import ServiceSettings
 from services.coordination.handlers import handlers
@@ -31,7 +32,8 @@ def spec() -> ServiceSpec:
 
 
 def main() -> None:
-    serve(spec(), Settings())
+    settings = Settings()
+    serve(spec(), settings, clock=clock_from(settings))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@ service orders; always for the caller's municipality, from the token."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -13,9 +12,8 @@ from fastapi import APIRouter, Depends, Query, Response
 from servicekit.auth import Principal, PrincipalDep
 from servicekit.calendar import local_date
 from servicekit.context import bind
-from servicekit.db import utcnow
 from servicekit.errors import DomainError, Forbidden, NotFound
-from servicekit.runtime import Runtime, RuntimeDep, ServiceSpec
+from servicekit.runtime import ClockDep, Runtime, RuntimeDep, ServiceSpec
 from services.decision import cases as case_commands
 from services.decision import commands, db, views
 from services.decision.cases import Actor, Municipality
@@ -47,17 +45,17 @@ READERS = ("caseworker", "leader")
 
 @dataclass
 class DecisionSpec(ServiceSpec):
-    """The decision service's spec: the shared one, plus the municipalities' decision configuration and the clock
-    that says what today is (a test fixes it)."""
+    """The decision service's spec: the shared one, plus the municipalities' decision configuration and where
+    letters' recipients are looked up. The clock is the runtime's (`ClockDep`), not the spec's."""
 
     config: DecisionConfig | None = None
-    clock: Callable[[], datetime] = utcnow
     recipients: RecipientLookup = nobody
 
 
 @dataclass(frozen=True)
 class Caller:
-    """Who calls, for which municipality and its rules, and when."""
+    """Who calls, for which municipality and its rules, and when: `now` is read once per request from the
+    service's clock, so a request's `today` and `now` agree."""
 
     principal: Principal
     runtime: Runtime
@@ -78,7 +76,7 @@ class Caller:
         return self.principal.municipality
 
 
-def _caller(principal: PrincipalDep, runtime: RuntimeDep) -> Caller:
+def _caller(principal: PrincipalDep, runtime: RuntimeDep, clock: ClockDep) -> Caller:
     spec = runtime.spec
     if not isinstance(spec, DecisionSpec) or spec.config is None:  # pragma: no cover - wiring error
         raise RuntimeError("the decision API needs a DecisionSpec with its configuration")
@@ -87,7 +85,7 @@ def _caller(principal: PrincipalDep, runtime: RuntimeDep) -> Caller:
         config=spec.config.get(principal.municipality),
         recipients=spec.recipients,
     )
-    return Caller(principal=principal, runtime=runtime, place=place, now=spec.clock())
+    return Caller(principal=principal, runtime=runtime, place=place, now=clock.now())
 
 
 CallerDep = Annotated[Caller, Depends(_caller)]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from contracts.appeals import AppealReversedByOffice
@@ -12,16 +10,16 @@ from contracts.coordination import DecisionRequested
 from contracts.envelope import CloudEvent
 from contracts.intake import ApplicationRegistered, ApplicationWithdrawn, EmergencyMeasureRegistered
 from servicekit.consumer import EventHandlers
-from servicekit.db import UnitOfWork, utcnow
+from servicekit.db import UnitOfWork
 from servicekit.tenants import Tenants
 from services.decision import cases
 from services.decision.cases import Municipality
 from services.decision.config import DecisionConfig
 
 
-def build_handlers(tenants: Tenants, config: DecisionConfig, clock: Callable[[], datetime] = utcnow) -> EventHandlers:
-    """The handlers, bound to the municipalities' configuration. `clock` is when the event is processed; when
-    something was submitted is the event's own time."""
+def build_handlers(tenants: Tenants, config: DecisionConfig) -> EventHandlers:
+    """The handlers, bound to the municipalities' configuration. When the event is processed is the service's clock
+    (`uow.clock`); when something was submitted is the event's own time."""
     handlers = EventHandlers()
 
     def place(municipality: str) -> Municipality:
@@ -29,28 +27,28 @@ def build_handlers(tenants: Tenants, config: DecisionConfig, clock: Callable[[],
 
     @handlers.on(ApplicationRegistered)
     async def on_application_registered(event: CloudEvent[Any], uow: UnitOfWork) -> None:
-        await cases.register_application(uow, event.municipality, event.data, clock())
+        await cases.register_application(uow, event.municipality, event.data, uow.clock.now())
 
     @handlers.on(ApplicationWithdrawn)
     async def on_application_withdrawn(event: CloudEvent[Any], uow: UnitOfWork) -> None:
         data: ApplicationWithdrawn = event.data
-        await cases.withdraw_application(uow, event.municipality, data.case_id, clock())
+        await cases.withdraw_application(uow, event.municipality, data.case_id, uow.clock.now())
 
     @handlers.on(EmergencyMeasureRegistered)
     async def on_emergency_measure(event: CloudEvent[Any], uow: UnitOfWork) -> None:
-        await cases.register_emergency_measure(uow, place(event.municipality), event.data, clock())
+        await cases.register_emergency_measure(uow, place(event.municipality), event.data, uow.clock.now())
 
     @handlers.on(AssessmentCompleted)
     async def on_assessment_completed(event: CloudEvent[Any], uow: UnitOfWork) -> None:
         # Submitted when the assessment was completed: the event's time, the same on every redelivery.
-        await cases.receive_recommendation(uow, place(event.municipality), event.data, event.time, clock())
+        await cases.receive_recommendation(uow, place(event.municipality), event.data, event.time, uow.clock.now())
 
     @handlers.on(DecisionRequested)
     async def on_decision_requested(event: CloudEvent[Any], uow: UnitOfWork) -> None:
-        await cases.receive_request(uow, event.municipality, event.data, clock())
+        await cases.receive_request(uow, event.municipality, event.data, uow.clock.now())
 
     @handlers.on(AppealReversedByOffice)
     async def on_appeal_reversed(event: CloudEvent[Any], uow: UnitOfWork) -> None:
-        await cases.receive_reversal(uow, event.municipality, event.data, clock())
+        await cases.receive_reversal(uow, event.municipality, event.data, uow.clock.now())
 
     return handlers

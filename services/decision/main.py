@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 from pydantic import Field
@@ -11,7 +9,7 @@ from pydantic_settings import SettingsConfigDict
 
 from contracts.topics import Topic
 from servicekit.auth import TokenVerifier
-from servicekit.db import utcnow
+from servicekit.clock import clock_from
 from servicekit.runtime import serve
 from servicekit.settings import ServiceSettings
 from servicekit.tenants import Tenants
@@ -31,7 +29,7 @@ class Settings(ServiceSettings):
     )
 
 
-def spec(settings: Settings | None = None, *, clock: Callable[[], datetime] = utcnow) -> DecisionSpec:
+def spec(settings: Settings | None = None) -> DecisionSpec:
     """The decision service, bound to its municipalities' configuration (deploy/tenants/*.yaml, each with its
     `decision:` section), validated here: a wrong file stops the start with a message naming the file and the
     field, and so does a municipality without a `decision:` section."""
@@ -45,9 +43,8 @@ def spec(settings: Settings | None = None, *, clock: Callable[[], datetime] = ut
         produces=[Topic.DECISION, Topic.DEADLINES],
         migrations_dir=Path(__file__).parent / "migrations",
         routers=list(ROUTERS),
-        handlers=build_handlers(tenants, config, clock),
+        handlers=build_handlers(tenants, config),
         config=config,
-        clock=clock,
         recipients=IntakeRecipients(
             settings.intake_url,
             TokenVerifier(settings.jwt_secret, issuer=settings.jwt_issuer, audience=settings.jwt_audience),
@@ -57,7 +54,7 @@ def spec(settings: Settings | None = None, *, clock: Callable[[], datetime] = ut
 
 def main() -> None:
     settings = Settings()
-    serve(spec(settings), settings)
+    serve(spec(settings), settings, clock=clock_from(settings))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -36,10 +36,6 @@ def _actor(principal: Principal, runtime: Runtime) -> Actor:
     return Actor(
         subject=principal.subject, municipality=principal.municipality, roles=principal.roles, source=runtime.source
     )
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 # --- persons ------------------------------------------------------------------------------------
@@ -110,7 +106,7 @@ async def register_person(
     tenant = runtime.tenants.get(principal.municipality)
     if "caseworker" not in principal.roles:
         acting_unit(principal.unit, tenant)
-    now = _now()
+    now = runtime.clock.now()
     national_id = parse_national_id(body.national_id, today=local_date(now))
     async with runtime.db.unit_of_work() as uow:
         contact: dict[str, Any] = {}
@@ -144,7 +140,7 @@ async def read_person(
             purpose=purpose.strip(),
             disclose_national_id="caseworker" in principal.roles,
             disclose_contact=bool(principal.roles & {"caseworker", "service"}),
-            now=_now(),
+            now=runtime.clock.now(),
         )
 
 
@@ -251,7 +247,7 @@ async def register_application(body: ApplicationIn, principal: PrincipalDep, run
     bind(case_id=case_id)
     async with runtime.db.unit_of_work() as uow:
         row = await commands.register_application(
-            uow, cmd, tenant, _actor(principal, runtime), case_id=case_id, now=_now()
+            uow, cmd, tenant, _actor(principal, runtime), case_id=case_id, now=runtime.clock.now()
         )
     return _case_view(row)
 
@@ -320,7 +316,12 @@ async def withdraw_application(
     bind(case_id=case_id)
     async with runtime.db.unit_of_work() as uow:
         row = await commands.withdraw_application(
-            uow, case_id, _actor(principal, runtime), withdrawn_on=body.withdrawn_on, reason=body.reason, now=_now()
+            uow,
+            case_id,
+            _actor(principal, runtime),
+            withdrawn_on=body.withdrawn_on,
+            reason=body.reason,
+            now=runtime.clock.now(),
         )
     return _case_view(row)
 
@@ -383,7 +384,7 @@ async def withdraw_consent(
             scopes=body.scopes,
             share_with=body.share_with,
             withdrawn_on=body.withdrawn_on,
-            now=_now(),
+            now=runtime.clock.now(),
         )
     return await _consent_view(runtime, case_id, actor)
 
@@ -418,7 +419,7 @@ async def register_referral(body: ReferralIn, principal: PrincipalDep, runtime: 
     bind(case_id=case_id)
     async with runtime.db.unit_of_work() as uow:
         actor = _actor(principal, runtime)
-        row = await commands.register_referral(uow, cmd, tenant, actor, case_id=case_id, now=_now())
+        row = await commands.register_referral(uow, cmd, tenant, actor, case_id=case_id, now=runtime.clock.now())
     return _case_view(row)
 
 
@@ -454,7 +455,7 @@ async def register_child_coordinator_application(
     bind(case_id=case_id)
     async with runtime.db.unit_of_work() as uow:
         row = await commands.register_child_coordinator_application(
-            uow, cmd, tenant, _actor(principal, runtime), case_id=case_id, now=_now()
+            uow, cmd, tenant, _actor(principal, runtime), case_id=case_id, now=runtime.clock.now()
         )
     return _case_view(row)
 
@@ -493,7 +494,7 @@ async def register_emergency_measure(
     bind(case_id=case_id)
     async with runtime.db.unit_of_work() as uow:
         row, measure = await commands.register_emergency_measure(
-            uow, cmd, tenant, _actor(principal, runtime), case_id=case_id, now=_now()
+            uow, cmd, tenant, _actor(principal, runtime), case_id=case_id, now=runtime.clock.now()
         )
     return _case_view(row, measure)
 

@@ -304,8 +304,9 @@ async def list_applications(
             await session.execute(
                 select(application)
                 .where(*where)
-                # Newest first; the case id breaks ties so that pages never overlap or skip.
-                .order_by(application.c.created_at.desc(), application.c.case_id)
+                # Newest first. Registered in the same instant, the later journal number comes first; the case id
+                # breaks any tie left, so that pages never overlap or skip.
+                .order_by(application.c.created_at.desc(), application.c.journal_number.desc(), application.c.case_id)
                 .limit(limit)
                 .offset(offset)
             )

@@ -10,7 +10,7 @@ from contracts.envelope import CloudEvent
 from contracts.intake import ApplicationRegistered
 from contracts.topics import Topic, tenant_topic
 from servicekit.consumer import EventHandlers
-from servicekit.db import UnitOfWork, new_id, utcnow
+from servicekit.db import UnitOfWork, new_id
 from services.notification import db
 from services.notification.domain import decision_notice, preliminary_reply_deadline, receipt_for
 
@@ -22,7 +22,7 @@ handlers = EventHandlers()
 @handlers.on(ApplicationRegistered)
 async def on_application_registered(event: CloudEvent[Any], uow: UnitOfWork) -> None:
     data: ApplicationRegistered = event.data
-    now = utcnow()
+    now = uow.clock.now()
     receipt = receipt_for(data.journal_number, data.received_on)
     await db.add_notification(
         uow.session,
@@ -79,7 +79,7 @@ async def on_deadline_scheduled(event: CloudEvent[Any], uow: UnitOfWork) -> None
             "due_on": data.due_on,
             "responsible": data.responsible,
             "status": "scheduled",
-            "created_at": utcnow(),
+            "created_at": uow.clock.now(),
         },
     )
 
@@ -104,7 +104,7 @@ async def on_decision_made(event: CloudEvent[Any], uow: UnitOfWork) -> None:
         case_id=data.case_id,
         note=letter,
         source_event_id=event.id,
-        at=utcnow(),
+        at=uow.clock.now(),
     )
 
 

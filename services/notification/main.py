@@ -8,6 +8,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from contracts.topics import Topic
+from servicekit.clock import clock_from
 from servicekit.runtime import ServiceSpec, serve
 from servicekit.settings import ServiceSettings
 from services.notification.api import router
@@ -40,7 +41,7 @@ def spec(settings: Settings | None = None) -> ServiceSpec:
 
 def main() -> None:
     settings = Settings()
-    serve(spec(settings), settings)
+    serve(spec(settings), settings, clock=clock_from(settings))
 
 
 if __name__ == "__main__":

@@ -6,12 +6,10 @@ reminder or an alert is never sent twice.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 from contracts.deadlines import DeadlineDue
-from servicekit.calendar import local_date
 from servicekit.context import bind
-from servicekit.db import utcnow
 from servicekit.runtime import Runtime
 from services.notification import db
 from services.notification.domain import REMINDER_DAYS_BEFORE, Sweep, alert, reminder, sweep_action
@@ -19,10 +17,10 @@ from services.notification.domain import REMINDER_DAYS_BEFORE, Sweep, alert, rem
 SOURCE = "/forvalt/notification"
 
 
-async def sweep(runtime: Runtime, *, now: datetime | None = None, batch: int = 500) -> int:
-    """Send what is owed today; returns how many reminders and alerts went out."""
-    now = now or utcnow()
-    today: date = local_date(now)
+async def sweep(runtime: Runtime, *, batch: int = 500) -> int:
+    """Send what is owed today by the service's clock; returns how many reminders and alerts went out."""
+    now = runtime.clock.now()
+    today = runtime.clock.today()
     async with runtime.db.unit_of_work() as uow:
         candidates = await db.deadlines_to_sweep(uow.session, today + timedelta(days=REMINDER_DAYS_BEFORE), limit=batch)
     sent = 0

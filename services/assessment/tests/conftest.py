@@ -1,4 +1,4 @@
-"""Fixtures for assessment's tests: the app on a migrated SQLite file and an httpx client on it."""
+"""Fixtures for assessment's tests: the service's clock, the app on a migrated SQLite file and an httpx client on it."""
 
 from __future__ import annotations
 
@@ -9,12 +9,19 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from services.assessment.tests.support import build_app, close_app
+from servicekit.clock import FixedClock
+from services.assessment.tests.support import NOW, build_app, close_app
 
 
 @pytest.fixture
-async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
-    application = await build_app(f"sqlite+aiosqlite:///{tmp_path}/assessment.db", tmp_path)
+def clock() -> FixedClock:
+    """The service's clock: standing at `NOW` until a test sets or advances it."""
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+async def app(tmp_path: Path, clock: FixedClock) -> AsyncIterator[FastAPI]:
+    application = await build_app(f"sqlite+aiosqlite:///{tmp_path}/assessment.db", tmp_path, clock)
     yield application
     await close_app(application)
 

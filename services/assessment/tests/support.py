@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,8 @@ from contracts.intake import (
     Route,
     Sender,
 )
+from servicekit.calendar import local_date
+from servicekit.clock import Clock
 from servicekit.consumer import DeadLetter, EventConsumer, IncomingMessage, Outcome, RetryPolicy
 from servicekit.db import OUTBOX, Database, new_id
 from servicekit.migrate import upgrade
@@ -45,9 +47,18 @@ TABLES: list[Table] = [
 TOLGA, HOLTALEN, PARTNER = "3426", "5026", "5025"
 MENTAL_HEALTH = "mental_health_substance_abuse"
 
+# Where the service's clock stands in these tests (the `clock` fixture), unless a test moves it: Monday
+# 23 November 2026, 10:00 in Norway. After the applications arrive (2 November) and before the services
+# they recommend start (1 December).
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+TODAY = local_date(NOW)
+# When intake sent the events the tests deliver: the day of the application, the day of the withdrawal.
+APPLIED_AT = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+WITHDRAWN_AT = datetime(2026, 11, 20, 13, 0, tzinfo=UTC)
 
-async def build_app(database_url: str, data_dir: Path) -> FastAPI:
-    """The assessment app on a migrated database; the lifespan (Kafka, relay) is never run."""
+
+async def build_app(database_url: str, data_dir: Path, clock: Clock) -> FastAPI:
+    """The assessment app on a migrated database, running on `clock`; the lifespan (Kafka, relay) is never run."""
     settings = Settings(
         environment="test",
         database_url=database_url,
@@ -56,7 +67,7 @@ async def build_app(database_url: str, data_dir: Path) -> FastAPI:
         telemetry_exporter="memory",
     )
     service = spec()
-    application = create_app(service, settings)
+    application = create_app(service, settings, clock=clock)
     await upgrade(application.state.runtime.db, service.migrations_dir)
     return application
 
@@ -105,7 +116,9 @@ def application_event(municipality: str = TOLGA, **overrides: Any) -> CloudEvent
     }
     fields.update(overrides)
     data = ApplicationRegistered(**fields)
-    return CloudEvent.wrap(data, source="/forvalt/intake", subject=data.case_id, municipality=municipality)
+    return CloudEvent.wrap(
+        data, source="/forvalt/intake", subject=data.case_id, municipality=municipality, time=APPLIED_AT
+    )
 
 
 def withdrawal_event(
@@ -117,11 +130,13 @@ def withdrawal_event(
         withdrawn_on=date(2026, 11, 20),
         remaining=remaining,
     )
-    return CloudEvent.wrap(data, source="/forvalt/intake", subject=case_id, municipality=municipality)
+    return CloudEvent.wrap(
+        data, source="/forvalt/intake", subject=case_id, municipality=municipality, time=WITHDRAWN_AT
+    )
 
 
-def wrap(data: EventModel, case_id: str, municipality: str = TOLGA) -> CloudEvent[Any]:
-    return CloudEvent.wrap(data, source="/forvalt/intake", subject=case_id, municipality=municipality)
+def wrap(data: EventModel, case_id: str, *, sent_at: datetime, municipality: str = TOLGA) -> CloudEvent[Any]:
+    return CloudEvent.wrap(data, source="/forvalt/intake", subject=case_id, municipality=municipality, time=sent_at)
 
 
 def make_consumer(db: Database, telemetry: Telemetry, dead_letters: list[DeadLetter]) -> EventConsumer:

@@ -21,10 +21,12 @@ from contracts.deadlines import DeadlineCancelled, DeadlineScheduled
 from contracts.topics import Topic
 from servicekit.auth import TokenVerifier
 from servicekit.calendar import is_working_day, next_working_day
-from services.assessment import api as assessment_api
+from servicekit.clock import FixedClock
 from services.assessment.tests.support import (
     MENTAL_HEALTH,
+    NOW,
     PROBLEM,
+    TODAY,
     TOLGA,
     auth,
     consent,
@@ -37,8 +39,6 @@ from services.assessment.tests.support import (
     unit_auth,
     withdrawal_event,
 )
-
-TODAY = datetime.now(UTC).date()
 
 
 def later(days: int) -> str:
@@ -86,10 +86,12 @@ async def test_an_opened_assessment_reads_back_with_its_case_and_consent_snapsho
 
 
 async def test_the_list_filters_by_status_and_case_and_pages_newest_first(
-    app: FastAPI, client: httpx.AsyncClient
+    app: FastAPI, client: httpx.AsyncClient, clock: FixedClock
 ) -> None:
     first = await open_assessment(app, client)
+    clock.advance(timedelta(minutes=5))
     second = await open_assessment(app, client)
+    clock.advance(timedelta(minutes=5))
     third = await open_assessment(app, client)
     await client.post(
         f"/assessments/{second['id']}/assignment",
@@ -273,7 +275,7 @@ async def test_only_a_caseworker_decides_who_assesses(app: FastAPI, client: http
 
 async def test_a_visit_is_scheduled_then_recorded_with_notes_kept_here(app: FastAPI, client: httpx.AsyncClient) -> None:
     opened = await open_assessment(app, client)
-    scheduled_at = datetime.now(UTC) - timedelta(days=1)
+    scheduled_at = NOW - timedelta(days=1)
 
     scheduled = await client.post(
         f"/assessments/{opened['id']}/visits",
@@ -313,7 +315,7 @@ async def test_a_visit_is_recorded_once_not_ahead_of_time_and_only_if_it_exists(
 ) -> None:
     opened = await open_assessment(app, client)
     base = f"/assessments/{opened['id']}/visits"
-    now = datetime.now(UTC)
+    now = NOW
     visit_id = (
         await client.post(base, json={"kind": "interview", "scheduled_at": now.isoformat()}, headers=auth(app))
     ).json()["id"]
@@ -365,7 +367,7 @@ async def test_an_invalid_visit_is_422_and_changes_nothing(
 
 async def test_blank_visit_notes_are_refused(app: FastAPI, client: httpx.AsyncClient) -> None:
     opened = await open_assessment(app, client)
-    now = datetime.now(UTC).isoformat()
+    now = NOW.isoformat()
     visit_id = (
         await client.post(
             f"/assessments/{opened['id']}/visits", json={"kind": "interview", "scheduled_at": now}, headers=auth(app)
@@ -511,7 +513,7 @@ async def test_information_received_in_the_future_is_refused(app: FastAPI, clien
 
 
 async def test_a_request_past_due_and_not_received_is_listed_as_overdue(
-    app: FastAPI, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+    app: FastAPI, client: httpx.AsyncClient, clock: FixedClock
 ) -> None:
     opened = await open_assessment(app, client)
     late = (await request_from(client, app, opened["id"], due_on=later(3))).json()
@@ -522,7 +524,7 @@ async def test_a_request_past_due_and_not_received_is_listed_as_overdue(
         json={"received_on": TODAY.isoformat()},
         headers=auth(app),
     )
-    monkeypatch.setattr(assessment_api, "_today", lambda: TODAY + timedelta(days=30))
+    clock.advance(timedelta(days=30))
     base = f"/assessments/{opened['id']}/information-requests"
 
     listed = {r["id"]: r["overdue"] for r in (await client.get(base, headers=auth(app))).json()}
@@ -535,6 +537,35 @@ async def test_a_request_past_due_and_not_received_is_listed_as_overdue(
     assert listed == {late["id"]: True, answered["id"]: False, waiting["id"]: False}
     assert [r["id"] for r in overdue] == [late["id"]]
     assert in_state == listed
+
+
+async def test_today_is_the_norwegian_day_of_the_services_clock_never_the_machines(
+    app: FastAPI, client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    """Every rule on "today" follows the injected clock. At two instants years apart, a request due that day is
+    refused and one due the next day accepted: no single date of the machine makes both true."""
+    opened = await open_assessment(app, client)
+    base = f"/assessments/{opened['id']}/information-requests"
+
+    due_today = await request_from(client, app, opened["id"], due_on=TODAY.isoformat())
+    due_tomorrow = await request_from(client, app, opened["id"], due_on=later(1))
+    # 22:30 UTC on Monday 2 June 2031 is already Tuesday 3 June in Norway, the day the law counts.
+    clock.set(datetime(2031, 6, 2, 22, 30, tzinfo=UTC))
+    overdue_then = {r["id"]: r["overdue"] for r in (await client.get(base, headers=auth(app))).json()}
+    then_due_today = await request_from(client, app, opened["id"], due_on="2031-06-03")
+    then_due_tomorrow = await request_from(client, app, opened["id"], due_on="2031-06-04")
+    received = f"{base}/{due_tomorrow.json()['id']}/received"
+    received_ahead = await client.post(received, json={"received_on": "2031-06-04"}, headers=auth(app))
+    received_today = await client.post(received, json={"received_on": "2031-06-03"}, headers=auth(app))
+
+    assert (due_today.status_code, due_tomorrow.status_code) == (422, 201), due_tomorrow.text
+    assert due_today.json()["field"] == "due_on"
+    assert due_tomorrow.json()["requested_on"] == TODAY.isoformat() == "2026-11-23"
+    assert overdue_then == {due_tomorrow.json()["id"]: True}
+    assert (then_due_today.status_code, then_due_tomorrow.status_code) == (422, 201), then_due_tomorrow.text
+    assert then_due_tomorrow.json()["requested_on"] == "2031-06-03"
+    assert (received_ahead.status_code, received_today.status_code) == (422, 200), received_today.text
+    assert received_ahead.json()["field"] == "received_on"
 
 
 async def test_withdrawn_gp_consent_cancels_the_open_gp_request_and_refuses_new_ones(

@@ -3,7 +3,7 @@ the best interests of the child, the recommendation, and the unit that writes it
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -24,6 +24,8 @@ from services.assessment.domain import CHILD_BEST_INTERESTS_MISSING
 from services.assessment.tests.support import (
     HOLTALEN,
     MENTAL_HEALTH,
+    NOW,
+    TODAY,
     TOLGA,
     auth,
     emitted,
@@ -34,7 +36,6 @@ from services.assessment.tests.support import (
     unit_auth,
 )
 
-TODAY = datetime.now(UTC).date()
 SCORES = {"personal_hygiene": 3, "dressing": 2, "moving_outdoors": 4, "hearing": 9}
 RECOMMENDATION: dict[str, Any] = {
     "services": [{"service_code": "home_nursing", "hours_per_week": 3.5, "start_on": "2026-12-01"}],
@@ -497,7 +498,7 @@ async def test_the_mental_health_unit_records_and_completes_its_own_assessment(
 ) -> None:
     opened = await assigned_to(app, client, MENTAL_HEALTH)
     unit = unit_auth(app)
-    held_at = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    held_at = (NOW - timedelta(hours=1)).isoformat()
 
     visit = await client.post(
         path(opened, "/visits"), json={"kind": "interview", "scheduled_at": held_at}, headers=unit

@@ -3,7 +3,7 @@ housing go to the office in 5025): an explicit, recorded grant that opens that o
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -14,8 +14,10 @@ from contracts.assessment import AssessmentCompleted, CaseHandedOver
 from services.assessment import db as assessment_db
 from services.assessment.tests.support import (
     HOLTALEN,
+    NOW,
     PARTNER,
     PROBLEM,
+    TODAY,
     auth,
     consent,
     count,
@@ -27,8 +29,6 @@ from services.assessment.tests.support import (
     unit_auth,
     withdrawal_event,
 )
-
-TODAY = datetime.now(UTC).date()
 
 
 async def handed_over(app: FastAPI, client: httpx.AsyncClient, service_code: str = "private_respite") -> dict[str, Any]:
@@ -141,7 +141,7 @@ async def test_the_partner_office_sees_and_works_on_the_handed_over_case_only(
     other = await open_assessment(app, client, HOLTALEN, service_code="private_respite")
     opened = await handed_over(app, client)
     partner = auth(app, PARTNER)
-    now = datetime.now(UTC) - timedelta(hours=1)
+    now = NOW - timedelta(hours=1)
 
     listing = (await client.get("/assessments", headers=partner)).json()
     single = await client.get(f"/assessments/{opened['id']}", headers=partner)

@@ -3,7 +3,7 @@ service's database: it is kept and readable here, and never written into any eve
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from contracts.assessment import AssessmentCompleted
 from servicekit.db import OUTBOX
-from services.assessment.tests.support import HOLTALEN, auth, emitted, open_assessment, runtime_of
+from services.assessment.tests.support import HOLTALEN, NOW, TODAY, auth, emitted, open_assessment, runtime_of
 
 NOTES = "Mor forteller om søvnløse netter; gutten har epilepsi og våkner 4 ganger per natt"
 REASONS = "Omsorgsbyrden er dokumentert langt over normal foreldrerolle; søsken trenger avlastning"
@@ -25,8 +25,8 @@ async def test_a_full_flow_keeps_every_free_text_in_the_database_and_out_of_ever
     headers = auth(app, HOLTALEN)
     opened = await open_assessment(app, client, HOLTALEN, service_code="respite", involves_child=True)
     base = f"/assessments/{opened['id']}"
-    today = datetime.now(UTC).date()
-    held_at = (datetime.now(UTC) - timedelta(hours=2)).isoformat()
+    today = TODAY
+    held_at = (NOW - timedelta(hours=2)).isoformat()
 
     steps: list[tuple[str, str, dict[str, Any] | None]] = [
         ("post", f"{base}/assignment", {"assignee_kind": "unit", "assignee": "respite_service"}),

@@ -22,8 +22,9 @@ from contracts.intake import (
     Route,
 )
 from contracts.topics import Topic
+from servicekit.clock import FixedClock
 from servicekit.consumer import DeadLetter, EventConsumer, Outcome
-from servicekit.db import INBOX, OUTBOX, Database, utcnow
+from servicekit.db import INBOX, OUTBOX, Database
 from servicekit.migrate import upgrade
 from servicekit.settings import ServiceSettings
 from servicekit.telemetry import Telemetry
@@ -31,6 +32,9 @@ from services.assessment import db as assessment_db
 from services.assessment.handlers import on_application_registered
 from services.assessment.main import spec
 from services.assessment.tests.support import (
+    APPLIED_AT,
+    NOW,
+    WITHDRAWN_AT,
     application_event,
     consent,
     incoming,
@@ -41,8 +45,8 @@ from services.assessment.tests.support import (
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path}/assessment.db")
+async def db(tmp_path: Path, clock: FixedClock) -> AsyncIterator[Database]:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path}/assessment.db", clock=clock)
     await upgrade(database, spec().migrations_dir)
     yield database
     await database.dispose()
@@ -85,7 +89,7 @@ async def add_request(
                 "due_on": date(2026, 12, 4),
                 "status": status,
                 "deadline_id": f"deadline-{request_id}",
-                "created_at": utcnow(),
+                "created_at": uow.clock.now(),
             },
         )
         await uow.commit()
@@ -126,10 +130,12 @@ async def test_an_application_opens_an_assessment_with_the_consent_snapshot_and_
     )
     assert row["consent_scope"] == ["processing", "sharing", "fetch_from_gp"]
     assert row["consent_share_with"] == ["respite_service"]
+    assert (row["created_at"], row["updated_at"]) == (NOW, NOW)  # the service's clock, not the event's time
     [outbox] = await rows(db, OUTBOX)
     assert (outbox["topic"], outbox["key"], outbox["municipality"]) == (Topic.ASSESSMENT, "case-7", "5026")
     opened = parse_event(outbox["payload"])
     assert opened is not None
+    assert opened.time == NOW
     assert opened.data == AssessmentOpened(
         assessment_id=row["id"], case_id="case-7", person_id="person-7", service_code="respite", involves_child=True
     )
@@ -204,8 +210,13 @@ def coordination_events() -> list[Any]:
         wrap(
             CoordinationReferralRegistered(**common, person_id="p-9", requested=[CoordinationNeed.COORDINATOR]),
             "case-9",
+            sent_at=APPLIED_AT,
         ),
-        wrap(ChildCoordinatorApplicationRegistered(**common, applicant_person_id="parent-9"), "case-9"),
+        wrap(
+            ChildCoordinatorApplicationRegistered(**common, applicant_person_id="parent-9"),
+            "case-9",
+            sent_at=APPLIED_AT,
+        ),
         wrap(
             EmergencyMeasureRegistered(
                 case_id="case-9",
@@ -217,6 +228,7 @@ def coordination_events() -> list[Any]:
                 registered_at=datetime(2026, 11, 21, 23, tzinfo=UTC),
             ),
             "case-9",
+            sent_at=datetime(2026, 11, 21, 23, tzinfo=UTC),
         ),
     ]
 
@@ -347,7 +359,9 @@ async def test_a_withdrawn_application_closes_its_assessment_once_and_stops_its_
     await consumer.process(incoming(application_event(case_id="case-1")))
     [assessment] = await rows(db, assessment_db.assessment)
     await add_request(db, assessment["id"], "gp-open", "gp")
-    withdrawn = wrap(ApplicationWithdrawn(case_id="case-1", withdrawn_on=date(2026, 11, 20)), "case-1")
+    withdrawn = wrap(
+        ApplicationWithdrawn(case_id="case-1", withdrawn_on=date(2026, 11, 20)), "case-1", sent_at=WITHDRAWN_AT
+    )
 
     assert await consumer.process(incoming(withdrawn, offset=1)) is Outcome.PROCESSED
     assert await consumer.process(incoming(withdrawn, offset=1)) is Outcome.DUPLICATE

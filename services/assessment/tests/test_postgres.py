@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy import inspect
 
 from contracts.assessment import AssessmentCompleted, AssessmentOpened
 from contracts.intake import Route
+from servicekit.clock import FixedClock
 from servicekit.consumer import DeadLetter, Outcome
 from servicekit.db import Database
 from servicekit.migrate import downgrade, upgrade
@@ -24,7 +25,9 @@ from services.assessment import db as assessment_db
 from services.assessment.main import spec
 from services.assessment.tests.support import (
     HOLTALEN,
+    NOW,
     PARTNER,
+    TODAY,
     application_event,
     auth,
     build_app,
@@ -40,13 +43,14 @@ from services.assessment.tests.support import (
 
 pytestmark = pytest.mark.infra
 
-TODAY = datetime.now(UTC).date()
 OWN_TABLES = {"assessment", "visit", "information_request", "child_best_interests", "case_access"}
 
 
 @pytest.fixture
-async def pg_app(postgres_url: Callable[[str], Awaitable[str]], tmp_path: Path) -> AsyncIterator[FastAPI]:
-    application = await build_app(await postgres_url("assessment"), tmp_path)
+async def pg_app(
+    postgres_url: Callable[[str], Awaitable[str]], tmp_path: Path, clock: FixedClock
+) -> AsyncIterator[FastAPI]:
+    application = await build_app(await postgres_url("assessment"), tmp_path, clock)
     yield application
     await close_app(application)
 
@@ -63,9 +67,9 @@ async def tables(db: Database) -> set[str]:
 
 
 async def test_migrations_create_the_assessment_tables_drop_them_and_create_them_again(
-    postgres_url: Callable[[str], Awaitable[str]],
+    postgres_url: Callable[[str], Awaitable[str]], clock: FixedClock
 ) -> None:
-    db = Database(await postgres_url("assessment"))
+    db = Database(await postgres_url("assessment"), clock=clock)
     migrations = spec().migrations_dir
     try:
         await upgrade(db, migrations)
@@ -93,7 +97,7 @@ async def test_a_full_flow_through_the_api_completes_on_postgresql(
     )
     headers = auth(pg_app, HOLTALEN)
     base = f"/assessments/{opened['id']}"
-    held_at = (datetime.now(UTC) - timedelta(hours=3)).isoformat()
+    held_at = (NOW - timedelta(hours=3)).isoformat()
 
     assign = await pg_client.post(
         f"{base}/assignment", json={"assignee_kind": "unit", "assignee": "respite_service"}, headers=headers

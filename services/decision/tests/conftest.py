@@ -9,30 +9,34 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from servicekit.clock import FixedClock
 from servicekit.consumer import DeadLetter, EventConsumer, RetryPolicy
 from servicekit.migrate import upgrade
 from servicekit.runtime import create_app
 from services.decision.main import Settings, spec
 from services.decision.recipients import RecipientLookup, nobody
-from services.decision.tests.support import SECRET, Clock, runtime_of
+from services.decision.tests.support import CLOCK_START, SECRET, runtime_of
 
 
-def build_app(url: str, clock: Clock, tenants_dir: Path | None = None, recipients: RecipientLookup = nobody) -> FastAPI:
+def build_app(
+    url: str, clock: FixedClock, tenants_dir: Path | None = None, recipients: RecipientLookup = nobody
+) -> FastAPI:
     settings = Settings(environment="test", database_url=url, jwt_secret=SECRET, telemetry_exporter="memory")
     if tenants_dir is not None:
         settings.tenants_dir = tenants_dir
-    service = spec(settings, clock=clock)
+    service = spec(settings)
     service.recipients = recipients  # no intake to ask in these tests unless one is given
-    return create_app(service, settings)
+    return create_app(service, settings, clock=clock)
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FixedClock:
+    """The app's one clock: every route, handler and unit of work reads "now" from it."""
+    return FixedClock(CLOCK_START)
 
 
 @pytest.fixture
-async def app(tmp_path: Path, clock: Clock) -> AsyncIterator[FastAPI]:
+async def app(tmp_path: Path, clock: FixedClock) -> AsyncIterator[FastAPI]:
     application = build_app(f"sqlite+aiosqlite:///{tmp_path}/decision.db", clock)
     await upgrade(runtime_of(application).db, runtime_of(application).spec.migrations_dir)
     yield application

@@ -1,4 +1,4 @@
-"""Helpers for decision's tests: a settable clock, tokens, the events other services send, and what we wrote."""
+"""Helpers for decision's tests: the service's clock, tokens, the events other services send, and what we wrote."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from contracts.intake import (
     EmergencyMeasureRegistered,
     Sender,
 )
+from servicekit.clock import FixedClock
 from servicekit.consumer import EventConsumer, IncomingMessage, Outcome
 from servicekit.db import OUTBOX
 from servicekit.runtime import Runtime
@@ -52,17 +53,9 @@ def oslo(year: int, month: int, day: int, hour: int = 12, minute: int = 0, secon
     return datetime(year, month, day, hour, minute, second, tzinfo=OSLO).astimezone(UTC)
 
 
-class Clock:
-    """The service's clock in tests: set it to when something happens."""
-
-    def __init__(self, now: datetime | None = None) -> None:
-        self.now = now or oslo(2026, 3, 10, 13)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set(self, moment: datetime) -> None:
-        self.now = moment
+# Where the service's clock (a `FixedClock`, the runtime's one clock) stands when a test starts; a test sets it
+# (`clock.set`) to when something happens.
+CLOCK_START = oslo(2026, 3, 10, 13)
 
 
 def runtime_of(app: FastAPI) -> Runtime:
@@ -91,8 +84,7 @@ def leader(app: FastAPI, unit: str | None, municipality: str = TOLGA, subject: s
 
 def wrap(data: EventModel, municipality: str, at: datetime, source: str = "/forvalt/test") -> CloudEvent[Any]:
     subject = str(data.case_id)  # type: ignore[attr-defined]
-    event = CloudEvent.wrap(data, source=source, subject=subject, municipality=municipality)
-    return event.model_copy(update={"time": at})
+    return CloudEvent.wrap(data, source=source, subject=subject, municipality=municipality, time=at)
 
 
 def application_registered(
@@ -197,14 +189,16 @@ def incoming(event: CloudEvent[Any], offset: int = 0) -> IncomingMessage:
     )
 
 
-async def feed(consumer: EventConsumer, clock: Clock, event: CloudEvent[Any], *, at: datetime | None = None) -> Outcome:
+async def feed(
+    consumer: EventConsumer, clock: FixedClock, event: CloudEvent[Any], *, at: datetime | None = None
+) -> Outcome:
     """Process an event as the subscriber would, at `at` (default: the moment it was sent)."""
     clock.set(at or event.time)
     return await consumer.process(incoming(event))
 
 
 async def assessed(
-    consumer: EventConsumer, clock: Clock, case_id: str, municipality: str = SELBU, *, at: datetime, **kw: Any
+    consumer: EventConsumer, clock: FixedClock, case_id: str, municipality: str = SELBU, *, at: datetime, **kw: Any
 ) -> None:
     """A case registered by intake and assessed, with its recommendation submitted at `at`."""
     assert await feed(consumer, clock, application_registered(case_id, municipality), at=at) is Outcome.PROCESSED

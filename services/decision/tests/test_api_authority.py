@@ -10,12 +10,12 @@ import pytest
 from fastapi import FastAPI
 
 from contracts.decision import CaseScheduledForMeeting, DecisionMade, LetterIssued, ServiceOrdered
+from servicekit.clock import FixedClock
 from servicekit.consumer import EventConsumer
 from services.decision.tests.support import (
     HOLTALEN,
     REASONS,
     TOLGA,
-    Clock,
     assessed,
     auth,
     decision_body,
@@ -53,7 +53,7 @@ async def approve(
 
 
 @pytest.fixture
-async def tolga_case(consumer: EventConsumer, clock: Clock) -> str:
+async def tolga_case(consumer: EventConsumer, clock: FixedClock) -> str:
     await assessed(consumer, clock, "case-1", TOLGA, at=oslo(2026, 3, 9, 11, 0))
     clock.set(oslo(2026, 3, 10, 13))
     return "case-1"
@@ -165,7 +165,7 @@ async def test_in_tolga_the_decision_date_is_the_final_approvals_not_the_drafts(
 
 
 async def test_in_holtalen_the_meeting_concludes_and_the_decision_follows_its_conclusion(
-    app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: Clock
+    app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: FixedClock
 ) -> None:
     await assessed(consumer, clock, "case-h", HOLTALEN, at=oslo(2026, 3, 10, 10, 0))
     [scheduled] = await events_of(app, CaseScheduledForMeeting)
@@ -229,7 +229,7 @@ async def test_in_holtalen_the_meeting_concludes_and_the_decision_follows_its_co
 
 
 async def test_a_postponed_case_goes_on_the_next_months_agenda(
-    app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: Clock
+    app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: FixedClock
 ) -> None:
     await assessed(consumer, clock, "case-h", HOLTALEN, at=oslo(2026, 3, 10, 10, 0))
     [first] = await events_of(app, CaseScheduledForMeeting)
@@ -257,7 +257,7 @@ async def test_a_postponed_case_goes_on_the_next_months_agenda(
 
 
 async def test_an_emergency_measure_from_sunday_is_raised_on_tuesday_then_decided_and_approved(
-    app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: Clock
+    app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: FixedClock
 ) -> None:
     await feed(consumer, clock, emergency_registered("case-e", TOLGA, registered_at=oslo(2026, 3, 8, 22, 0)))
     [scheduled] = await events_of(app, CaseScheduledForMeeting)

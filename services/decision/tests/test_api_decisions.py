@@ -12,13 +12,13 @@ from fastapi import FastAPI
 from contracts.deadlines import DeadlineScheduled
 from contracts.decision import DecisionMade, LetterIssued, ServiceOrdered
 from contracts.topics import Topic
+from servicekit.clock import FixedClock
 from servicekit.consumer import EventConsumer
 from services.decision.tests.support import (
     PROBLEM,
     REASONS,
     SELBU,
     TOLGA,
-    Clock,
     application_registered,
     assessed,
     auth,
@@ -36,7 +36,7 @@ DECIDED_AT = oslo(2026, 3, 10, 13)
 
 
 @pytest.fixture
-async def case_id(consumer: EventConsumer, clock: Clock) -> str:
+async def case_id(consumer: EventConsumer, clock: FixedClock) -> str:
     await assessed(consumer, clock, "case-1", SELBU, at=oslo(2026, 3, 9, 11, 0))
     clock.set(DECIDED_AT)
     return "case-1"
@@ -123,6 +123,22 @@ async def test_a_time_limited_decision_schedules_its_evaluation_four_weeks_befor
     assert [(d["kind"], d["due_on"]) for d in decision["deadlines"]] == [("time_limited_evaluation", "2026-05-22")]
     [evaluation] = await events_of(app, DeadlineScheduled)
     assert (evaluation.kind, evaluation.due_on) == ("time_limited_evaluation", date(2026, 5, 22))
+
+
+async def test_the_decision_day_its_deadlines_and_its_events_come_from_the_services_clock_not_the_machines(
+    app: FastAPI, client: httpx.AsyncClient, case_id: str, clock: FixedClock
+) -> None:
+    # 00:30 in Norway on Tuesday 4 June 2030 is still 3 June in UTC: "today" is the Norwegian day of the app's clock,
+    # years away from any day these tests run on.
+    clock.set(oslo(2030, 6, 4, 0, 30))
+
+    decision = (await decide(client, app, decision_body(case_id))).json()
+
+    assert decision["decided_on"] == "2030-06-04"
+    assert decision["appeal"]["deadline_on"] == "2030-07-02"
+    assert [(d["kind"], d["due_on"]) for d in decision["deadlines"]] == [("decision_review", "2031-06-04")]
+    made = [e for e in await outbox_events(app) if isinstance(e.data, DecisionMade)]
+    assert [e.time for e in made] == [clock.now()]
 
 
 async def test_the_letter_pdf_is_downloadable_and_holds_the_appeal_deadline(
@@ -214,7 +230,7 @@ async def test_a_case_is_decided_once(app: FastAPI, client: httpx.AsyncClient, c
 
 
 async def test_a_case_still_being_assessed_cannot_be_decided_and_an_unknown_one_is_not_found(
-    app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: Clock
+    app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: FixedClock
 ) -> None:
     await feed(consumer, clock, application_registered("case-2", SELBU))
     clock.set(DECIDED_AT)

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from contracts.coordination import ProposedResult, RequestedRight
 from contracts.deadlines import DeadlineCancelled, DeadlineScheduled
 from contracts.decision import DecisionMade, LetterIssued, ServiceOrdered
+from servicekit.clock import FixedClock
 from servicekit.consumer import DeadLetter, EventConsumer, RetryPolicy
 from servicekit.migrate import upgrade
 from servicekit.settings import REPO_ROOT
@@ -24,7 +25,6 @@ from services.decision.tests.support import (
     REASONS,
     SELBU,
     TOLGA,
-    Clock,
     application_registered,
     assessed,
     auth,
@@ -40,7 +40,9 @@ from services.decision.tests.support import (
 
 
 @pytest.fixture
-async def decided(app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: Clock) -> dict[str, Any]:
+async def decided(
+    app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: FixedClock
+) -> dict[str, Any]:
     """Selbu granted home nursing on 10 March 2026."""
     await assessed(consumer, clock, "case-1", SELBU, at=oslo(2026, 3, 9, 11, 0))
     clock.set(oslo(2026, 3, 10, 13))
@@ -130,7 +132,7 @@ async def test_a_review_that_changes_orders_the_new_services_and_a_superseded_de
 
 
 async def test_a_reversal_after_appeal_awaits_the_office_and_its_decision_supersedes_the_appealed_one(
-    app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: Clock
+    app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: FixedClock
 ) -> None:
     await assessed(consumer, clock, "case-1", SELBU, at=oslo(2026, 3, 9, 11, 0))
     clock.set(oslo(2026, 3, 10, 13))
@@ -160,7 +162,7 @@ async def test_a_reversal_after_appeal_awaits_the_office_and_its_decision_supers
 
 
 async def test_a_reversal_in_tolga_is_the_offices_alone_without_the_unit_leaders(
-    app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: Clock
+    app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: FixedClock
 ) -> None:
     await assessed(consumer, clock, "case-1", TOLGA, at=oslo(2026, 3, 9, 11, 0))
     clock.set(oslo(2026, 3, 10, 13))
@@ -182,7 +184,7 @@ async def test_a_reversal_in_tolga_is_the_offices_alone_without_the_unit_leaders
 
 
 async def test_a_requested_individual_plan_is_decided_by_the_office_and_ordered_from_the_coordinating_unit(
-    app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: Clock
+    app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: FixedClock
 ) -> None:
     at = oslo(2026, 3, 9, 10)
     await feed(consumer, clock, decision_requested("case-7", TOLGA, at=at))
@@ -225,7 +227,7 @@ async def test_a_requested_individual_plan_is_decided_by_the_office_and_ordered_
 
 
 async def test_a_preliminary_reply_is_a_letter_with_the_expected_date_and_the_reason(
-    app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: Clock
+    app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: FixedClock
 ) -> None:
     await feed(consumer, clock, application_registered("case-1", SELBU))
     clock.set(oslo(2026, 4, 2, 10))
@@ -258,7 +260,7 @@ async def test_a_preliminary_reply_is_refused_for_a_decided_case_or_a_date_alrea
 
 
 async def test_a_preliminary_reply_needs_a_future_date(
-    app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: Clock
+    app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: FixedClock
 ) -> None:
     await feed(consumer, clock, application_registered("case-1", SELBU))
     clock.set(oslo(2026, 4, 2, 10))
@@ -278,7 +280,7 @@ async def test_a_preliminary_reply_needs_a_future_date(
 
 
 @pytest.fixture
-async def nynorsk_app(tmp_path: Path, clock: Clock) -> AsyncIterator[FastAPI]:
+async def nynorsk_app(tmp_path: Path, clock: FixedClock) -> AsyncIterator[FastAPI]:
     """Selbu writing its letters in nynorsk."""
     tenants = tmp_path / "tenants"
     shutil.copytree(REPO_ROOT / "deploy" / "tenants", tenants)
@@ -293,7 +295,7 @@ async def nynorsk_app(tmp_path: Path, clock: Clock) -> AsyncIterator[FastAPI]:
 
 
 async def test_a_municipality_writing_nynorsk_gets_its_decision_letter_in_nynorsk(
-    nynorsk_app: FastAPI, clock: Clock
+    nynorsk_app: FastAPI, clock: FixedClock
 ) -> None:
     runtime = runtime_of(nynorsk_app)
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from contracts.coordination import ProposedResult, RequestedRight
 from contracts.decision import CaseScheduledForMeeting
+from servicekit.clock import FixedClock
 from servicekit.consumer import DeadLetter, EventConsumer, Outcome
 from servicekit.db import INBOX, OUTBOX
 from services.decision import db as decision_db
@@ -18,7 +19,6 @@ from services.decision.tests.support import (
     HOLTALEN,
     SELBU,
     TOLGA,
-    Clock,
     application_registered,
     application_withdrawn,
     assessment_completed,
@@ -53,7 +53,7 @@ async def agenda(app: FastAPI) -> list[tuple[str, date, bool]]:
 
 
 async def test_a_recommendation_before_the_cut_off_puts_the_case_on_that_weeks_meeting(
-    app: FastAPI, consumer: EventConsumer, clock: Clock
+    app: FastAPI, consumer: EventConsumer, clock: FixedClock
 ) -> None:
     event = assessment_completed("case-1", TOLGA, at=oslo(2026, 3, 9, 11, 30))
 
@@ -72,7 +72,7 @@ async def test_a_recommendation_before_the_cut_off_puts_the_case_on_that_weeks_m
 
 
 async def test_a_recommendation_at_12_01_goes_on_the_next_weeks_meeting(
-    app: FastAPI, consumer: EventConsumer, clock: Clock
+    app: FastAPI, consumer: EventConsumer, clock: FixedClock
 ) -> None:
     await feed(consumer, clock, assessment_completed("case-1", TOLGA, at=oslo(2026, 3, 9, 12, 1)))
 
@@ -80,7 +80,7 @@ async def test_a_recommendation_at_12_01_goes_on_the_next_weeks_meeting(
 
 
 async def test_the_same_recommendation_delivered_twice_is_scheduled_once(
-    app: FastAPI, consumer: EventConsumer, clock: Clock, dead_letters: list[DeadLetter]
+    app: FastAPI, consumer: EventConsumer, clock: FixedClock, dead_letters: list[DeadLetter]
 ) -> None:
     event = assessment_completed("case-1", TOLGA, at=oslo(2026, 3, 9, 11, 30))
     clock.set(event.time)
@@ -98,7 +98,7 @@ async def test_the_same_recommendation_delivered_twice_is_scheduled_once(
 
 
 async def test_two_cases_for_the_same_meeting_share_one_meeting_and_its_agenda(
-    app: FastAPI, consumer: EventConsumer, clock: Clock
+    app: FastAPI, consumer: EventConsumer, clock: FixedClock
 ) -> None:
     await feed(consumer, clock, assessment_completed("case-1", TOLGA, at=oslo(2026, 3, 6, 10, 0)))
     await feed(consumer, clock, assessment_completed("case-2", TOLGA, at=oslo(2026, 3, 9, 8, 0)))
@@ -108,7 +108,7 @@ async def test_two_cases_for_the_same_meeting_share_one_meeting_and_its_agenda(
 
 
 async def test_an_emergency_measure_registered_on_sunday_goes_on_tuesdays_meeting_and_stays_there(
-    app: FastAPI, consumer: EventConsumer, clock: Clock
+    app: FastAPI, consumer: EventConsumer, clock: FixedClock
 ) -> None:
     await feed(consumer, clock, emergency_registered("case-9", TOLGA, registered_at=oslo(2026, 3, 8, 22, 0)))
     # The assessment completes after the cut-off: the case is already on the first meeting's agenda.
@@ -124,7 +124,7 @@ async def test_an_emergency_measure_registered_on_sunday_goes_on_tuesdays_meetin
 
 
 async def test_an_emergency_measure_registered_after_the_cut_off_is_on_the_next_day_meeting(
-    app: FastAPI, consumer: EventConsumer, clock: Clock
+    app: FastAPI, consumer: EventConsumer, clock: FixedClock
 ) -> None:
     await feed(consumer, clock, emergency_registered("case-9", TOLGA, registered_at=oslo(2026, 3, 9, 18, 0)))
 
@@ -132,7 +132,7 @@ async def test_an_emergency_measure_registered_after_the_cut_off_is_on_the_next_
 
 
 async def test_holtalens_monthly_meeting_takes_a_recommendation_made_after_the_cut_off_a_month_later(
-    app: FastAPI, consumer: EventConsumer, clock: Clock
+    app: FastAPI, consumer: EventConsumer, clock: FixedClock
 ) -> None:
     await feed(consumer, clock, assessment_completed("case-1", HOLTALEN, at=oslo(2026, 2, 25, 12, 0)))
     await feed(consumer, clock, assessment_completed("case-2", HOLTALEN, at=oslo(2026, 2, 25, 12, 1)))
@@ -141,7 +141,7 @@ async def test_holtalens_monthly_meeting_takes_a_recommendation_made_after_the_c
 
 
 async def test_a_municipality_without_meetings_just_has_the_case_await_the_offices_decision(
-    app: FastAPI, consumer: EventConsumer, clock: Clock
+    app: FastAPI, consumer: EventConsumer, clock: FixedClock
 ) -> None:
     await feed(consumer, clock, assessment_completed("case-1", SELBU, at=oslo(2026, 3, 9, 11, 0)))
 
@@ -151,7 +151,7 @@ async def test_a_municipality_without_meetings_just_has_the_case_await_the_offic
 
 
 async def test_the_application_fills_in_the_journal_number_whichever_event_comes_first(
-    app: FastAPI, consumer: EventConsumer, clock: Clock
+    app: FastAPI, consumer: EventConsumer, clock: FixedClock
 ) -> None:
     await feed(consumer, clock, assessment_completed("case-1", SELBU, at=oslo(2026, 3, 9, 11, 0)))
     await feed(consumer, clock, application_registered("case-1", SELBU, received_on=date(2026, 3, 2)))
@@ -165,7 +165,7 @@ async def test_the_application_fills_in_the_journal_number_whichever_event_comes
 
 
 async def test_an_application_alone_is_known_but_does_not_await_a_decision(
-    app: FastAPI, consumer: EventConsumer, clock: Clock
+    app: FastAPI, consumer: EventConsumer, clock: FixedClock
 ) -> None:
     await feed(consumer, clock, application_registered("case-1", SELBU))
 
@@ -173,7 +173,7 @@ async def test_an_application_alone_is_known_but_does_not_await_a_decision(
 
 
 async def test_a_request_from_the_coordinating_unit_awaits_the_offices_decision_right_by_right(
-    app: FastAPI, consumer: EventConsumer, clock: Clock
+    app: FastAPI, consumer: EventConsumer, clock: FixedClock
 ) -> None:
     at = oslo(2026, 3, 9, 10, 0)
     await feed(consumer, clock, decision_requested("case-7", TOLGA, at=at))
@@ -194,7 +194,7 @@ async def test_a_request_from_the_coordinating_unit_awaits_the_offices_decision_
 
 
 async def test_a_reversal_of_a_decision_we_never_made_is_dead_lettered_and_writes_nothing(
-    app: FastAPI, consumer: EventConsumer, clock: Clock, dead_letters: list[DeadLetter]
+    app: FastAPI, consumer: EventConsumer, clock: FixedClock, dead_letters: list[DeadLetter]
 ) -> None:
     event = reversed_by_office("case-1", "no-such-decision", SELBU, at=oslo(2026, 3, 9, 10, 0))
 
@@ -207,7 +207,7 @@ async def test_a_reversal_of_a_decision_we_never_made_is_dead_lettered_and_write
 
 
 async def test_a_withdrawn_application_leaves_the_agenda_and_awaits_nothing(
-    app: FastAPI, consumer: EventConsumer, clock: Clock
+    app: FastAPI, consumer: EventConsumer, clock: FixedClock
 ) -> None:
     await feed(consumer, clock, assessment_completed("case-1", TOLGA, at=oslo(2026, 3, 9, 11, 0)))
     await feed(consumer, clock, application_withdrawn("case-1", TOLGA, at=oslo(2026, 3, 9, 11, 5)))
@@ -220,7 +220,7 @@ async def test_a_withdrawn_application_leaves_the_agenda_and_awaits_nothing(
 
 
 async def test_an_event_about_another_municipalitys_case_is_dead_lettered(
-    app: FastAPI, consumer: EventConsumer, clock: Clock, dead_letters: list[DeadLetter]
+    app: FastAPI, consumer: EventConsumer, clock: FixedClock, dead_letters: list[DeadLetter]
 ) -> None:
     await feed(consumer, clock, assessment_completed("case-1", TOLGA, at=oslo(2026, 3, 9, 11, 0)))
 

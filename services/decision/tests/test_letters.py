@@ -4,7 +4,7 @@ forvaltningsloven § 27. Set FORVALT_UPDATE_GOLDEN=1 to rewrite the golden files
 from __future__ import annotations
 
 import os
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -22,9 +22,10 @@ from services.decision.letters import (
     render_pdf,
     render_preliminary_reply,
 )
-from services.decision.tests.support import pdf_text
+from services.decision.tests.support import oslo, pdf_text
 
 GOLDEN = Path(__file__).parent / "golden"
+CREATED_AT = oslo(2026, 3, 10, 13)  # when the PDFs are made: a fixed instant, not the machine's
 APPEAL = AppealInformation(
     appeal_body="Statsforvalteren",
     submit_to="Forvaltningskontoret",
@@ -138,7 +139,7 @@ REASON_HEADINGS = {
 @pytest.mark.parametrize("language", ["nb", "nn"])
 def test_decision_pdf_holds_every_appeal_element_of_section_27_and_the_reasons(language: str) -> None:
     letter = partly_granted(language)
-    pdf = render_pdf(render_decision(letter), title="Vedtak", footer="Tolga kommune", created_at=datetime.now(UTC))
+    pdf = render_pdf(render_decision(letter), title="Vedtak", footer="Tolga kommune", created_at=CREATED_AT)
 
     assert pdf.startswith(b"%PDF-")
     text = pdf_text(pdf)
@@ -154,7 +155,7 @@ def test_decision_pdf_holds_every_appeal_element_of_section_27_and_the_reasons(l
 )
 def test_preliminary_reply_pdf_says_why_and_when(language: str, phrase: str) -> None:
     letter = preliminary(language)
-    text = pdf_text(render_pdf(render_preliminary_reply(letter), title="x", footer="x", created_at=datetime.now(UTC)))
+    text = pdf_text(render_pdf(render_preliminary_reply(letter), title="x", footer="x", created_at=CREATED_AT))
 
     assert phrase in text
     assert "Vi venter på opplysninger fra fastlegen din." in text

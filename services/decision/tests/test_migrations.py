@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from servicekit.clock import FixedClock
 from servicekit.db import Database
 from services.decision.tests.migration_checks import check_round_trip
+from services.decision.tests.support import CLOCK_START
 
 
 async def test_migrations_add_the_decision_tables_and_take_them_away_again(tmp_path: Path) -> None:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path}/decision.db")
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/decision.db", clock=FixedClock(CLOCK_START))
     try:
         await check_round_trip(db)
     finally:

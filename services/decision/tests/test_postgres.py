@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 
 from contracts.decision import CaseScheduledForMeeting, DecisionMade, LetterIssued, ServiceOrdered
+from servicekit.clock import FixedClock
 from servicekit.consumer import DeadLetter, EventConsumer, Outcome, RetryPolicy
 from servicekit.db import Database
 from servicekit.migrate import upgrade
@@ -18,9 +19,9 @@ from services.decision import db as decision_db
 from services.decision.tests.conftest import build_app
 from services.decision.tests.migration_checks import check_round_trip
 from services.decision.tests.support import (
+    CLOCK_START,
     SELBU,
     TOLGA,
-    Clock,
     assessed,
     assessment_completed,
     auth,
@@ -60,12 +61,12 @@ def consumer_of(app: FastAPI) -> EventConsumer:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FixedClock:
+    return FixedClock(CLOCK_START)
 
 
 @pytest.fixture
-async def replicas(postgres_url: PostgresUrl, clock: Clock) -> AsyncIterator[list[FastAPI]]:
+async def replicas(postgres_url: PostgresUrl, clock: FixedClock) -> AsyncIterator[list[FastAPI]]:
     """Two instances of decision on one fresh database, as two replicas behind a load balancer."""
     url = await postgres_url("decision")
     apps = [build_app(url, clock), build_app(url, clock)]
@@ -86,7 +87,7 @@ async def clients(replicas: list[FastAPI]) -> AsyncIterator[list[httpx.AsyncClie
 
 
 async def test_migrations_upgrade_downgrade_and_upgrade_again(postgres_url: PostgresUrl) -> None:
-    db = Database(await postgres_url("decision"))
+    db = Database(await postgres_url("decision"), clock=FixedClock(CLOCK_START))
     try:
         await check_round_trip(db)
     finally:
@@ -94,7 +95,7 @@ async def test_migrations_upgrade_downgrade_and_upgrade_again(postgres_url: Post
 
 
 async def test_an_assessed_case_is_decided_with_its_events_and_its_pdf_stored_and_served(
-    replicas: list[FastAPI], clients: list[httpx.AsyncClient], clock: Clock
+    replicas: list[FastAPI], clients: list[httpx.AsyncClient], clock: FixedClock
 ) -> None:
     app, client = replicas[0], clients[0]
     await assessed(consumer_of(app), clock, "case-1", SELBU, at=oslo(2026, 3, 9, 11, 0))
@@ -113,7 +114,7 @@ async def test_an_assessed_case_is_decided_with_its_events_and_its_pdf_stored_an
 
 
 async def test_the_same_case_decided_at_once_on_two_replicas_is_decided_once(
-    replicas: list[FastAPI], clients: list[httpx.AsyncClient], clock: Clock
+    replicas: list[FastAPI], clients: list[httpx.AsyncClient], clock: FixedClock
 ) -> None:
     app = replicas[0]
     for n in range(4):
@@ -131,7 +132,7 @@ async def test_the_same_case_decided_at_once_on_two_replicas_is_decided_once(
 
 
 async def test_cases_scheduled_at_once_onto_a_new_meeting_share_one_meeting(
-    replicas: list[FastAPI], clock: Clock
+    replicas: list[FastAPI], clock: FixedClock
 ) -> None:
     clock.set(oslo(2026, 3, 9, 11, 0))
     consumers = [consumer_of(replicas[0]), consumer_of(replicas[1])]
@@ -148,7 +149,7 @@ async def test_cases_scheduled_at_once_onto_a_new_meeting_share_one_meeting(
 
 
 async def test_two_unit_leaders_approving_at_once_make_the_decision_once(
-    replicas: list[FastAPI], clients: list[httpx.AsyncClient], clock: Clock
+    replicas: list[FastAPI], clients: list[httpx.AsyncClient], clock: FixedClock
 ) -> None:
     app = replicas[0]
     await assessed(consumer_of(app), clock, "case-1", TOLGA, at=oslo(2026, 3, 9, 11, 0))

@@ -9,10 +9,11 @@ import pytest
 from fastapi import FastAPI
 
 from servicekit.auth import TokenVerifier
+from servicekit.clock import FixedClock
 from servicekit.consumer import EventConsumer
 from services.decision.letters import Letterhead, render_decision
 from services.decision.recipients import IntakeRecipients, Recipient
-from services.decision.tests.support import SELBU, Clock, assessed, auth, decision_body, oslo, pdf_text, runtime_of
+from services.decision.tests.support import SELBU, assessed, auth, decision_body, oslo, pdf_text, runtime_of
 from services.decision.tests.test_letters import partly_granted
 
 SECRET = "recipients-test-secret-that-is-long-enough-01"
@@ -91,7 +92,7 @@ def test_a_letter_with_a_recipient_carries_the_name_and_address_instead_of_the_i
 
 
 async def test_a_decision_letter_is_addressed_to_the_person_the_register_names(
-    app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: Clock
+    app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: FixedClock
 ) -> None:
     asked: list[tuple[str, str]] = []
 

@@ -9,15 +9,23 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from servicekit.clock import FixedClock
 from servicekit.migrate import upgrade
 from servicekit.runtime import create_app
 from services.intake.main import Settings, spec
+from services.intake.tests.support import NOW
 
 SECRET = "intake-test-secret-that-is-long-enough-0123"
 
 
 @pytest.fixture
-async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
+def clock() -> FixedClock:
+    """The service's clock, standing at the tests' NOW until a test moves it."""
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+async def app(tmp_path: Path, clock: FixedClock) -> AsyncIterator[FastAPI]:
     settings = Settings(
         environment="test",
         database_url=f"sqlite+aiosqlite:///{tmp_path}/intake.db",
@@ -26,7 +34,7 @@ async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
         telemetry_exporter="memory",
     )
     service = spec()
-    application = create_app(service, settings)
+    application = create_app(service, settings, clock=clock)
     await upgrade(application.state.runtime.db, service.migrations_dir)
     yield application
     await application.state.runtime.db.dispose()

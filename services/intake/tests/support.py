@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -14,6 +14,9 @@ from servicekit.runtime import Runtime
 from services.intake import db as intake_db
 
 PROBLEM = "application/problem+json"
+# When the tests' requests arrive: Monday 23 November 2026, 10:30 in Norway. The app's clock stands here.
+NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+TODAY = date(2026, 11, 23)
 TOLGA, SELBU, HOLTALEN = "3426", "5032", "5026"
 
 # Written out from the rules rather than imported, so the tests do not check the code against itself.

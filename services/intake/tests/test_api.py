@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -20,6 +20,7 @@ from services.intake import db as intake_db
 from services.intake.tests.support import (
     PROBLEM,
     SELBU,
+    TODAY,
     application_body,
     auth,
     count,
@@ -225,7 +226,7 @@ async def test_registering_for_an_unconfigured_municipality_is_404(
 
 # --- invalid requests ---------------------------------------------------------------------------
 
-FUTURE = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
+FUTURE = (TODAY + timedelta(days=3)).isoformat()
 
 
 PLACEHOLDER = "registered-person"

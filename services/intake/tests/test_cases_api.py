@@ -20,13 +20,14 @@ from contracts.intake import (
     EmergencyMeasureRegistered,
     Sender,
 )
-from servicekit.calendar import local_date
 from services.intake.tests.support import (
     CONSENT,
     HOLTALEN,
     NOTHING,
+    NOW,
     PROBLEM,
     SELBU,
+    TODAY,
     TOLGA,
     application_body,
     auth,
@@ -396,7 +397,7 @@ def emergency_body(person: str, **overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "person_id": person,
         "service_code": "home_nursing",
-        "started_at": (datetime.now(UTC) - timedelta(days=1)).isoformat(),
+        "started_at": (NOW - timedelta(days=1)).isoformat(),
         "what": "Evening visit to help with insulin",
         "why": "Discharged from hospital on a Saturday night",
         "consent": {"form": "oral", "given_by": "person", "scope": ["processing"]},
@@ -523,7 +524,7 @@ async def test_only_a_unit_of_the_municipality_registers_emergency_measures_and_
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        ({"started_at": (datetime.now(UTC) + timedelta(hours=1)).isoformat()}, "started_at"),
+        ({"started_at": (NOW + timedelta(hours=1)).isoformat()}, "started_at"),
         ({"started_at": "2026-11-21T22:15:00"}, "started_at"),
         ({"service_code": "space_travel"}, "service_code"),
         ({"person_id": "p-unknown"}, "person_id"),
@@ -567,7 +568,7 @@ async def test_every_kind_of_case_can_be_withdrawn_once_and_the_withdrawal_is_an
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     cases = await register_each_kind(client, app)
-    withdrawn_on = datetime.now(UTC).date().isoformat()
+    withdrawn_on = TODAY.isoformat()
 
     for kind, case in cases.items():
         path = f"/applications/{case['case_id']}/withdrawal"
@@ -588,7 +589,7 @@ async def test_a_withdrawal_dated_in_the_future_is_refused(app: FastAPI, client:
 
     response = await client.post(
         f"/applications/{case['case_id']}/withdrawal",
-        json={"withdrawn_on": (local_date(datetime.now(UTC)) + timedelta(days=2)).isoformat()},
+        json={"withdrawn_on": (TODAY + timedelta(days=2)).isoformat()},
         headers=auth(app),
     )
 

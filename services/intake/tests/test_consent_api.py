@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -22,6 +22,7 @@ from services.intake.tests.support import (
     outbox_rows,
     register_person,
 )
+from services.intake.tests.support import TODAY as TODAY_DATE
 
 GIVEN = {
     "form": "written",
@@ -29,7 +30,7 @@ GIVEN = {
     "scope": ["processing", "sharing", "fetch_from_gp"],
     "share_with": ["home_care", "nursing_home"],
 }
-TODAY = datetime.now(UTC).date().isoformat()
+TODAY = TODAY_DATE.isoformat()
 
 
 @pytest.fixture
@@ -145,7 +146,7 @@ async def test_once_no_consent_remains_a_further_withdrawal_is_409_and_writes_no
         ({"scopes": ["sharing"], "share_with": ["respite"]}, "share_with"),
         ({"scopes": ["fetch_from_gp"], "withdrawn_on": "2026-03-01"}, "withdrawn_on"),
         (
-            {"scopes": ["fetch_from_gp"], "withdrawn_on": (datetime.now(UTC) + timedelta(days=2)).date().isoformat()},
+            {"scopes": ["fetch_from_gp"], "withdrawn_on": (TODAY_DATE + timedelta(days=2)).isoformat()},
             "withdrawn_on",
         ),
         ({"scopes": ["fetch_from_gp"], "municipality": SELBU}, "municipality"),

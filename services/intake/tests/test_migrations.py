@@ -10,6 +10,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 
+from servicekit.clock import FixedClock
 from servicekit.db import Database
 from servicekit.migrate import downgrade
 from services.intake.tests.migration_checks import (
@@ -19,12 +20,12 @@ from services.intake.tests.migration_checks import (
     check_round_trip_keeps_legacy_applications,
     revision,
 )
-from services.intake.tests.support import application_body, auth, register_person, runtime_of
+from services.intake.tests.support import NOW, application_body, auth, register_person, runtime_of
 
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path}/intake.db")
+    database = Database(f"sqlite+aiosqlite:///{tmp_path}/intake.db", clock=FixedClock(NOW))
     yield database
     await database.dispose()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import httpx
@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from contracts.envelope import parse_event
 from contracts.intake import ApplicationWithdrawn, Consent, ConsentWithdrawn
+from servicekit.clock import FixedClock
 from servicekit.db import OUTBOX, Database
 from servicekit.migrate import upgrade
 from servicekit.runtime import create_app
@@ -25,6 +26,7 @@ from services.intake.tests.migration_checks import (
     check_round_trip_keeps_legacy_applications,
 )
 from services.intake.tests.support import (
+    NOW,
     application_body,
     auth,
     count,
@@ -33,16 +35,17 @@ from services.intake.tests.support import (
     referral_body,
     register_person,
 )
+from services.intake.tests.support import TODAY as TODAY_DATE
 
 pytestmark = pytest.mark.infra
 
 PostgresUrl = Callable[[str], Awaitable[str]]
-TODAY = datetime.now(UTC).date().isoformat()
+TODAY = TODAY_DATE.isoformat()
 
 
 def build_app(url: str) -> FastAPI:
     settings = Settings(environment="test", database_url=url, jwt_secret=SECRET, telemetry_exporter="memory")
-    return create_app(spec(), settings)
+    return create_app(spec(), settings, clock=FixedClock(NOW))
 
 
 @pytest.fixture
@@ -77,7 +80,7 @@ async def events_of(app: FastAPI, kind: type[Any]) -> list[Any]:
 async def test_migrations_upgrade_downgrade_and_upgrade_again_keep_existing_applications(
     postgres_url: PostgresUrl,
 ) -> None:
-    db = Database(await postgres_url("intake"))
+    db = Database(await postgres_url("intake"), clock=FixedClock(NOW))
     try:
         await check_round_trip_keeps_legacy_applications(db)
     finally:
@@ -85,7 +88,7 @@ async def test_migrations_upgrade_downgrade_and_upgrade_again_keep_existing_appl
 
 
 async def test_downgrade_refuses_while_cases_exist_that_0001_cannot_hold(postgres_url: PostgresUrl) -> None:
-    db = Database(await postgres_url("intake"))
+    db = Database(await postgres_url("intake"), clock=FixedClock(NOW))
     try:
         await check_downgrade_refuses_cases_0001_cannot_hold(db)
     finally:

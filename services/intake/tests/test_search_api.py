@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
+from servicekit.clock import FixedClock
 from services.intake.tests.support import (
     HOLTALEN,
+    NOW,
     TOLGA,
     application_body,
     auth,
@@ -19,7 +21,7 @@ from services.intake.tests.support import (
     register_person,
 )
 
-YESTERDAY = datetime.now(UTC) - timedelta(days=1)
+YESTERDAY = NOW - timedelta(days=1)
 
 
 async def created(response: httpx.Response) -> dict[str, Any]:
@@ -29,9 +31,16 @@ async def created(response: httpx.Response) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def cases(app: FastAPI, client: httpx.AsyncClient) -> dict[str, dict[str, Any]]:
+async def cases(app: FastAPI, client: httpx.AsyncClient, clock: FixedClock) -> dict[str, dict[str, Any]]:
     """Holtålen's journal: an adult's and a child's application, a referral, a child coordinator application
-    in pregnancy, an emergency measure, and a withdrawn application; plus one case in Tolga."""
+    in pregnancy, an emergency measure, and a withdrawn application; plus one case in Tolga. They are
+    registered a minute apart, in that order."""
+
+    async def made(response: httpx.Response) -> dict[str, Any]:
+        case = await created(response)
+        clock.advance(timedelta(minutes=1))
+        return case
+
     headers = auth(app, HOLTALEN)
     adult = await register_person(client, app, date(1950, 6, 1), municipality=HOLTALEN)
     child = await register_person(client, app, date(2015, 5, 5), municipality=HOLTALEN)
@@ -39,17 +48,17 @@ async def cases(app: FastAPI, client: httpx.AsyncClient) -> dict[str, dict[str, 
     tolga = await register_person(client, app, date(1950, 6, 1), municipality=TOLGA)
 
     async def application(person: str, **overrides: Any) -> dict[str, Any]:
-        return await created(
+        return await made(
             await client.post("/applications", json=application_body(person, **overrides), headers=headers)
         )
 
     found = {
         "adult": await application(adult, service_code="home_nursing", received_on="2026-03-02"),
         "child": await application(child, service_code="respite", received_on="2026-04-10"),
-        "referral": await created(
+        "referral": await made(
             await client.post("/referrals", json=referral_body(adult, received_on="2026-05-05"), headers=headers)
         ),
-        "pregnancy": await created(
+        "pregnancy": await made(
             await client.post(
                 "/child-coordinator-applications",
                 json={
@@ -63,7 +72,7 @@ async def cases(app: FastAPI, client: httpx.AsyncClient) -> dict[str, dict[str, 
                 headers=headers,
             )
         ),
-        "emergency": await created(
+        "emergency": await made(
             await client.post(
                 "/emergency-measures",
                 json={
@@ -78,9 +87,7 @@ async def cases(app: FastAPI, client: httpx.AsyncClient) -> dict[str, dict[str, 
             )
         ),
         "withdrawn": await application(adult, service_code="safety_alarm", received_on="2026-07-01"),
-        "tolga": await created(
-            await client.post("/applications", json=application_body(tolga), headers=auth(app, TOLGA))
-        ),
+        "tolga": await made(await client.post("/applications", json=application_body(tolga), headers=auth(app, TOLGA))),
     }
     path = f"/applications/{found['withdrawn']['case_id']}/withdrawal"
     withdrawal = await client.post(path, json={"withdrawn_on": "2026-07-02"}, headers=headers)

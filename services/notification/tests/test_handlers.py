@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +16,9 @@ from contracts.deadlines import DeadlineCancelled, DeadlineKind, DeadlineSchedul
 from contracts.decision import AppealInformation, DecidedBy, DecisionKind, DecisionMade, LetterIssued
 from contracts.decision import Outcome as DecisionOutcome
 from contracts.envelope import CloudEvent, parse_event
-from contracts.tests.examples import registered_event
+from contracts.tests.examples import EXAMPLE_TIME, registered_event
 from contracts.topics import Topic, tenant_topic
+from servicekit.clock import FixedClock
 from servicekit.consumer import DeadLetter, EventConsumer, IncomingMessage, Outcome, RetryPolicy
 from servicekit.db import INBOX, OUTBOX, Database
 from servicekit.migrate import upgrade
@@ -29,8 +30,14 @@ from services.notification.main import spec
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path}/notification.db")
+def clock() -> FixedClock:
+    """The service's clock: when the example events are processed, until a test moves it."""
+    return FixedClock(EXAMPLE_TIME + timedelta(minutes=5))
+
+
+@pytest.fixture
+async def db(tmp_path: Path, clock: FixedClock) -> AsyncIterator[Database]:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path}/notification.db", clock=clock)
     await upgrade(database, spec().migrations_dir)
     yield database
     await database.dispose()
@@ -87,7 +94,9 @@ async def outbox_on(db: Database, topic: str) -> list[Any]:
     return [row for row in await rows(db, OUTBOX) if row.topic == topic]
 
 
-async def test_handler_writes_a_receipt_a_deadline_and_emits_deadline_scheduled(db: Database) -> None:
+async def test_handler_writes_a_receipt_a_deadline_and_emits_deadline_scheduled(
+    db: Database, clock: FixedClock
+) -> None:
     event = registered_event(
         municipality="5032", case_id="case-42", journal_number="2026/000042", received_on=date(2026, 11, 28)
     )
@@ -105,6 +114,7 @@ async def test_handler_writes_a_receipt_a_deadline_and_emits_deadline_scheduled(
     )
     assert receipt.source_event_id == event.id
     assert "2026/000042" in receipt.text
+    assert receipt.created_at == clock.now(), "recorded at the service's clock, not the machine's"
 
     [deadline] = await rows(db, notification_db.deadline)
     assert (deadline.municipality, deadline.case_id, deadline.kind, deadline.status) == (
@@ -124,6 +134,8 @@ async def test_handler_writes_a_receipt_a_deadline_and_emits_deadline_scheduled(
     assert scheduled is not None
     assert scheduled.subject == "case-42"
     assert scheduled.municipality == "5032"
+    assert scheduled.time == clock.now()
+    assert outbox.created_at == clock.now()
     assert scheduled.data == DeadlineScheduled(
         deadline_id=deadline.id,
         case_id="case-42",
@@ -226,6 +238,7 @@ async def test_every_journey_event_goes_unchanged_to_its_municipalitys_integrati
         source="/forvalt/assessment",
         subject="case-1",
         municipality="5026",
+        time=EXAMPLE_TIME,
     )
 
     assert await consumer.process(incoming(opened)) is Outcome.PROCESSED
@@ -251,6 +264,7 @@ def _scheduled(deadline_id: str, kind: str = "information_request") -> CloudEven
         source="/forvalt/assessment",
         subject="case-1",
         municipality="3426",
+        time=EXAMPLE_TIME,
     )
 
 
@@ -260,7 +274,9 @@ async def test_a_deadline_another_service_scheduled_is_kept_once_even_when_sent_
     first = _scheduled("d-1")
     assert await consumer.process(incoming(first)) is Outcome.PROCESSED
     # The same clock again under a new event id (a replay by the producer): still one deadline.
-    again = CloudEvent.wrap(first.data, source="/forvalt/assessment", subject="case-1", municipality="3426")
+    again = CloudEvent.wrap(
+        first.data, source="/forvalt/assessment", subject="case-1", municipality="3426", time=EXAMPLE_TIME
+    )
     assert await consumer.process(incoming(again)) is Outcome.PROCESSED
     assert await consumer.process(incoming(_scheduled("d-2"))) is Outcome.PROCESSED
     async with db.sessions() as session:
@@ -277,6 +293,7 @@ async def test_a_cancelled_deadline_is_marked_cancelled_with_its_reason(db: Data
         source="/forvalt/assessment",
         subject="case-1",
         municipality="3426",
+        time=EXAMPLE_TIME,
     )
     assert await consumer.process(incoming(cancelled)) is Outcome.PROCESSED
     async with db.sessions() as session:
@@ -293,6 +310,7 @@ async def test_a_cancellation_from_another_municipality_leaves_the_deadline_alon
         source="/forvalt/assessment",
         subject="case-1",
         municipality="5032",
+        time=EXAMPLE_TIME,
     )
     await consumer.process(incoming(cancelled))
     async with db.sessions() as session:
@@ -323,6 +341,7 @@ def _decision(case_id: str, municipality: str = "3426") -> CloudEvent[Any]:
         source="/forvalt/decision",
         subject=case_id,
         municipality=municipality,
+        time=EXAMPLE_TIME,
     )
 
 
@@ -369,6 +388,7 @@ async def test_a_preliminary_reply_letter_stops_the_preliminary_reply_clock_and_
             source="/forvalt/decision",
             subject=case_id,
             municipality=registered.municipality,
+            time=EXAMPLE_TIME,
         )
 
     await consumer.process(incoming(letter("decision", "l-1")))

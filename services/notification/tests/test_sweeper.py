@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from contracts.envelope import parse_event
+from servicekit.clock import FixedClock
 from servicekit.db import OUTBOX
 from servicekit.migrate import upgrade
 from servicekit.runtime import Runtime, create_app
@@ -35,9 +36,14 @@ def test_what_a_deadline_needs_on_a_day(due_on: date, reminded: bool, expected: 
 
 
 @pytest.fixture
-async def runtime(tmp_path: Path) -> AsyncIterator[Runtime]:
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 12, 1, 9, tzinfo=UTC))
+
+
+@pytest.fixture
+async def runtime(tmp_path: Path, clock: FixedClock) -> AsyncIterator[Runtime]:
     settings = Settings(environment="test", database_url=f"sqlite+aiosqlite:///{tmp_path}/n.db")
-    app: FastAPI = create_app(spec(settings), settings)
+    app: FastAPI = create_app(spec(settings), settings, clock=clock)
     running: Runtime = app.state.runtime
     await upgrade(running.db, running.spec.migrations_dir)
     yield running
@@ -63,14 +69,21 @@ async def _deadline(runtime: Runtime, deadline_id: str, due_on: date) -> None:
         await uow.commit()
 
 
-async def test_the_sweep_reminds_then_alerts_once_each_and_emits_deadline_due(runtime: Runtime) -> None:
+async def swept_at(runtime: Runtime, clock: FixedClock, at: datetime) -> int:
+    clock.set(at)
+    return await sweep(runtime)
+
+
+async def test_the_sweep_reminds_then_alerts_once_each_and_emits_deadline_due(
+    runtime: Runtime, clock: FixedClock
+) -> None:
     await _deadline(runtime, "d-1", date(2026, 12, 14))
     await _deadline(runtime, "d-far", date(2027, 3, 1))
 
-    assert await sweep(runtime, now=datetime(2026, 12, 10, 9, tzinfo=UTC)) == 1  # reminder
-    assert await sweep(runtime, now=datetime(2026, 12, 11, 9, tzinfo=UTC)) == 0  # nothing new
-    assert await sweep(runtime, now=datetime(2026, 12, 14, 9, tzinfo=UTC)) == 1  # alert
-    assert await sweep(runtime, now=datetime(2026, 12, 15, 9, tzinfo=UTC)) == 0  # never twice
+    assert await swept_at(runtime, clock, datetime(2026, 12, 10, 9, tzinfo=UTC)) == 1  # reminder
+    assert await swept_at(runtime, clock, datetime(2026, 12, 11, 9, tzinfo=UTC)) == 0  # nothing new
+    assert await swept_at(runtime, clock, datetime(2026, 12, 14, 9, tzinfo=UTC)) == 1  # alert
+    assert await swept_at(runtime, clock, datetime(2026, 12, 15, 9, tzinfo=UTC)) == 0  # never twice
 
     async with runtime.db.sessions() as session:
         notes = (
@@ -86,10 +99,10 @@ async def test_the_sweep_reminds_then_alerts_once_each_and_emits_deadline_due(ru
     assert (due.type, due.data.deadline_id, due.data.kind) == ("no.forvalt.deadline.due.v1", "d-1", "preliminary_reply")
 
 
-async def test_a_cancelled_deadline_is_neither_reminded_nor_alerted(runtime: Runtime) -> None:
+async def test_a_cancelled_deadline_is_neither_reminded_nor_alerted(runtime: Runtime, clock: FixedClock) -> None:
     await _deadline(runtime, "d-1", date(2026, 12, 14))
     async with runtime.db.unit_of_work() as uow:
         await notification_db.cancel_deadline(uow.session, "3426", "d-1", "decision_made")
         await uow.commit()
 
-    assert await sweep(runtime, now=datetime(2026, 12, 20, 9, tzinfo=UTC)) == 0
+    assert await swept_at(runtime, clock, datetime(2026, 12, 20, 9, tzinfo=UTC)) == 0
