@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import jwt
@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.auth import ALGORITHM, Principal, TokenVerifier
+from servicekit.clock import SystemClock
 from servicekit.errors import Forbidden, Unauthorized
 from servicekit.settings import DEV_JWT_SECRET, ServiceSettings
 
@@ -39,7 +40,8 @@ def signed(claims: dict[str, Any], secret: str = SECRET, algorithm: str = ALGORI
 
 
 def valid_claims(**overrides: Any) -> dict[str, Any]:
-    now = datetime.now(UTC)
+    # Token lifetimes are checked by PyJWT against the machine's clock, so the claims are made on it too.
+    now = SystemClock().now()
     claims: dict[str, Any] = {
         "sub": "kari",
         "municipality": "3426",
