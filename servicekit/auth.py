@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
 
@@ -11,9 +10,10 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from servicekit.actor import Actor
 from servicekit.clock import Clock, SystemClock
 from servicekit.context import bind
-from servicekit.errors import Forbidden, Unauthorized
+from servicekit.errors import Unauthorized
 
 ALGORITHM = "HS256"
 _MUNICIPALITY = re.compile(r"[0-9]{4}")
@@ -21,16 +21,8 @@ _MUNICIPALITY = re.compile(r"[0-9]{4}")
 ROLES = frozenset({"caseworker", "leader", "unit", "coordinator", "integrator", "operator", "service"})
 
 
-@dataclass(frozen=True)
-class Principal:
-    subject: str
-    municipality: str
-    roles: frozenset[str]
-    unit: str | None = None
-
-    def require(self, *roles: str) -> None:
-        if not self.roles.intersection(roles):
-            raise Forbidden(f"this action needs one of the roles: {', '.join(sorted(roles))}")
+# The caller of a route: the one "who acts" type, from the verified token.
+Principal = Actor
 
 
 class TokenVerifier:

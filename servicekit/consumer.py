@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from contracts.envelope import CloudEvent, EventModel, InvalidEvent, event_types, parse_event
 from contracts.topics import dead_letter_topic
+from servicekit.bus import Bus
 from servicekit.context import bind, current_case_id, current_municipality
 from servicekit.db import Database, UnitOfWork
 from servicekit.errors import DomainError
@@ -179,6 +180,7 @@ class EventConsumer:
         self.name = name
         self._handlers = handlers
         self._db = db
+        self._bus = Bus(db, service=name)
         self._policy = policy
         self._dead_letter = dead_letter
         self._tracer = tracer
@@ -247,11 +249,9 @@ class EventConsumer:
                 await self._sleep(delay)
 
     async def _handle_once(self, event: CloudEvent[Any]) -> Outcome:
-        async with self._db.unit_of_work() as uow:
-            if not await uow.first_time(self.name, event.id, event.type):
-                return Outcome.DUPLICATE
-            await self._handlers.handler(event.type)(event, uow)
-            await uow.commit()
+        # The bus opens the unit of work for the event's municipality and records the inbox row in it.
+        if not await self._bus.handle(self.name, event, self._handlers.handler(event.type)):
+            return Outcome.DUPLICATE
         return Outcome.PROCESSED
 
     async def _to_dead_letter(

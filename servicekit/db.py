@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from contracts.envelope import CloudEvent, EventModel
+from servicekit.actor import Actor
 from servicekit.clock import Clock
 from servicekit.telemetry import current_trace_headers
 
@@ -98,11 +99,13 @@ OUTBOX, INBOX = messaging_tables(_M)
 class Database:
     """The engine and session factory of one service, and its clock. Built in main(), never at import time.
 
-    Every unit of work carries the clock, so a use case reads "now" from the one clock the service was given."""
+    Every unit of work carries the clock, so a use case reads "now" from the one clock the service was given,
+    and stamps the events it emits with `source`, the producing service's CloudEvents source."""
 
-    def __init__(self, url: str, *, clock: Clock, echo: bool = False) -> None:
+    def __init__(self, url: str, *, clock: Clock, source: str = "", echo: bool = False) -> None:
         self.url = make_url(url)
         self.clock = clock
+        self.source = source
         kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": 30}
@@ -119,8 +122,9 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.url.get_backend_name() == "sqlite"
 
-    def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self)
+    def unit_of_work(self, actor: Actor | None = None) -> UnitOfWork:
+        """A unit of work for `actor`, and so for the actor's municipality (see `UnitOfWork.municipality`)."""
+        return UnitOfWork(self, actor)
 
     async def ping(self) -> bool:
         # A readiness probe is not work on a case: leave it out of the traces.
@@ -154,13 +158,27 @@ def _sqlite_begin(conn: Any) -> None:
 
 
 class UnitOfWork:
-    """One transaction. Rolls back unless `commit()` is called; events emitted here go to the outbox."""
+    """One transaction, for one acting municipality. Rolls back unless `commit()` is called; events emitted
+    here go to the outbox, stamped with the service's source, the case and the municipality."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, actor: Actor | None = None) -> None:
         self._db = db
         self.clock: Clock = db.clock
+        self._actor = actor
         self._session: AsyncSession | None = None
         self._emitted = False
+
+    @property
+    def actor(self) -> Actor:
+        """Who acts in this unit of work: the caller of a route, or the service on a consumed event."""
+        if self._actor is None:
+            raise RuntimeError("this unit of work was opened for no actor; open it with db.unit_of_work(actor)")
+        return self._actor
+
+    @property
+    def municipality(self) -> str:
+        """The municipality this unit of work acts for: repositories read and write its rows only."""
+        return self.actor.municipality
 
     @property
     def session(self) -> AsyncSession:
@@ -189,13 +207,46 @@ class UnitOfWork:
         if self._emitted:
             self._db.outbox_written.set()
 
-    async def emit(self, data: EventModel, *, source: str, subject: str, municipality: str) -> CloudEvent[Any]:
-        """Record an event in the outbox, in this transaction. The relay publishes it after commit."""
+    async def emit(
+        self,
+        data: EventModel,
+        *,
+        source: str | None = None,
+        subject: str | None = None,
+        municipality: str | None = None,
+    ) -> CloudEvent[Any]:
+        """Record an event in the outbox, in this transaction; the relay publishes it after commit.
+
+        The envelope is derived: `subject` is the event's `case_id`, `source` the service's, `municipality` the
+        one this unit of work acts for. A value given here must agree with what is derived; it is accepted
+        only while call sites move to the derived form."""
         envelope = CloudEvent.wrap(
-            data, source=source, subject=subject, municipality=municipality, time=self.clock.now()
+            data,
+            source=self._source(source),
+            subject=_subject_of(data, subject),
+            municipality=self._municipality_of(data, municipality),
+            time=self.clock.now(),
         )
         await self._record(envelope.id, str(data.topic), envelope)
         return envelope
+
+    def _source(self, given: str | None) -> str:
+        source = given or self._db.source
+        if not source:
+            raise ValueError("an event needs a source: build the Database with the service's source")
+        return source
+
+    def _municipality_of(self, data: EventModel, given: str | None) -> str:
+        if self._actor is None:
+            if given is None:
+                raise ValueError(f"{data.event_type}: a unit of work opened for no actor cannot tell its municipality")
+            return given
+        if given is not None and given != self._actor.municipality:
+            raise ValueError(
+                f"{data.event_type}: an event of municipality {given} in a unit of work acting for "
+                f"{self._actor.municipality}"
+            )
+        return self._actor.municipality
 
     async def forward(self, envelope: CloudEvent[Any], *, topic: str) -> None:
         """Record an event as it is (same CloudEvent id) for publication on another topic, in this transaction."""
@@ -233,6 +284,16 @@ class UnitOfWork:
         except IntegrityError:
             return False
         return True
+
+
+def _subject_of(data: EventModel, given: str | None) -> str:
+    """Every event is about one case, and its CloudEvents subject (and Kafka key) is that case's id."""
+    case_id = getattr(data, "case_id", None)
+    if not isinstance(case_id, str) or not case_id:
+        raise ValueError(f"{data.event_type}: every event names its case; this one has no case_id")
+    if given is not None and given != case_id:
+        raise ValueError(f"{data.event_type}: subject {given} is not the event's case_id {case_id}")
+    return case_id
 
 
 def new_id() -> str:

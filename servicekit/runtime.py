@@ -17,7 +17,8 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from contracts.topics import dead_letter_topic, tenant_topic
-from servicekit.auth import TokenVerifier
+from servicekit.auth import PrincipalDep, TokenVerifier
+from servicekit.bus import Bus
 from servicekit.clock import Clock, SystemClock
 from servicekit.consumer import EventConsumer, EventHandlers, RetryPolicy
 from servicekit.db import Database
@@ -58,7 +59,8 @@ class Runtime:
         self.clock = clock
         self.tenants = Tenants.load(settings.tenants_dir)
         self.telemetry = Telemetry(settings)
-        self.db = Database(settings.effective_database_url, clock=clock)
+        self.db = Database(settings.effective_database_url, clock=clock, source=f"/forvalt/{spec.name}")
+        self.bus = Bus(self.db, service=spec.name)
         self.telemetry.trace_engine(self.db.engine.sync_engine)
         self.broker: KafkaBroker = build_broker(settings.kafka_bootstrap, client_id=spec.name)
         self.verifier = TokenVerifier(settings.jwt_secret, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
@@ -194,6 +196,14 @@ def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_bus(request: Request, principal: PrincipalDep) -> Bus:
+    """The bus of this request: its use cases act for the caller and the caller's municipality."""
+    return get_runtime(request).bus.acting_as(principal)
+
+
+BusDep = Annotated[Bus, Depends(get_bus)]
 
 
 def get_clock(request: Request) -> Clock:

@@ -23,7 +23,7 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 async def db(tmp_path: Path, clock: FixedClock) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path}/x.db", clock=clock)
+    database = Database(f"sqlite+aiosqlite:///{tmp_path}/x.db", clock=clock, source="/forvalt/test")
     async with database.engine.begin() as conn:
         await conn.run_sync(metadata.create_all)
     yield database

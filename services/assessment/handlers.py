@@ -18,8 +18,6 @@ from servicekit.db import UnitOfWork, new_id
 from services.assessment import db
 from services.assessment.domain import CLOSED, RequestStatus, Status, requests_to_cancel
 
-SOURCE = "/forvalt/assessment"
-
 handlers = EventHandlers()
 
 
@@ -60,9 +58,6 @@ async def on_application_registered(event: CloudEvent[Any], uow: UnitOfWork) -> 
             service_code=data.service_code,
             involves_child=data.involves_child,
         ),
-        source=SOURCE,
-        subject=data.case_id,
-        municipality=event.municipality,
     )
 
 
@@ -120,9 +115,6 @@ async def _cancel_requests(
                 kind=DeadlineKind.INFORMATION_REQUEST,
                 reason=reason,
             ),
-            source=SOURCE,
-            subject=found["case_id"],
-            municipality=event.municipality,
         )
 
 
@@ -130,7 +122,4 @@ async def _close(uow: UnitOfWork, event: CloudEvent[Any], found: dict[str, Any],
     await db.update_assessment(uow.session, found["id"], status=status.value, updated_at=uow.clock.now())
     await uow.emit(
         AssessmentClosed(assessment_id=found["id"], case_id=found["case_id"], reason=reason),
-        source=SOURCE,
-        subject=found["case_id"],
-        municipality=event.municipality,
     )

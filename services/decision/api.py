@@ -100,7 +100,7 @@ def _reasons(body: ReasonsIn) -> Reasons:
 
 
 async def _decision_out(caller: Caller, decision_id: str) -> dict[str, Any]:
-    async with caller.runtime.db.unit_of_work() as uow:
+    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
         row = await db.get_decision(uow.session, decision_id)
         if row is None or row["municipality"] != caller.municipality:
             raise NotFound(f"no decision {decision_id} in municipality {caller.municipality}")
@@ -108,7 +108,7 @@ async def _decision_out(caller: Caller, decision_id: str) -> dict[str, Any]:
 
 
 async def _letter_out(caller: Caller, letter_id: str) -> dict[str, Any]:
-    async with caller.runtime.db.unit_of_work() as uow:
+    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
         row = await db.get_letter(uow.session, letter_id)
     if row is None or row["municipality"] != caller.municipality:
         raise NotFound(f"no letter {letter_id} in municipality {caller.municipality}")
@@ -116,7 +116,7 @@ async def _letter_out(caller: Caller, letter_id: str) -> dict[str, Any]:
 
 
 async def _meeting_out(caller: Caller, meeting_id: str) -> dict[str, Any]:
-    async with caller.runtime.db.unit_of_work() as uow:
+    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
         row = await db.get_meeting(uow.session, meeting_id)
         if row is None or row["municipality"] != caller.municipality:
             raise NotFound(f"no meeting {meeting_id} in municipality {caller.municipality}")
@@ -139,7 +139,7 @@ async def list_cases(
 ) -> dict[str, Any]:
     caller.principal.require(*READERS)
     wanted = [s.value for s in status or (CaseStatus.AWAITING_DECISION, CaseStatus.AWAITING_APPROVAL)]
-    async with caller.runtime.db.unit_of_work() as uow:
+    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
         rows = await db.list_cases(uow.session, caller.municipality, wanted, limit=limit, offset=offset)
         items = [await views.case(uow.session, r, caller.place, caller.today) for r in rows]
     return {"items": items, "limit": limit, "offset": offset}
@@ -149,7 +149,7 @@ async def list_cases(
 async def get_case(case_id: str, caller: CallerDep) -> dict[str, Any]:
     caller.principal.require(*READERS)
     bind(case_id=case_id)
-    async with caller.runtime.db.unit_of_work() as uow:
+    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
         row = await db.get_case(uow.session, case_id)
         if row is None or row["municipality"] != caller.municipality:
             raise NotFound(f"no case {case_id} in municipality {caller.municipality}")
@@ -166,7 +166,7 @@ async def get_case(case_id: str, caller: CallerDep) -> dict[str, Any]:
 async def send_preliminary_reply(case_id: str, body: PreliminaryReplyIn, caller: CallerDep) -> dict[str, Any]:
     caller.principal.require("caseworker")
     bind(case_id=case_id)
-    async with caller.runtime.db.unit_of_work() as uow:
+    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
         letter_id = await commands.preliminary_reply(
             uow,
             caller.actor,
@@ -195,7 +195,7 @@ async def list_meetings(
     caller.principal.require(*READERS)
     if from_on is not None and to_on is not None and from_on > to_on:
         raise DomainError("from: cannot be after to", field="query.from")
-    async with caller.runtime.db.unit_of_work() as uow:
+    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
         rows = await db.list_meetings(uow.session, caller.municipality, from_on=from_on, to_on=to_on, limit=limit)
         return await views.meetings(uow.session, rows)
 
@@ -209,7 +209,7 @@ async def get_meeting(meeting_id: str, caller: CallerDep) -> dict[str, Any]:
 @meetings.post("/{meeting_id}/attendees", response_model=MeetingOut, summary="Record who attended (replaces the list)")
 async def record_attendees(meeting_id: str, body: AttendeesIn, caller: CallerDep) -> dict[str, Any]:
     caller.principal.require("caseworker")
-    async with caller.runtime.db.unit_of_work() as uow:
+    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
         await case_commands.record_attendees(
             uow,
             caller.actor,
@@ -229,7 +229,7 @@ async def record_attendees(meeting_id: str, body: AttendeesIn, caller: CallerDep
 async def record_outcome(meeting_id: str, body: OutcomeIn, caller: CallerDep) -> dict[str, Any]:
     caller.principal.require("caseworker")
     bind(case_id=body.case_id)
-    async with caller.runtime.db.unit_of_work() as uow:
+    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
         await case_commands.record_outcome(
             uow,
             caller.actor,
@@ -267,7 +267,7 @@ async def make_decision(body: DecisionIn, caller: CallerDep) -> dict[str, Any]:
         reasons=_reasons(body.reasons),
         decided_on=body.decided_on,
     )
-    async with caller.runtime.db.unit_of_work() as uow:
+    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
         decision_id = await commands.decide(
             uow, caller.actor, caller.place, body.case_id, given, today=caller.today, now=caller.now
         )
@@ -285,7 +285,7 @@ async def list_decisions(
     caller.principal.require(*READERS)
     if case_id:
         bind(case_id=case_id)
-    async with caller.runtime.db.unit_of_work() as uow:
+    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
         rows = await db.list_decisions(
             uow.session,
             caller.municipality,
@@ -310,7 +310,7 @@ async def get_decision(decision_id: str, caller: CallerDep) -> dict[str, Any]:
 )
 async def approve(decision_id: str, body: ApprovalIn, caller: CallerDep) -> dict[str, Any]:
     caller.principal.require("leader")
-    async with caller.runtime.db.unit_of_work() as uow:
+    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
         await commands.approve(
             uow,
             caller.actor,
@@ -333,7 +333,7 @@ async def approve(decision_id: str, body: ApprovalIn, caller: CallerDep) -> dict
 )
 async def review(decision_id: str, body: ReviewIn, caller: CallerDep) -> dict[str, Any]:
     caller.principal.require("caseworker")
-    async with caller.runtime.db.unit_of_work() as uow:
+    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
         new_id = await commands.review(
             uow,
             caller.actor,
@@ -365,7 +365,7 @@ letters = APIRouter(prefix="/letters", tags=["letters"])
 )
 async def letter_pdf(letter_id: str, caller: CallerDep) -> Response:
     caller.principal.require(*READERS)
-    async with caller.runtime.db.unit_of_work() as uow:
+    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
         row = await db.get_letter(uow.session, letter_id, with_pdf=True)
     if row is None or row["municipality"] != caller.municipality:
         raise NotFound(f"no letter {letter_id} in municipality {caller.municipality}")
@@ -391,7 +391,7 @@ async def list_letters(
     offset: Offset = 0,
 ) -> list[dict[str, Any]]:
     caller.principal.require(*READERS)
-    async with caller.runtime.db.unit_of_work() as uow:
+    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
         rows = await db.list_letters(uow.session, caller.municipality, case_id=case_id, limit=limit, offset=offset)
     return [{**r, "pdf_url": views.letter_url(r["id"])} for r in rows]
 
@@ -416,7 +416,7 @@ async def list_service_orders(
         if unit not in (None, principal.unit):
             raise Forbidden(f"unit {principal.unit} may see its own orders only")
         unit = principal.unit
-    async with caller.runtime.db.unit_of_work() as uow:
+    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
         rows = await db.list_orders(uow.session, caller.municipality, unit=unit, limit=limit, offset=offset)
     return [{**r, "order_id": r["id"]} for r in rows]
 

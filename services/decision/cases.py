@@ -32,7 +32,6 @@ from services.decision.domain import (
 from services.decision.recipients import RecipientLookup, nobody
 from services.decision.schedule import MeetingSlot, agenda_meeting, next_meeting_after
 
-SOURCE = "/forvalt/decision"
 _MEETING_NAMESPACE = uuid.UUID("6f1d8f0e-4a52-4a1e-9f0b-7d3c2a9b5e11")
 Row = dict[str, Any]
 
@@ -70,7 +69,8 @@ class Municipality:
 
 
 async def emit(uow: UnitOfWork, municipality: str, case_id: str, event: EventModel) -> None:
-    await uow.emit(event, source=SOURCE, subject=case_id, municipality=municipality)
+    """Emit `event`; the unit of work refuses it unless it is about `case_id` of the municipality it acts for."""
+    await uow.emit(event, subject=case_id, municipality=municipality)
 
 
 # --- cases: what the other services tell us ------------------------------------------------------

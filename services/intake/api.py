@@ -9,14 +9,14 @@ from fastapi import APIRouter, Query, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from contracts.intake import Channel, Consent, ConsentScope, CoordinationNeed, Route, Sender
-from servicekit.auth import Principal, PrincipalDep
+from servicekit.actor import Actor
+from servicekit.auth import PrincipalDep
 from servicekit.calendar import local_date
 from servicekit.context import bind
 from servicekit.db import new_id
 from servicekit.errors import DomainError
 from servicekit.runtime import Runtime, RuntimeDep
 from services.intake import commands, db
-from services.intake.commands import Actor
 from services.intake.domain import (
     CaseKind,
     CaseStatus,
@@ -30,12 +30,6 @@ from services.intake.domain import (
 )
 
 PersonId = Annotated[str, Field(min_length=1, max_length=100, description="pseudonymous person id from POST /persons")]
-
-
-def _actor(principal: Principal, runtime: Runtime) -> Actor:
-    return Actor(
-        subject=principal.subject, municipality=principal.municipality, roles=principal.roles, source=runtime.source
-    )
 
 
 # --- persons ------------------------------------------------------------------------------------
@@ -108,15 +102,13 @@ async def register_person(
         acting_unit(principal.unit, tenant)
     now = runtime.clock.now()
     national_id = parse_national_id(body.national_id, today=local_date(now))
-    async with runtime.db.unit_of_work() as uow:
+    async with runtime.db.unit_of_work(principal) as uow:
         contact: dict[str, Any] = {}
         if body.name is not None:
             contact["name"] = body.name.strip()
         if body.address is not None:
             contact.update(body.address.model_dump())
-        person, created = await commands.register_person(
-            uow, national_id, _actor(principal, runtime), now, contact or None
-        )
+        person, created = await commands.register_person(uow, national_id, principal, now, contact or None)
     response.status_code = 201 if created else 200
     return person
 
@@ -132,11 +124,11 @@ async def read_person(
 ) -> dict[str, Any]:
     if not purpose.strip():
         raise DomainError("purpose must say why the person is looked up", field="query.purpose")
-    async with runtime.db.unit_of_work() as uow:
+    async with runtime.db.unit_of_work(principal) as uow:
         return await commands.read_person(
             uow,
             person_id,
-            _actor(principal, runtime),
+            principal,
             purpose=purpose.strip(),
             disclose_national_id="caseworker" in principal.roles,
             disclose_contact=bool(principal.roles & {"caseworker", "service"}),
@@ -153,10 +145,8 @@ async def person_access_log(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     principal.require("caseworker", "leader")
-    async with runtime.db.unit_of_work() as uow:
-        items, total = await commands.person_access_log(
-            uow, person_id, _actor(principal, runtime), limit=limit, offset=offset
-        )
+    async with runtime.db.unit_of_work(principal) as uow:
+        items, total = await commands.person_access_log(uow, person_id, principal, limit=limit, offset=offset)
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
@@ -245,18 +235,16 @@ async def register_application(body: ApplicationIn, principal: PrincipalDep, run
     )
     case_id = new_id()
     bind(case_id=case_id)
-    async with runtime.db.unit_of_work() as uow:
-        row = await commands.register_application(
-            uow, cmd, tenant, _actor(principal, runtime), case_id=case_id, now=runtime.clock.now()
-        )
+    async with runtime.db.unit_of_work(principal) as uow:
+        row = await commands.register_application(uow, cmd, tenant, principal, case_id=case_id, now=runtime.clock.now())
     return _case_view(row)
 
 
 @router.get("/{case_id}", response_model=ApplicationOut, summary="One case of your municipality")
 async def get_application(case_id: str, principal: PrincipalDep, runtime: RuntimeDep) -> dict[str, Any]:
     bind(case_id=case_id)
-    async with runtime.db.unit_of_work() as uow:
-        found, measure = await commands.read_case(uow, case_id, _actor(principal, runtime))
+    async with runtime.db.unit_of_work(principal) as uow:
+        found, measure = await commands.read_case(uow, case_id, principal)
     return _case_view(found, measure)
 
 
@@ -294,7 +282,7 @@ async def list_applications(
         involves_child=involves_child,
         emergency=emergency,
     )
-    async with runtime.db.unit_of_work() as uow:
+    async with runtime.db.unit_of_work(principal) as uow:
         items, total = await db.list_applications(
             uow.session, principal.municipality, limit=limit, offset=offset, filters=filters
         )
@@ -314,11 +302,11 @@ async def withdraw_application(
 ) -> dict[str, Any]:
     principal.require("caseworker")
     bind(case_id=case_id)
-    async with runtime.db.unit_of_work() as uow:
+    async with runtime.db.unit_of_work(principal) as uow:
         row = await commands.withdraw_application(
             uow,
             case_id,
-            _actor(principal, runtime),
+            principal,
             withdrawn_on=body.withdrawn_on,
             reason=body.reason,
             now=runtime.clock.now(),
@@ -356,7 +344,7 @@ class ConsentOut(BaseModel):
 
 
 async def _consent_view(runtime: Runtime, case_id: str, actor: Actor) -> dict[str, Any]:
-    async with runtime.db.unit_of_work() as uow:
+    async with runtime.db.unit_of_work(actor) as uow:
         found, history = await commands.consent_of(uow, case_id, actor)
     return {"case_id": case_id, "current": found["consent"], "history": history}
 
@@ -364,7 +352,7 @@ async def _consent_view(runtime: Runtime, case_id: str, actor: Actor) -> dict[st
 @router.get("/{case_id}/consent", response_model=ConsentOut, summary="The consent that holds, and its history")
 async def get_consent(case_id: str, principal: PrincipalDep, runtime: RuntimeDep) -> dict[str, Any]:
     bind(case_id=case_id)
-    return await _consent_view(runtime, case_id, _actor(principal, runtime))
+    return await _consent_view(runtime, case_id, principal)
 
 
 @router.post(
@@ -375,8 +363,8 @@ async def withdraw_consent(
 ) -> dict[str, Any]:
     principal.require("caseworker")
     bind(case_id=case_id)
-    actor = _actor(principal, runtime)
-    async with runtime.db.unit_of_work() as uow:
+    actor = principal
+    async with runtime.db.unit_of_work(principal) as uow:
         await commands.withdraw_case_consent(
             uow,
             case_id,
@@ -417,8 +405,8 @@ async def register_referral(body: ReferralIn, principal: PrincipalDep, runtime: 
     )
     case_id = new_id()
     bind(case_id=case_id)
-    async with runtime.db.unit_of_work() as uow:
-        actor = _actor(principal, runtime)
+    async with runtime.db.unit_of_work(principal) as uow:
+        actor = principal
         row = await commands.register_referral(uow, cmd, tenant, actor, case_id=case_id, now=runtime.clock.now())
     return _case_view(row)
 
@@ -453,9 +441,9 @@ async def register_child_coordinator_application(
     )
     case_id = new_id()
     bind(case_id=case_id)
-    async with runtime.db.unit_of_work() as uow:
+    async with runtime.db.unit_of_work(principal) as uow:
         row = await commands.register_child_coordinator_application(
-            uow, cmd, tenant, _actor(principal, runtime), case_id=case_id, now=runtime.clock.now()
+            uow, cmd, tenant, principal, case_id=case_id, now=runtime.clock.now()
         )
     return _case_view(row)
 
@@ -492,9 +480,9 @@ async def register_emergency_measure(
     )
     case_id = new_id()
     bind(case_id=case_id)
-    async with runtime.db.unit_of_work() as uow:
+    async with runtime.db.unit_of_work(principal) as uow:
         row, measure = await commands.register_emergency_measure(
-            uow, cmd, tenant, _actor(principal, runtime), case_id=case_id, now=runtime.clock.now()
+            uow, cmd, tenant, principal, case_id=case_id, now=runtime.clock.now()
         )
     return _case_view(row, measure)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -18,6 +17,7 @@ from contracts.intake import (
     EmergencyMeasureRegistered,
     Sender,
 )
+from servicekit.actor import Actor
 from servicekit.calendar import local_date
 from servicekit.db import UnitOfWork, new_id
 from servicekit.errors import DomainError, NotFound
@@ -42,17 +42,6 @@ from services.intake.domain import (
     withdraw,
     withdraw_consent,
 )
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts, for which municipality, and the service's event source."""
-
-    subject: str
-    municipality: str
-    roles: frozenset[str]
-    source: str
-
 
 # --- persons ------------------------------------------------------------------------------------
 
@@ -209,9 +198,6 @@ async def register_application(
             route=routed.route,
             involves_child=routed.involves_child,
         ),
-        source=actor.source,
-        subject=case_id,
-        municipality=actor.municipality,
     )
     await uow.commit()
     return row
@@ -260,9 +246,6 @@ async def register_referral(
             route=routed.route,
             involves_child=routed.involves_child,
         ),
-        source=actor.source,
-        subject=case_id,
-        municipality=actor.municipality,
     )
     await uow.commit()
     return row
@@ -315,9 +298,6 @@ async def register_child_coordinator_application(
             consent=cmd.consent,
             route=route,
         ),
-        source=actor.source,
-        subject=case_id,
-        municipality=actor.municipality,
     )
     await uow.commit()
     return row
@@ -372,9 +352,6 @@ async def register_emergency_measure(
             started_at=cmd.started_at,
             registered_at=now,
         ),
-        source=actor.source,
-        subject=case_id,
-        municipality=actor.municipality,
     )
     # The same case as an application, so that the journey downstream (receipt, assessment) starts.
     await uow.emit(
@@ -391,9 +368,6 @@ async def register_emergency_measure(
             involves_child=routed.involves_child,
             emergency_measure=True,
         ),
-        source=actor.source,
-        subject=case_id,
-        municipality=actor.municipality,
     )
     await uow.commit()
     return row, measure
@@ -424,9 +398,6 @@ async def withdraw_application(
     await db.set_status(uow.session, case_id, CaseStatus.WITHDRAWN.value)
     await uow.emit(
         ApplicationWithdrawn(case_id=case_id, withdrawn_on=withdrawn_on, reason=reason),
-        source=actor.source,
-        subject=case_id,
-        municipality=actor.municipality,
     )
     await uow.commit()
     return {**found, "status": CaseStatus.WITHDRAWN.value}
@@ -476,9 +447,6 @@ async def withdraw_case_consent(
             withdrawn_on=withdrawn_on,
             remaining=result.remaining,
         ),
-        source=actor.source,
-        subject=case_id,
-        municipality=actor.municipality,
     )
     await uow.commit()
 

@@ -22,6 +22,7 @@ from contracts.intake import (
     Route,
 )
 from contracts.topics import Topic
+from servicekit.actor import Actor
 from servicekit.clock import FixedClock
 from servicekit.consumer import DeadLetter, EventConsumer, Outcome
 from servicekit.db import INBOX, OUTBOX, Database
@@ -46,7 +47,7 @@ from services.assessment.tests.support import (
 
 @pytest.fixture
 async def db(tmp_path: Path, clock: FixedClock) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path}/assessment.db", clock=clock)
+    database = Database(f"sqlite+aiosqlite:///{tmp_path}/assessment.db", clock=clock, source="/forvalt/assessment")
     await upgrade(database, spec().migrations_dir)
     yield database
     await database.dispose()
@@ -313,13 +314,14 @@ async def test_a_consent_withdrawal_for_a_case_without_assessment_changes_nothin
 
 async def test_handler_called_directly_opens_the_assessment_in_the_callers_transaction(db: Database) -> None:
     event = application_event(case_id="case-direct")
+    acting = Actor.service("assessment", event.municipality)
 
-    async with db.unit_of_work() as uow:
+    async with db.unit_of_work(acting) as uow:
         await on_application_registered(event, uow)
         # No commit: the unit of work rolls back, and nothing is left.
     assert await rows(db, assessment_db.assessment) == []
 
-    async with db.unit_of_work() as uow:
+    async with db.unit_of_work(acting) as uow:
         await on_application_registered(event, uow)
         await uow.commit()
     assert [r["case_id"] for r in await rows(db, assessment_db.assessment)] == ["case-direct"]

@@ -69,7 +69,7 @@ async def tables(db: Database) -> set[str]:
 async def test_migrations_create_the_assessment_tables_drop_them_and_create_them_again(
     postgres_url: Callable[[str], Awaitable[str]], clock: FixedClock
 ) -> None:
-    db = Database(await postgres_url("assessment"), clock=clock)
+    db = Database(await postgres_url("assessment"), clock=clock, source="/forvalt/assessment")
     migrations = spec().migrations_dir
     try:
         await upgrade(db, migrations)
