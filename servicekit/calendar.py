@@ -1,4 +1,10 @@
-"""Deadline arithmetic: calendar time that lands on Norwegian working days."""
+"""Deadline arithmetic: calendar time that lands on Norwegian working days.
+
+Which way a deadline moves off a weekend or public holiday depends on whose it is (docs/domain.md, "Counting
+deadlines"): a deadline the person must meet (an appeal, forvaltningsloven § 30) moves forward to the next working
+day (`due_after_*`); a duty the municipality owes within a period moves back to the last working day on or before
+the period's end, so the duty is met in time (`due_within_*`).
+"""
 
 from __future__ import annotations
 
@@ -35,6 +41,13 @@ def next_working_day(day: date) -> date:
     return day
 
 
+def previous_working_day(day: date) -> date:
+    """The day itself when it is a working day, else the last working day before it."""
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
 def add_months(day: date, months: int) -> date:
     """Same day-of-month `months` later; the 31st becomes the month's last day when it has fewer."""
     result: date = day + relativedelta(months=months)
@@ -46,8 +59,15 @@ def add_weeks(day: date, weeks: int) -> date:
 
 
 def due_after_months(start: date, months: int) -> date:
+    """A deadline the person must meet, `months` from `start`: moved forward to a working day."""
     return next_working_day(add_months(start, months))
 
 
 def due_after_weeks(start: date, weeks: int) -> date:
+    """A deadline the person must meet, `weeks` from `start`: moved forward to a working day."""
     return next_working_day(add_weeks(start, weeks))
+
+
+def due_within_months(start: date, months: int) -> date:
+    """A duty the municipality owes within `months` of `start`: the last working day on or before the period's end."""
+    return previous_working_day(add_months(start, months))

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.notification.domain import preliminary_reply_deadline
+from services.notification.domain import preliminary_reply_due
 from tests.helpers import application, register_person, today_in_norway, wait_for
 from tests.infra import Servers
 from tests.platform import Platform, create_databases, new_run_id
@@ -82,7 +82,7 @@ def test_an_application_received_yesterday_is_journaled_this_year_and_owes_its_r
         timeout=5,
     ).json()
     assert [(d["kind"], d["due_on"]) for d in deadlines] == [
-        ("preliminary_reply", preliminary_reply_deadline(yesterday).due_on.isoformat())
+        ("preliminary_reply", preliminary_reply_due(yesterday).isoformat())
     ]
 
 

@@ -14,8 +14,10 @@ from servicekit.calendar import (
     add_weeks,
     due_after_months,
     due_after_weeks,
+    due_within_months,
     is_working_day,
     next_working_day,
+    previous_working_day,
 )
 
 days = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31))
@@ -48,6 +50,18 @@ def test_next_working_day_is_idempotent(day: date) -> None:
     assert next_working_day(once) == once
 
 
+@settings(max_examples=300, deadline=None)
+@given(days)
+def test_previous_working_day_is_the_last_working_day_on_or_before_the_day(day: date) -> None:
+    result = previous_working_day(day)
+
+    assert is_working_day(result)
+    assert day - timedelta(days=7) < result <= day
+    skipped = [result + timedelta(days=n) for n in range(1, (day - result).days + 1)]
+    assert not any(is_working_day(d) for d in skipped)
+    assert previous_working_day(result) == result
+
+
 @settings(max_examples=200, deadline=None)
 @given(days)
 def test_weekends_are_never_working_days(day: date) -> None:
@@ -73,6 +87,18 @@ def test_due_after_months_is_the_first_working_day_on_or_after_the_calendar_date
     assert due >= add_months(day, n)
     assert due == next_working_day(add_months(day, n))
     assert is_working_day(due)
+
+
+@settings(max_examples=300, deadline=None)
+@given(days, months)
+def test_a_duty_due_within_months_falls_on_the_last_working_day_on_or_before_the_periods_end(day: date, n: int) -> None:
+    end = add_months(day, n)
+    due = due_within_months(day, n)
+
+    assert is_working_day(due)
+    assert due <= end, "never after the period's end: the duty is met in time"
+    between = [due + timedelta(days=k) for k in range(1, (end - due).days + 1)]
+    assert not any(is_working_day(d) for d in between), "no working day lies between the due date and the end"
 
 
 @settings(max_examples=200, deadline=None)
@@ -131,6 +157,34 @@ def test_one_month_deadlines_move_to_the_next_working_day(start: date, expected:
 def test_three_week_deadline_moves_past_easter() -> None:
     # 2027-03-04 + 3 weeks = Maundy Thursday 25 March; Easter Monday is 29 March.
     assert due_after_weeks(date(2027, 3, 4), 3) == date(2027, 3, 30)
+
+
+@pytest.mark.parametrize(
+    ("start", "expected", "why"),
+    [
+        (date(2026, 11, 2), date(2026, 12, 2), "an ordinary Wednesday stays"),
+        (date(2026, 11, 25), date(2026, 12, 24), "Christmas Day: back to Christmas Eve, a working day"),
+        (date(2026, 12, 1), date(2026, 12, 31), "New Year's Day: back to New Year's Eve, a working day"),
+        (date(2026, 1, 31), date(2026, 2, 27), "no 31 February; Saturday 28 February: back to Friday"),
+        (date(2026, 3, 6), date(2026, 4, 1), "Easter Monday, Sunday, Saturday, Good Friday, Maundy Thursday"),
+        (date(2026, 4, 17), date(2026, 5, 15), "Constitution Day on a Sunday: back past the weekend"),
+        (date(2027, 4, 17), date(2027, 5, 14), "Constitution Day and Whit Monday 2027: back to Friday"),
+    ],
+)
+def test_a_duty_due_within_a_month_moves_back_to_a_working_day(start: date, expected: date, why: str) -> None:
+    assert due_within_months(start, 1) == expected, why
+
+
+def test_a_duty_due_within_a_month_moves_back_where_a_persons_deadline_moves_forward() -> None:
+    # 25 December 2026 is a Friday: the person's deadline moves to Monday 28, the municipality's duty to Thursday 24.
+    assert due_after_months(date(2026, 11, 25), 1) == date(2026, 12, 28)
+    assert due_within_months(date(2026, 11, 25), 1) == date(2026, 12, 24)
+
+
+@pytest.mark.parametrize("day", [date(2026, 12, 24), date(2026, 12, 31), date(2027, 12, 24), date(2027, 12, 31)])
+def test_christmas_eve_and_new_years_eve_are_working_days_on_a_weekday(day: date) -> None:
+    assert day.weekday() < 5
+    assert is_working_day(day)
 
 
 def test_the_norwegian_date_is_used_around_midnight_utc() -> None:

@@ -72,17 +72,18 @@ async def cancel_deadline(session: AsyncSession, municipality: str, deadline_id:
     )
 
 
-async def cancel_case_deadlines(session: AsyncSession, municipality: str, case_id: str, kind: str, reason: str) -> None:
-    await session.execute(
-        update(deadline)
-        .where(
-            deadline.c.municipality == municipality,
-            deadline.c.case_id == case_id,
-            deadline.c.kind == kind,
-            deadline.c.status == "scheduled",
-        )
-        .values(status="cancelled", cancel_reason=reason)
+async def cancel_case_deadlines(
+    session: AsyncSession, municipality: str, case_id: str, reason: str, *, kind: str | None = None
+) -> None:
+    """Cancel the scheduled deadlines of one case of one municipality: those of `kind`, or every one of them."""
+    query = update(deadline).where(
+        deadline.c.municipality == municipality,
+        deadline.c.case_id == case_id,
+        deadline.c.status == "scheduled",
     )
+    if kind is not None:
+        query = query.where(deadline.c.kind == kind)
+    await session.execute(query.values(status="cancelled", cancel_reason=reason))
 
 
 async def deadlines_to_sweep(session: AsyncSession, until: date, *, limit: int) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Notification rules: what a registered application owes the applicant, and when."""
+"""Notification rules: what a registered case owes the person, and when, who must act, and what stops the clocks."""
 
 from __future__ import annotations
 
@@ -7,7 +7,16 @@ from datetime import date
 from enum import StrEnum
 
 from contracts.deadlines import DeadlineKind
-from servicekit.calendar import due_after_months
+from contracts.intake import (
+    ApplicationRegistered,
+    ChildCoordinatorApplicationRegistered,
+    ConsentScope,
+    ConsentWithdrawn,
+    CoordinationReferralRegistered,
+    Route,
+)
+from servicekit.calendar import due_within_months
+from servicekit.tenants import Tenant
 
 # forvaltningsloven § 11 a: a preliminary reply is owed when a case cannot be answered within a month.
 PRELIMINARY_REPLY_MONTHS = 1
@@ -15,7 +24,7 @@ PRELIMINARY_REPLY_MONTHS = 1
 
 @dataclass(frozen=True)
 class Receipt:
-    """The acknowledgement that an application was received, addressed to the applicant."""
+    """A notification to one recipient: the receipt of a case, a reminder, an alert, a decision notice."""
 
     kind: str
     recipient: str
@@ -29,21 +38,83 @@ class DeadlinePlan:
     responsible: str
 
 
-def receipt_for(journal_number: str, received_on: date) -> Receipt:
+# The registrations that end in an individual decision, so each owes a receipt and a preliminary reply: an
+# application for services, and a referral for coordination or an application for a child coordinator (the right
+# to an individual plan or a coordinator is an individual decision). An emergency measure is not among them: the
+# first allocation meeting decides it.
+CaseRegistered = ApplicationRegistered | CoordinationReferralRegistered | ChildCoordinatorApplicationRegistered
+
+# What the receipt calls each kind of registered case.
+_RECEIVED = {
+    ApplicationRegistered: "Søknaden",
+    CoordinationReferralRegistered: "Meldingen om behov for koordinerte tjenester",
+    ChildCoordinatorApplicationRegistered: "Søknaden om barnekoordinator",
+}
+
+
+def receipt_for(journal_number: str, received_on: date, what: str = "Søknaden") -> Receipt:
     return Receipt(
         kind="receipt",
         recipient="applicant",
-        text=f"Søknaden er mottatt {received_on.isoformat()} og registrert med journalnummer {journal_number}.",
+        text=f"{what} er mottatt {received_on.isoformat()} og registrert med journalnummer {journal_number}.",
     )
 
 
-def preliminary_reply_deadline(received_on: date) -> DeadlinePlan:
-    """One month after receipt, moved to the next working day when it falls on a weekend or holiday."""
+def preliminary_reply_due(received_on: date) -> date:
+    """A duty the municipality owes within a month of receipt: the last working day on or before that month's end,
+    so the reply goes out in time (never moved forward, as the person's own deadlines are)."""
+    return due_within_months(received_on, PRELIMINARY_REPLY_MONTHS)
+
+
+def preliminary_reply_deadline(received_on: date, responsible: str) -> DeadlinePlan:
     return DeadlinePlan(
-        kind=DeadlineKind.PRELIMINARY_REPLY,
-        due_on=due_after_months(received_on, PRELIMINARY_REPLY_MONTHS),
-        responsible="allocation_office",
+        kind=DeadlineKind.PRELIMINARY_REPLY, due_on=preliminary_reply_due(received_on), responsible=responsible
     )
+
+
+def responsible_for(route: Route, tenant: Tenant) -> str:
+    """Who must act on a case's deadlines, by the route intake gave it and the municipality's configuration: the
+    deciding office's code for an allocation-office case, the children's unit's code for a children's case.
+
+    Where the configuration names nobody for the route (no `decision:` office, no `children_unit`, and the tenant
+    file has no coordinating unit at all), the route's own role name is responsible (`allocation_office`,
+    `children_unit`, `coordinating_unit`): the role every deadline named before the configuration was consulted.
+    """
+    if route is Route.ALLOCATION_OFFICE and tenant.decision is not None:
+        return tenant.decision.office.code
+    if route is Route.CHILDREN_UNIT and tenant.children_unit is not None:
+        return tenant.children_unit.code
+    return route.value
+
+
+@dataclass(frozen=True)
+class CaseOpening:
+    """What a newly registered case gets: a receipt to the person and the preliminary-reply clock."""
+
+    receipt: Receipt
+    deadline: DeadlinePlan
+
+
+def case_opening(registered: CaseRegistered, tenant: Tenant) -> CaseOpening:
+    return CaseOpening(
+        receipt=receipt_for(registered.journal_number, registered.received_on, _RECEIVED[type(registered)]),
+        deadline=preliminary_reply_deadline(registered.received_on, responsible_for(registered.route, tenant)),
+    )
+
+
+class CancelReason(StrEnum):
+    """Why a clock stopped before it ran out (DeadlineCancelled.reason, the deadline's cancel_reason)."""
+
+    DECISION_MADE = "decision_made"
+    PRELIMINARY_REPLY_SENT = "preliminary_reply_sent"
+    APPLICATION_WITHDRAWN = "application_withdrawn"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+
+
+def withdraws_processing(withdrawal: ConsentWithdrawn) -> bool:
+    """Whether the case can no longer be processed: consent to processing was withdrawn (intake then withdraws
+    everything and leaves no consent). Withdrawing only sharing or fetching leaves the case, and its clocks, alone."""
+    return ConsentScope.PROCESSING in withdrawal.withdrawn_scopes or withdrawal.remaining is None
 
 
 _OUTCOME_TEXT = {"granted": "innvilget", "partly_granted": "delvis innvilget", "refused": "avslått"}

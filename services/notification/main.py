@@ -11,8 +11,9 @@ from contracts.topics import Topic
 from servicekit.clock import clock_from
 from servicekit.runtime import ServiceSpec, serve
 from servicekit.settings import ServiceSettings
+from servicekit.tenants import Tenants
 from services.notification.api import router
-from services.notification.handlers import handlers
+from services.notification.handlers import build_handlers
 from services.notification.sweeper import sweep
 
 
@@ -25,7 +26,10 @@ class Settings(ServiceSettings):
 
 
 def spec(settings: Settings | None = None) -> ServiceSpec:
+    """The notification service, bound to its municipalities' configuration (deploy/tenants/*.yaml): who must act
+    on a case's deadlines comes from it."""
     settings = settings or Settings()
+    tenants = Tenants.load(settings.tenants_dir)
     return ServiceSpec(
         name="notification",
         title="Forvalt notification",
@@ -34,7 +38,7 @@ def spec(settings: Settings | None = None) -> ServiceSpec:
         feeds=True,
         migrations_dir=Path(__file__).parent / "migrations",
         routers=[router],
-        handlers=handlers,
+        handlers=build_handlers(tenants),
         periodic=[(settings.sweep_interval_s, sweep)],
     )
 

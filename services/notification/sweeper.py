@@ -9,12 +9,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from contracts.deadlines import DeadlineDue
+from servicekit.actor import Actor
 from servicekit.context import bind
 from servicekit.runtime import Runtime
 from services.notification import db
 from services.notification.domain import REMINDER_DAYS_BEFORE, Sweep, alert, reminder, sweep_action
-
-SOURCE = "/forvalt/notification"
 
 
 async def sweep(runtime: Runtime, *, batch: int = 500) -> int:
@@ -30,7 +29,7 @@ async def sweep(runtime: Runtime, *, batch: int = 500) -> int:
             continue
         with runtime.telemetry.tracer.start_as_current_span(f"deadline {action.value}"):
             bind(municipality=row["municipality"], case_id=row["case_id"])
-            async with runtime.db.unit_of_work() as uow:
+            async with runtime.db.unit_of_work(Actor.service(runtime.spec.name, row["municipality"])) as uow:
                 if action is Sweep.DUE:
                     if not await db.mark_due(uow.session, row["id"], now):
                         continue  # another replica got there first
@@ -43,9 +42,6 @@ async def sweep(runtime: Runtime, *, batch: int = 500) -> int:
                             due_on=row["due_on"],
                             responsible=row["responsible"],
                         ),
-                        source=SOURCE,
-                        subject=row["case_id"],
-                        municipality=row["municipality"],
                     )
                 else:
                     if not await db.mark_reminded(uow.session, row["id"], now):

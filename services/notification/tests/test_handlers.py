@@ -1,4 +1,4 @@
-"""Notification's reaction to ApplicationRegistered, directly and through the EventConsumer."""
+"""Notification's reaction to the journey's events, directly and through the EventConsumer."""
 
 from __future__ import annotations
 
@@ -16,16 +16,33 @@ from contracts.deadlines import DeadlineCancelled, DeadlineKind, DeadlineSchedul
 from contracts.decision import AppealInformation, DecidedBy, DecisionKind, DecisionMade, LetterIssued
 from contracts.decision import Outcome as DecisionOutcome
 from contracts.envelope import CloudEvent, parse_event
+from contracts.intake import (
+    ApplicationWithdrawn,
+    Channel,
+    ChildCoordinatorApplicationRegistered,
+    Consent,
+    ConsentForm,
+    ConsentGiver,
+    ConsentScope,
+    ConsentWithdrawn,
+    CoordinationNeed,
+    CoordinationReferralRegistered,
+    EmergencyMeasureRegistered,
+    Route,
+    Sender,
+)
 from contracts.tests.examples import EXAMPLE_TIME, registered_event
 from contracts.topics import Topic, tenant_topic
+from servicekit.actor import Actor
 from servicekit.clock import FixedClock
-from servicekit.consumer import DeadLetter, EventConsumer, IncomingMessage, Outcome, RetryPolicy
+from servicekit.consumer import DeadLetter, EventConsumer, EventHandlers, IncomingMessage, Outcome, RetryPolicy
 from servicekit.db import INBOX, OUTBOX, Database
 from servicekit.migrate import upgrade
 from servicekit.settings import ServiceSettings
 from servicekit.telemetry import Telemetry
+from servicekit.tenants import Tenants
 from services.notification import db as notification_db
-from services.notification.handlers import handlers, on_application_registered
+from services.notification.handlers import build_handlers
 from services.notification.main import spec
 
 
@@ -37,10 +54,23 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 async def db(tmp_path: Path, clock: FixedClock) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path}/notification.db", clock=clock)
+    database = Database(f"sqlite+aiosqlite:///{tmp_path}/notification.db", clock=clock, source="/forvalt/notification")
     await upgrade(database, spec().migrations_dir)
     yield database
     await database.dispose()
+
+
+@pytest.fixture
+def handlers() -> EventHandlers:
+    """The service's handlers, bound to the shipped municipality configuration (deploy/tenants)."""
+    return spec().handlers
+
+
+async def handle(db: Database, handlers: EventHandlers, event: CloudEvent[Any]) -> None:
+    """Run the service's handler for one event in a unit of work for its municipality, without the inbox."""
+    async with db.unit_of_work(Actor.service("notification", event.municipality)) as uow:
+        await handlers.handler(event.type)(event, uow)
+        await uow.commit()
 
 
 @pytest.fixture
@@ -56,7 +86,9 @@ def dead_letters() -> list[DeadLetter]:
 
 
 @pytest.fixture
-def consumer(db: Database, telemetry: Telemetry, dead_letters: list[DeadLetter]) -> EventConsumer:
+def consumer(
+    db: Database, handlers: EventHandlers, telemetry: Telemetry, dead_letters: list[DeadLetter]
+) -> EventConsumer:
     async def send(letter: DeadLetter) -> None:
         dead_letters.append(letter)
 
@@ -95,15 +127,13 @@ async def outbox_on(db: Database, topic: str) -> list[Any]:
 
 
 async def test_handler_writes_a_receipt_a_deadline_and_emits_deadline_scheduled(
-    db: Database, clock: FixedClock
+    db: Database, handlers: EventHandlers, clock: FixedClock
 ) -> None:
     event = registered_event(
         municipality="5032", case_id="case-42", journal_number="2026/000042", received_on=date(2026, 11, 28)
     )
 
-    async with db.unit_of_work() as uow:
-        await on_application_registered(event, uow)
-        await uow.commit()
+    await handle(db, handlers, event)
 
     [receipt] = await rows(db, notification_db.notification)
     assert (receipt.municipality, receipt.case_id, receipt.kind, receipt.recipient) == (
@@ -126,8 +156,7 @@ async def test_handler_writes_a_receipt_a_deadline_and_emits_deadline_scheduled(
     assert deadline.due_on == date(2026, 12, 28)
     assert deadline.responsible == "allocation_office"
 
-    [outbox] = await rows(db, OUTBOX)
-    assert outbox.topic == Topic.DEADLINES
+    [outbox] = await outbox_on(db, Topic.DEADLINES)
     assert outbox.key == "case-42"
     assert outbox.municipality == "5032"
     scheduled = parse_event(outbox.payload)
@@ -145,15 +174,15 @@ async def test_handler_writes_a_receipt_a_deadline_and_emits_deadline_scheduled(
     )
 
 
-async def test_deadline_scheduled_for_a_holiday_moves_to_the_next_working_day(db: Database) -> None:
-    event = registered_event(received_on=date(2026, 11, 25))  # + 1 month = Christmas Day
+async def test_a_preliminary_reply_due_on_a_holiday_moves_back_to_the_working_day_before_it(
+    db: Database, handlers: EventHandlers
+) -> None:
+    event = registered_event(received_on=date(2026, 11, 25))  # + 1 month = Christmas Day, a Friday
 
-    async with db.unit_of_work() as uow:
-        await on_application_registered(event, uow)
-        await uow.commit()
+    await handle(db, handlers, event)
 
     [deadline] = await rows(db, notification_db.deadline)
-    assert deadline.due_on == date(2026, 12, 28)
+    assert deadline.due_on == date(2026, 12, 24), "Christmas Eve is a working day, and the duty is met in time"
 
 
 async def test_consumer_processes_application_registered_into_one_receipt_deadline_and_outbox_event(
@@ -398,3 +427,262 @@ async def test_a_preliminary_reply_letter_stops_the_preliminary_reply_clock_and_
     async with db.sessions() as session:
         row = (await session.execute(select(notification_db.deadline))).mappings().one()
     assert (row["status"], row["cancel_reason"]) == ("cancelled", "preliminary_reply_sent")
+
+
+# --- referrals and child-coordinator applications owe a receipt and a preliminary reply too --------------------
+
+CONSENT = Consent(form=ConsentForm.WRITTEN, given_by=ConsentGiver.PERSON, scope=[ConsentScope.PROCESSING])
+
+
+def _intake(data: Any, municipality: str = "3426") -> CloudEvent[Any]:
+    return CloudEvent.wrap(
+        data, source="/forvalt/intake", subject=data.case_id, municipality=municipality, time=EXAMPLE_TIME
+    )
+
+
+def _referral(case_id: str = "case-r", municipality: str = "5032") -> CloudEvent[Any]:
+    return _intake(
+        CoordinationReferralRegistered(
+            case_id=case_id,
+            journal_number="2026/000300",
+            person_id="p-1",
+            channel=Channel.GP_MESSAGE,
+            sender=Sender.GP,
+            requested=[CoordinationNeed.COORDINATOR, CoordinationNeed.INDIVIDUAL_PLAN],
+            received_on=date(2026, 11, 2),
+            consent=CONSENT,
+        ),
+        municipality,
+    )
+
+
+def _child_coordinator_application(case_id: str = "case-c") -> CloudEvent[Any]:
+    return _intake(
+        ChildCoordinatorApplicationRegistered(
+            case_id=case_id,
+            journal_number="2026/000301",
+            expected_birth_on=date(2027, 3, 1),
+            applicant_person_id="p-2",
+            channel=Channel.LETTER,
+            sender=Sender.APPLICANT,
+            received_on=date(2026, 12, 1),
+            consent=CONSENT,
+            route=Route.CHILDREN_UNIT,
+        ),
+        "5026",
+    )
+
+
+async def _scheduled_on_topic(db: Database) -> list[DeadlineScheduled]:
+    found = [parse_event(r.payload) for r in await outbox_on(db, Topic.DEADLINES)]
+    return [e.data for e in found if e is not None]
+
+
+async def test_a_coordination_referral_gets_a_receipt_and_a_preliminary_reply_deadline(
+    db: Database, consumer: EventConsumer
+) -> None:
+    assert await consumer.process(incoming(_referral())) is Outcome.PROCESSED
+
+    [receipt] = await rows(db, notification_db.notification)
+    assert (receipt.case_id, receipt.kind, receipt.recipient) == ("case-r", "receipt", "applicant")
+    assert "2026/000300" in receipt.text
+    [deadline] = await rows(db, notification_db.deadline)
+    assert (deadline.case_id, deadline.kind, deadline.due_on, deadline.status) == (
+        "case-r",
+        "preliminary_reply",
+        date(2026, 12, 2),
+        "scheduled",
+    )
+    [scheduled] = await _scheduled_on_topic(db)
+    assert (scheduled.deadline_id, scheduled.kind, scheduled.due_on) == (
+        deadline.id,
+        "preliminary_reply",
+        date(2026, 12, 2),
+    )
+
+
+async def test_a_child_coordinator_application_gets_a_receipt_and_a_preliminary_reply_deadline(
+    db: Database, consumer: EventConsumer
+) -> None:
+    assert await consumer.process(incoming(_child_coordinator_application())) is Outcome.PROCESSED
+
+    [receipt] = await rows(db, notification_db.notification)
+    assert (receipt.municipality, receipt.case_id, receipt.kind) == ("5026", "case-c", "receipt")
+    assert "2026/000301" in receipt.text
+    [deadline] = await rows(db, notification_db.deadline)
+    # A month after 1 December is New Year's Day, a Friday: due on New Year's Eve, a working day.
+    assert (deadline.kind, deadline.due_on, deadline.responsible) == (
+        "preliminary_reply",
+        date(2026, 12, 31),
+        "ke_children",
+    )
+    assert len(await _scheduled_on_topic(db)) == 1
+
+
+async def test_an_emergency_measure_gets_no_receipt_and_no_preliminary_reply_deadline(
+    db: Database, consumer: EventConsumer
+) -> None:
+    measure = EmergencyMeasureRegistered(
+        case_id="case-e",
+        journal_number="2026/000302",
+        person_id="p-3",
+        unit="home_care",
+        service_code="home_nursing",
+        started_at=EXAMPLE_TIME - timedelta(days=1),
+        registered_at=EXAMPLE_TIME,
+    )
+
+    assert await consumer.process(incoming(_intake(measure))) is Outcome.PROCESSED
+
+    assert await count(db, notification_db.notification) == 0
+    assert await count(db, notification_db.deadline) == 0
+    assert await outbox_on(db, Topic.DEADLINES) == []
+
+
+# --- who must act: the case's route and the municipality's configuration ---------------------------------------
+
+
+async def test_the_preliminary_reply_deadline_names_who_must_act_by_the_cases_route_and_municipality(
+    db: Database, consumer: EventConsumer
+) -> None:
+    child = registered_event(municipality="5026", case_id="case-child", route=Route.CHILDREN_UNIT)
+    adult = registered_event(municipality="3426", case_id="case-adult")
+    referral = _referral(case_id="case-referral", municipality="3426")
+
+    for offset, event in enumerate((child, adult, referral)):
+        assert await consumer.process(incoming(event, offset)) is Outcome.PROCESSED
+
+    responsible = {r.case_id: r.responsible for r in await rows(db, notification_db.deadline)}
+    assert responsible == {
+        "case-child": "ke_children",  # Holtålen's children's unit
+        "case-adult": "allocation_office",  # Tolga's Forvaltningskontoret
+        "case-referral": "coordinating_unit",  # no tenant file names a coordinating unit: the role itself
+    }
+    assert {s.case_id: s.responsible for s in await _scheduled_on_topic(db)} == responsible
+
+
+async def test_a_municipality_without_a_decision_office_falls_back_to_the_allocation_office_role(
+    db: Database,
+) -> None:
+    tolga = Tenants.load(ServiceSettings().tenants_dir).get("3426")
+    bare = build_handlers(Tenants([tolga.model_copy(update={"decision": None, "children_unit": None})]))
+
+    await handle(db, bare, registered_event(municipality="3426"))
+
+    [deadline] = await rows(db, notification_db.deadline)
+    assert deadline.responsible == "allocation_office"
+
+
+# --- withdrawal stops the clocks -------------------------------------------------------------------------------
+
+
+def _clock(deadline_id: str, case_id: str, kind: str, municipality: str = "3426") -> CloudEvent[Any]:
+    return CloudEvent.wrap(
+        DeadlineScheduled(
+            deadline_id=deadline_id, case_id=case_id, kind=kind, due_on=date(2026, 12, 14), responsible="home_care"
+        ),
+        source="/forvalt/assessment",
+        subject=case_id,
+        municipality=municipality,
+        time=EXAMPLE_TIME,
+    )
+
+
+async def _a_case_with_clocks(consumer: EventConsumer) -> None:
+    """case-1 in Tolga with its preliminary reply and two clocks of other services; neighbours that must stay."""
+    events = [
+        registered_event(municipality="3426", case_id="case-1"),
+        _clock("info-1", "case-1", "information_request"),
+        _clock("review-1", "case-1", "decision_review"),
+        _clock("info-other-case", "case-2", "information_request"),
+        _clock("info-other-municipality", "case-1", "information_request", municipality="5032"),
+    ]
+    for offset, event in enumerate(events):
+        assert await consumer.process(incoming(event, offset)) is Outcome.PROCESSED
+
+
+async def _statuses(db: Database) -> dict[str, tuple[str, str | None]]:
+    """(status, cancel reason) by deadline id; the preliminary reply under its kind's name."""
+    found = await rows(db, notification_db.deadline)
+    return {
+        (r.kind if r.kind == "preliminary_reply" else r.id): (r.status, r.cancel_reason)
+        for r in found
+        if not (r.kind == "preliminary_reply" and r.case_id != "case-1")
+    }
+
+
+def _withdrawn(data: Any, municipality: str = "3426") -> CloudEvent[Any]:
+    return CloudEvent.wrap(
+        data, source="/forvalt/intake", subject=data.case_id, municipality=municipality, time=EXAMPLE_TIME
+    )
+
+
+async def test_a_withdrawn_application_cancels_every_scheduled_deadline_of_that_case_only(
+    db: Database, consumer: EventConsumer
+) -> None:
+    await _a_case_with_clocks(consumer)
+
+    withdrawn = _withdrawn(ApplicationWithdrawn(case_id="case-1", withdrawn_on=date(2026, 11, 10)))
+    assert await consumer.process(incoming(withdrawn, 10)) is Outcome.PROCESSED
+
+    assert await _statuses(db) == {
+        "preliminary_reply": ("cancelled", "application_withdrawn"),
+        "info-1": ("cancelled", "application_withdrawn"),
+        "review-1": ("cancelled", "application_withdrawn"),
+        "info-other-case": ("scheduled", None),
+        "info-other-municipality": ("scheduled", None),
+    }
+
+
+async def test_withdrawing_consent_to_processing_cancels_every_scheduled_deadline_of_that_case_only(
+    db: Database, consumer: EventConsumer
+) -> None:
+    await _a_case_with_clocks(consumer)
+
+    withdrawn = _withdrawn(
+        ConsentWithdrawn(
+            case_id="case-1",
+            withdrawn_scopes=[ConsentScope.PROCESSING],
+            withdrawn_on=date(2026, 11, 10),
+            remaining=None,
+        )
+    )
+    assert await consumer.process(incoming(withdrawn, 10)) is Outcome.PROCESSED
+
+    assert await _statuses(db) == {
+        "preliminary_reply": ("cancelled", "consent_withdrawn"),
+        "info-1": ("cancelled", "consent_withdrawn"),
+        "review-1": ("cancelled", "consent_withdrawn"),
+        "info-other-case": ("scheduled", None),
+        "info-other-municipality": ("scheduled", None),
+    }
+
+
+async def test_withdrawing_only_consent_to_sharing_leaves_the_cases_deadlines_running(
+    db: Database, consumer: EventConsumer
+) -> None:
+    await _a_case_with_clocks(consumer)
+
+    withdrawn = _withdrawn(
+        ConsentWithdrawn(
+            case_id="case-1",
+            withdrawn_scopes=[ConsentScope.SHARING],
+            withdrawn_on=date(2026, 11, 10),
+            remaining=CONSENT,
+        )
+    )
+    assert await consumer.process(incoming(withdrawn, 10)) is Outcome.PROCESSED
+
+    assert {status for status, _ in (await _statuses(db)).values()} == {"scheduled"}
+
+
+async def test_a_withdrawal_in_another_municipality_leaves_this_cases_deadlines_alone(
+    db: Database, consumer: EventConsumer
+) -> None:
+    await consumer.process(incoming(registered_event(municipality="3426", case_id="case-1")))
+
+    withdrawn = _withdrawn(ApplicationWithdrawn(case_id="case-1", withdrawn_on=date(2026, 11, 10)), "5032")
+    assert await consumer.process(incoming(withdrawn, 1)) is Outcome.PROCESSED
+
+    [deadline] = await rows(db, notification_db.deadline)
+    assert deadline.status == "scheduled"

@@ -5,13 +5,19 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from contracts.envelope import parse_event
+from contracts.envelope import CloudEvent, parse_event
+from contracts.intake import ApplicationWithdrawn, ConsentScope, ConsentWithdrawn
+from contracts.tests.examples import EXAMPLE_TIME, application_registered
+from contracts.topics import Topic
 from servicekit.clock import FixedClock
+from servicekit.consumer import DeadLetter, EventConsumer, IncomingMessage, RetryPolicy
+from servicekit.consumer import Outcome as ConsumeOutcome
 from servicekit.db import OUTBOX
 from servicekit.migrate import upgrade
 from servicekit.runtime import Runtime, create_app
@@ -106,3 +112,59 @@ async def test_a_cancelled_deadline_is_neither_reminded_nor_alerted(runtime: Run
         await uow.commit()
 
     assert await swept_at(runtime, clock, datetime(2026, 12, 20, 9, tzinfo=UTC)) == 0
+
+
+def _intake_event(data: Any) -> IncomingMessage:
+    event = CloudEvent.wrap(
+        data, source="/forvalt/intake", subject=data.case_id, municipality="3426", time=EXAMPLE_TIME
+    )
+    return IncomingMessage(
+        topic=Topic.INTAKE, partition=0, offset=0, key=event.subject, value=event.to_json(), headers={}
+    )
+
+
+async def _consumed(runtime: Runtime, message: IncomingMessage) -> None:
+    """One event through the service's own handlers, as its consumer runs them."""
+
+    async def no_dead_letters(letter: DeadLetter) -> None:
+        raise AssertionError(f"dead-lettered: {letter}")
+
+    consumer = EventConsumer(
+        name="notification",
+        handlers=runtime.spec.handlers,
+        db=runtime.db,
+        policy=RetryPolicy(max_attempts=1),
+        dead_letter=no_dead_letters,
+        tracer=runtime.telemetry.tracer,
+    )
+    assert await consumer.process(message) is ConsumeOutcome.PROCESSED
+
+
+@pytest.mark.parametrize(
+    "withdrawal",
+    [
+        ApplicationWithdrawn(case_id="case-1", withdrawn_on=date(2026, 11, 10)),
+        ConsentWithdrawn(
+            case_id="case-1",
+            withdrawn_scopes=[ConsentScope.PROCESSING],
+            withdrawn_on=date(2026, 11, 10),
+            remaining=None,
+        ),
+    ],
+    ids=["application_withdrawn", "consent_to_processing_withdrawn"],
+)
+async def test_after_a_withdrawal_the_sweep_neither_reminds_nor_alerts_for_the_cases_deadlines(
+    runtime: Runtime, clock: FixedClock, withdrawal: ApplicationWithdrawn | ConsentWithdrawn
+) -> None:
+    # Received 2 November 2026: the preliminary reply is due on Wednesday 2 December.
+    await _consumed(runtime, _intake_event(application_registered(case_id="case-1")))
+    await _consumed(runtime, _intake_event(withdrawal))
+
+    assert await swept_at(runtime, clock, datetime(2026, 11, 30, 9, tzinfo=UTC)) == 0  # no reminder
+    assert await swept_at(runtime, clock, datetime(2026, 12, 3, 9, tzinfo=UTC)) == 0  # no alert
+
+    async with runtime.db.sessions() as session:
+        kinds = (await session.execute(select(notification_db.notification.c.kind))).scalars().all()
+        types = [e.type for e in map(parse_event, (await session.execute(select(OUTBOX.c.payload))).scalars()) if e]
+    assert kinds == ["receipt"]
+    assert "no.forvalt.deadline.due.v1" not in types
