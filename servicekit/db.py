@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -31,6 +32,7 @@ from contracts.envelope import CloudEvent, EventModel
 from servicekit.actor import Actor
 from servicekit.clock import Clock
 from servicekit.telemetry import current_trace_headers
+from servicekit.tenants import Tenant, Tenants
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -102,10 +104,13 @@ class Database:
     Every unit of work carries the clock, so a use case reads "now" from the one clock the service was given,
     and stamps the events it emits with `source`, the producing service's CloudEvents source."""
 
-    def __init__(self, url: str, *, clock: Clock, source: str = "", echo: bool = False) -> None:
+    def __init__(
+        self, url: str, *, clock: Clock, source: str = "", tenants: Tenants | None = None, echo: bool = False
+    ) -> None:
         self.url = make_url(url)
         self.clock = clock
         self.source = source
+        self.tenants = tenants
         kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": 30}
@@ -181,6 +186,13 @@ class UnitOfWork:
         return self.actor.municipality
 
     @property
+    def tenant(self) -> Tenant:
+        """The configuration of the municipality this unit of work acts for (NotFound when it has none)."""
+        if self._db.tenants is None:
+            raise RuntimeError("this database was built without the municipalities' configuration")
+        return self._db.tenants.get(self.municipality)
+
+    @property
     def session(self) -> AsyncSession:
         if self._session is None:
             raise RuntimeError("unit of work used outside `async with`")
@@ -229,6 +241,11 @@ class UnitOfWork:
         )
         await self._record(envelope.id, str(data.topic), envelope)
         return envelope
+
+    async def emit_all(self, events: Iterable[EventModel]) -> None:
+        """Record the events an aggregate raised, in order."""
+        for data in events:
+            await self.emit(data)
 
     def _source(self, given: str | None) -> str:
         source = given or self._db.source

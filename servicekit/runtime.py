@@ -59,7 +59,9 @@ class Runtime:
         self.clock = clock
         self.tenants = Tenants.load(settings.tenants_dir)
         self.telemetry = Telemetry(settings)
-        self.db = Database(settings.effective_database_url, clock=clock, source=f"/forvalt/{spec.name}")
+        self.db = Database(
+            settings.effective_database_url, clock=clock, source=f"/forvalt/{spec.name}", tenants=self.tenants
+        )
         self.bus = Bus(self.db, service=spec.name)
         self.telemetry.trace_engine(self.db.engine.sync_engine)
         self.broker: KafkaBroker = build_broker(settings.kafka_bootstrap, client_id=spec.name)

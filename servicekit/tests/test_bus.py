@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -15,9 +16,12 @@ from servicekit.actor import Actor
 from servicekit.bus import Bus
 from servicekit.clock import FixedClock
 from servicekit.db import INBOX, OUTBOX, Database, UnitOfWork
-from servicekit.errors import DomainError, Forbidden
+from servicekit.errors import DomainError, Forbidden, NotFound
+from servicekit.settings import REPO_ROOT
+from servicekit.tenants import Tenants
 from servicekit.tests.support import count_rows, note
 
+TENANTS_DIR = REPO_ROOT / "deploy" / "tenants"
 TOLGA = Actor(subject="kari", municipality="3426", roles=frozenset({"caseworker"}))
 
 
@@ -141,3 +145,27 @@ def test_an_actor_without_the_role_is_forbidden_and_a_service_actor_has_the_serv
         TOLGA.require("leader")
     assert TOLGA.has("leader", "caseworker")
     assert Actor.service("decision", "3426").has("service")
+
+
+async def test_a_unit_of_work_knows_the_configuration_of_the_municipality_it_acts_for(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/t.db", clock=clock, tenants=Tenants.load(TENANTS_DIR))
+    try:
+        async with db.unit_of_work(TOLGA) as uow:
+            assert (uow.tenant.municipality, uow.tenant.name) == ("3426", "Tolga")
+        async with db.unit_of_work(Actor.service("test", "9999")) as uow:
+            with pytest.raises(NotFound, match="9999 is not configured"):
+                _ = uow.tenant
+    finally:
+        await db.dispose()
+
+
+async def test_the_events_an_aggregate_raised_are_recorded_in_order(db: Database) -> None:
+    async with db.unit_of_work(TOLGA) as uow:
+        await uow.emit_all([application_registered(case_id=f"case-{n}") for n in range(3)])
+        await uow.commit()
+
+    async with db.engine.connect() as conn:
+        keys = (await conn.execute(select(OUTBOX.c.key).order_by(OUTBOX.c.id))).scalars().all()
+    assert keys == ["case-0", "case-1", "case-2"]
