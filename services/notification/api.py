@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from servicekit.auth import PrincipalDep
 from servicekit.context import bind
-from servicekit.runtime import RuntimeDep
-from services.notification import db
+from servicekit.runtime import BusDep
+from services.notification import commands
+from services.notification.domain import Deadline
 
 router = APIRouter(tags=["notifications"])
 
@@ -34,6 +34,18 @@ class DeadlineOut(BaseModel):
     status: str
     created_at: datetime
 
+    @classmethod
+    def of(cls, deadline: Deadline) -> DeadlineOut:
+        return cls(
+            id=deadline.id,
+            case_id=deadline.case_id,
+            kind=deadline.kind,
+            due_on=deadline.due_on,
+            responsible=deadline.responsible,
+            status=deadline.listed_status,
+            created_at=deadline.created_at,
+        )
+
 
 CaseFilter = Annotated[str | None, Query(max_length=36, description="only this case")]
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -42,21 +54,23 @@ Offset = Annotated[int, Query(ge=0)]
 
 @router.get("/notifications", response_model=list[NotificationOut], summary="Notifications, oldest first")
 async def list_notifications(
-    principal: PrincipalDep, runtime: RuntimeDep, case_id: CaseFilter = None, limit: Limit = 100, offset: Offset = 0
-) -> list[dict[str, Any]]:
+    bus: BusDep, case_id: CaseFilter = None, limit: Limit = 100, offset: Offset = 0
+) -> list[NotificationOut]:
     if case_id:
         bind(case_id=case_id)
-    async with runtime.db.unit_of_work() as uow:
-        return await db.list_for(
-            uow.session, db.notification, principal.municipality, case_id, limit=limit, offset=offset
+    found = await bus.run(commands.list_notifications, commands.Page(case_id, limit, offset))
+    return [
+        NotificationOut(
+            id=n.id, case_id=n.case_id, kind=n.kind, recipient=n.recipient, text=n.text, created_at=n.created_at
         )
+        for n in found
+    ]
 
 
 @router.get("/deadlines", response_model=list[DeadlineOut], summary="Deadlines, oldest first")
 async def list_deadlines(
-    principal: PrincipalDep, runtime: RuntimeDep, case_id: CaseFilter = None, limit: Limit = 100, offset: Offset = 0
-) -> list[dict[str, Any]]:
+    bus: BusDep, case_id: CaseFilter = None, limit: Limit = 100, offset: Offset = 0
+) -> list[DeadlineOut]:
     if case_id:
         bind(case_id=case_id)
-    async with runtime.db.unit_of_work() as uow:
-        return await db.list_for(uow.session, db.deadline, principal.municipality, case_id, limit=limit, offset=offset)
+    return [DeadlineOut.of(d) for d in await bus.run(commands.list_deadlines, commands.Page(case_id, limit, offset))]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
-from contracts.deadlines import DeadlineKind
+from contracts.deadlines import DeadlineDue, DeadlineKind, DeadlineScheduled
 from contracts.intake import (
     ApplicationRegistered,
     ChildCoordinatorApplicationRegistered,
@@ -15,7 +15,8 @@ from contracts.intake import (
     CoordinationReferralRegistered,
     Route,
 )
-from servicekit.calendar import due_within_months
+from servicekit.calendar import due_within_months, local_date
+from servicekit.errors import Conflict
 from servicekit.tenants import Tenant
 
 # forvaltningsloven § 11 a: a preliminary reply is owed when a case cannot be answered within a month.
@@ -29,6 +30,20 @@ class Receipt:
     kind: str
     recipient: str
     text: str
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A receipt, reminder, alert or decision notice as recorded for a case of a municipality."""
+
+    id: str
+    municipality: str
+    case_id: str
+    kind: str
+    recipient: str
+    text: str
+    source_event_id: str
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -138,27 +153,134 @@ REMINDER_DAYS_BEFORE = 5
 
 
 class Sweep(StrEnum):
+    """What a deadline needs on a day."""
+
     NOTHING = "nothing"
     REMIND = "remind"
     DUE = "due"
 
 
-def sweep_action(due_on: date, today: date, *, reminded: bool) -> Sweep:
-    """What a scheduled deadline needs today: an alert when it has run out, a reminder shortly before."""
-    if due_on <= today:
-        return Sweep.DUE
-    if not reminded and (due_on - today).days <= REMINDER_DAYS_BEFORE:
-        return Sweep.REMIND
-    return Sweep.NOTHING
+class DeadlineStatus(StrEnum):
+    """Where a clock is: scheduled -> reminded -> due, or cancelled before it ran out."""
+
+    SCHEDULED = "scheduled"
+    REMINDED = "reminded"
+    DUE = "due"
+    CANCELLED = "cancelled"
+
+    @property
+    def running(self) -> bool:
+        return self in (DeadlineStatus.SCHEDULED, DeadlineStatus.REMINDED)
 
 
-def reminder(kind: str, due_on: date, responsible: str) -> Receipt:
-    return Receipt(
-        kind="reminder", recipient=responsible, text=f"Påminnelse: fristen ({kind}) går ut {due_on.isoformat()}."
-    )
+@dataclass
+class Deadline:
+    """A clock of a case, kept by this service: its own preliminary reply, or one another service started.
 
+    The responsible party is reminded once shortly before the due day and alerted once when it runs out (when a
+    deadline is first swept after it ran out, the alert goes out without a reminder). A cancelled clock is done."""
 
-def alert(kind: str, due_on: date, responsible: str) -> Receipt:
-    return Receipt(
-        kind="alert", recipient=responsible, text=f"Fristen ({kind}) gikk ut {due_on.isoformat()} og må følges opp nå."
-    )
+    id: str
+    municipality: str
+    case_id: str
+    kind: str
+    due_on: date
+    responsible: str
+    created_at: datetime
+    status: DeadlineStatus = DeadlineStatus.SCHEDULED
+    cancel_reason: str | None = None
+    reminded_at: datetime | None = None
+    due_at: datetime | None = None
+
+    @classmethod
+    def open(
+        cls, *, deadline_id: str, municipality: str, case_id: str, plan: DeadlinePlan, now: datetime
+    ) -> tuple[Deadline, DeadlineScheduled]:
+        """Start one of this service's own clocks, announced on deadlines.v1."""
+        deadline = cls(
+            id=deadline_id,
+            municipality=municipality,
+            case_id=case_id,
+            kind=plan.kind.value,
+            due_on=plan.due_on,
+            responsible=plan.responsible,
+            created_at=now,
+        )
+        return deadline, DeadlineScheduled(
+            deadline_id=deadline.id,
+            case_id=case_id,
+            kind=plan.kind,
+            due_on=plan.due_on,
+            responsible=plan.responsible,
+        )
+
+    @classmethod
+    def kept(cls, scheduled: DeadlineScheduled, *, municipality: str, now: datetime) -> Deadline:
+        """Keep a clock another service started (it announced it; nothing more is raised here)."""
+        return cls(
+            id=scheduled.deadline_id,
+            municipality=municipality,
+            case_id=scheduled.case_id,
+            kind=scheduled.kind,
+            due_on=scheduled.due_on,
+            responsible=scheduled.responsible,
+            created_at=now,
+        )
+
+    @property
+    def listed_status(self) -> str:
+        """The status the API lists: a reminded clock is still scheduled (its reminder is a notification)."""
+        return DeadlineStatus.SCHEDULED.value if self.status is DeadlineStatus.REMINDED else self.status.value
+
+    def needs(self, today: date) -> Sweep:
+        """What the clock needs on `today` (a Norwegian date): an alert when it has run out, a reminder shortly
+        before, or nothing (not yet, already reminded, or no longer running)."""
+        if not self.status.running:
+            return Sweep.NOTHING
+        if self.due_on <= today:
+            return Sweep.DUE
+        if self.status is DeadlineStatus.SCHEDULED and (self.due_on - today).days <= REMINDER_DAYS_BEFORE:
+            return Sweep.REMIND
+        return Sweep.NOTHING
+
+    def remind(self, now: datetime) -> Receipt:
+        """Remind the responsible party that the clock runs out soon; returns the reminder to send."""
+        if self.needs(local_date(now)) is not Sweep.REMIND:
+            raise Conflict(f"deadline {self.id} ({self.status.value}, due {self.due_on}) is owed no reminder now")
+        self.status = DeadlineStatus.REMINDED
+        self.reminded_at = now
+        return Receipt(
+            kind="reminder",
+            recipient=self.responsible,
+            text=f"Påminnelse: fristen ({self.kind}) går ut {self.due_on.isoformat()}.",
+        )
+
+    def fall_due(self, now: datetime) -> DeadlineDue:
+        """The clock ran out: whoever is responsible must act now (see `alert` for what they are told)."""
+        if self.needs(local_date(now)) is not Sweep.DUE:
+            raise Conflict(f"deadline {self.id} ({self.status.value}, due {self.due_on}) is not running out now")
+        self.status = DeadlineStatus.DUE
+        self.due_at = now
+        return DeadlineDue(
+            deadline_id=self.id,
+            case_id=self.case_id,
+            kind=self.kind,
+            due_on=self.due_on,
+            responsible=self.responsible,
+        )
+
+    def alert(self) -> Receipt:
+        """What the responsible party is told when the clock ran out."""
+        return Receipt(
+            kind="alert",
+            recipient=self.responsible,
+            text=f"Fristen ({self.kind}) gikk ut {self.due_on.isoformat()} og må følges opp nå.",
+        )
+
+    def cancel(self, reason: str) -> bool:
+        """Stop the clock before it runs out; False when it is no longer running (then nothing changes)."""
+        if not self.status.running:
+            return False
+        self.status = DeadlineStatus.CANCELLED
+        self.cancel_reason = reason
+        return True

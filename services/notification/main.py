@@ -9,11 +9,10 @@ from pydantic_settings import SettingsConfigDict
 
 from contracts.topics import Topic
 from servicekit.clock import clock_from
-from servicekit.runtime import ServiceSpec, serve
+from servicekit.runtime import Runtime, ServiceSpec, serve
 from servicekit.settings import ServiceSettings
-from servicekit.tenants import Tenants
 from services.notification.api import router
-from services.notification.handlers import build_handlers
+from services.notification.handlers import handlers
 from services.notification.sweeper import sweep
 
 
@@ -25,11 +24,17 @@ class Settings(ServiceSettings):
     sweep_interval_s: float = Field(default=60.0, gt=0, le=3600, description="how often deadlines are swept")
 
 
+async def sweep_deadlines(runtime: Runtime) -> int:
+    """The periodic sweep, given the parts of the runtime it needs. (`ServiceSpec.periodic` hands over the whole
+    runtime; this adapter is where it is taken apart, so the sweeper itself depends on the database, the bus and
+    the tracer only.)"""
+    return await sweep(runtime.db, runtime.bus, runtime.telemetry.tracer)
+
+
 def spec(settings: Settings | None = None) -> ServiceSpec:
-    """The notification service, bound to its municipalities' configuration (deploy/tenants/*.yaml): who must act
-    on a case's deadlines comes from it."""
+    """The notification service. Who must act on a case's deadlines comes from the acting municipality's
+    configuration (deploy/tenants/*.yaml), which the runtime loads and each unit of work carries."""
     settings = settings or Settings()
-    tenants = Tenants.load(settings.tenants_dir)
     return ServiceSpec(
         name="notification",
         title="Forvalt notification",
@@ -38,8 +43,8 @@ def spec(settings: Settings | None = None) -> ServiceSpec:
         feeds=True,
         migrations_dir=Path(__file__).parent / "migrations",
         routers=[router],
-        handlers=build_handlers(tenants),
-        periodic=[(settings.sweep_interval_s, sweep)],
+        handlers=handlers,
+        periodic=[(settings.sweep_interval_s, sweep_deadlines)],
     )
 
 

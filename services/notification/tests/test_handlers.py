@@ -1,15 +1,14 @@
-"""Notification's reaction to the journey's events, directly and through the EventConsumer."""
+"""Notification's reaction to the journey's events, through the app's own consumer (and its handlers)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Table, func, select
+from fastapi import FastAPI
+from sqlalchemy import Table, select
 
 from contracts.assessment import AssessmentOpened
 from contracts.deadlines import DeadlineCancelled, DeadlineKind, DeadlineScheduled
@@ -33,17 +32,11 @@ from contracts.intake import (
 )
 from contracts.tests.examples import EXAMPLE_TIME, registered_event
 from contracts.topics import Topic, tenant_topic
-from servicekit.actor import Actor
 from servicekit.clock import FixedClock
-from servicekit.consumer import DeadLetter, EventConsumer, EventHandlers, IncomingMessage, Outcome, RetryPolicy
-from servicekit.db import INBOX, OUTBOX, Database
-from servicekit.migrate import upgrade
-from servicekit.settings import ServiceSettings
-from servicekit.telemetry import Telemetry
-from servicekit.tenants import Tenants
+from servicekit.consumer import IncomingMessage, Outcome
+from servicekit.db import INBOX, OUTBOX
+from servicekit.testing import Deliveries, count, outbox_events, runtime_of
 from services.notification import db as notification_db
-from services.notification.handlers import build_handlers
-from services.notification.main import spec
 
 
 @pytest.fixture
@@ -53,89 +46,29 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-async def db(tmp_path: Path, clock: FixedClock) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path}/notification.db", clock=clock, source="/forvalt/notification")
-    await upgrade(database, spec().migrations_dir)
-    yield database
-    await database.dispose()
+def deliveries(app: FastAPI) -> Deliveries:
+    return Deliveries(app, max_attempts=3)
 
 
-@pytest.fixture
-def handlers() -> EventHandlers:
-    """The service's handlers, bound to the shipped municipality configuration (deploy/tenants)."""
-    return spec().handlers
-
-
-async def handle(db: Database, handlers: EventHandlers, event: CloudEvent[Any]) -> None:
-    """Run the service's handler for one event in a unit of work for its municipality, without the inbox."""
-    async with db.unit_of_work(Actor.service("notification", event.municipality)) as uow:
-        await handlers.handler(event.type)(event, uow)
-        await uow.commit()
-
-
-@pytest.fixture
-def telemetry() -> Iterator[Telemetry]:
-    tel = Telemetry(ServiceSettings(service_name="notification", telemetry_exporter="memory"))
-    yield tel
-    tel.shutdown()
-
-
-@pytest.fixture
-def dead_letters() -> list[DeadLetter]:
-    return []
-
-
-@pytest.fixture
-def consumer(
-    db: Database, handlers: EventHandlers, telemetry: Telemetry, dead_letters: list[DeadLetter]
-) -> EventConsumer:
-    async def send(letter: DeadLetter) -> None:
-        dead_letters.append(letter)
-
-    async def no_sleep(_: float) -> None:
-        return None
-
-    return EventConsumer(
-        name="notification",
-        handlers=handlers,
-        db=db,
-        policy=RetryPolicy(max_attempts=3),
-        dead_letter=send,
-        tracer=telemetry.tracer,
-        sleep=no_sleep,
-    )
-
-
-def incoming(event: CloudEvent[Any], offset: int = 0) -> IncomingMessage:
-    return IncomingMessage(
-        topic=Topic.INTAKE, partition=0, offset=offset, key=event.subject, value=event.to_json(), headers={}
-    )
-
-
-async def rows(db: Database, table: Table) -> list[Any]:
-    async with db.engine.connect() as conn:
+async def rows(app: FastAPI, table: Table) -> list[Any]:
+    async with runtime_of(app).db.engine.connect() as conn:
         return list((await conn.execute(select(table))).all())
 
 
-async def count(db: Database, table: Table) -> int:
-    async with db.engine.connect() as conn:
-        return int(await conn.scalar(select(func.count()).select_from(table)) or 0)
-
-
-async def outbox_on(db: Database, topic: str) -> list[Any]:
-    return [row for row in await rows(db, OUTBOX) if row.topic == topic]
+async def outbox_on(app: FastAPI, topic: str) -> list[Any]:
+    return [row for row in await rows(app, OUTBOX) if row.topic == topic]
 
 
 async def test_handler_writes_a_receipt_a_deadline_and_emits_deadline_scheduled(
-    db: Database, handlers: EventHandlers, clock: FixedClock
+    app: FastAPI, deliveries: Deliveries, clock: FixedClock
 ) -> None:
     event = registered_event(
         municipality="5032", case_id="case-42", journal_number="2026/000042", received_on=date(2026, 11, 28)
     )
 
-    await handle(db, handlers, event)
+    assert await deliveries.deliver(event) is Outcome.PROCESSED
 
-    [receipt] = await rows(db, notification_db.notification)
+    [receipt] = await rows(app, notification_db.notification)
     assert (receipt.municipality, receipt.case_id, receipt.kind, receipt.recipient) == (
         "5032",
         "case-42",
@@ -146,7 +79,7 @@ async def test_handler_writes_a_receipt_a_deadline_and_emits_deadline_scheduled(
     assert "2026/000042" in receipt.text
     assert receipt.created_at == clock.now(), "recorded at the service's clock, not the machine's"
 
-    [deadline] = await rows(db, notification_db.deadline)
+    [deadline] = await rows(app, notification_db.deadline)
     assert (deadline.municipality, deadline.case_id, deadline.kind, deadline.status) == (
         "5032",
         "case-42",
@@ -156,7 +89,7 @@ async def test_handler_writes_a_receipt_a_deadline_and_emits_deadline_scheduled(
     assert deadline.due_on == date(2026, 12, 28)
     assert deadline.responsible == "allocation_office"
 
-    [outbox] = await outbox_on(db, Topic.DEADLINES)
+    [outbox] = await outbox_on(app, Topic.DEADLINES)
     assert outbox.key == "case-42"
     assert outbox.municipality == "5032"
     scheduled = parse_event(outbox.payload)
@@ -175,70 +108,69 @@ async def test_handler_writes_a_receipt_a_deadline_and_emits_deadline_scheduled(
 
 
 async def test_a_preliminary_reply_due_on_a_holiday_moves_back_to_the_working_day_before_it(
-    db: Database, handlers: EventHandlers
+    app: FastAPI, deliveries: Deliveries
 ) -> None:
     event = registered_event(received_on=date(2026, 11, 25))  # + 1 month = Christmas Day, a Friday
 
-    await handle(db, handlers, event)
+    assert await deliveries.deliver(event) is Outcome.PROCESSED
 
-    [deadline] = await rows(db, notification_db.deadline)
+    [deadline] = await rows(app, notification_db.deadline)
     assert deadline.due_on == date(2026, 12, 24), "Christmas Eve is a working day, and the duty is met in time"
 
 
 async def test_consumer_processes_application_registered_into_one_receipt_deadline_and_outbox_event(
-    db: Database, consumer: EventConsumer, dead_letters: list[DeadLetter]
+    app: FastAPI, deliveries: Deliveries
 ) -> None:
-    outcome = await consumer.process(incoming(registered_event(received_on=date(2026, 11, 28))))
+    outcome = await deliveries.deliver(registered_event(received_on=date(2026, 11, 28)))
 
     assert outcome is Outcome.PROCESSED
-    assert dead_letters == []
-    assert await count(db, notification_db.notification) == 1
-    assert await count(db, notification_db.deadline) == 1
-    assert len(await outbox_on(db, Topic.DEADLINES)) == 1
-    assert len(await outbox_on(db, tenant_topic("3426"))) + len(await outbox_on(db, tenant_topic("5032"))) == 1
+    assert deliveries.dead_letters == []
+    assert await count(app, notification_db.notification) == 1
+    assert await count(app, notification_db.deadline) == 1
+    assert len(await outbox_on(app, Topic.DEADLINES)) == 1
+    assert len(await outbox_on(app, tenant_topic("3426"))) + len(await outbox_on(app, tenant_topic("5032"))) == 1
 
 
 async def test_same_event_processed_twice_leaves_exactly_one_receipt_deadline_and_outbox_event(
-    db: Database, consumer: EventConsumer, dead_letters: list[DeadLetter]
+    app: FastAPI, deliveries: Deliveries
 ) -> None:
     event = registered_event()
 
-    first = await consumer.process(incoming(event, offset=0))
-    second = await consumer.process(incoming(event, offset=1))
+    first = await deliveries.deliver(event)
+    second = await deliveries.deliver(event)
 
     assert (first, second) == (Outcome.PROCESSED, Outcome.DUPLICATE)
-    assert dead_letters == []
-    assert await count(db, notification_db.notification) == 1
-    assert await count(db, notification_db.deadline) == 1
-    assert len(await outbox_on(db, Topic.DEADLINES)) == 1
-    assert len([r for r in await rows(db, OUTBOX) if r.topic.startswith("tenant.")]) == 1
-    assert await count(db, INBOX) == 1
+    assert deliveries.dead_letters == []
+    assert await count(app, notification_db.notification) == 1
+    assert await count(app, notification_db.deadline) == 1
+    assert len(await outbox_on(app, Topic.DEADLINES)) == 1
+    assert len([r for r in await rows(app, OUTBOX) if r.topic.startswith("tenant.")]) == 1
+    assert await count(app, INBOX) == 1
 
 
 async def test_two_applications_for_different_cases_each_get_their_deadline(
-    db: Database, consumer: EventConsumer
+    app: FastAPI, deliveries: Deliveries
 ) -> None:
-    await consumer.process(incoming(registered_event(case_id="case-1")))
-    await consumer.process(incoming(registered_event(case_id="case-2"), offset=1))
+    await deliveries.deliver(registered_event(case_id="case-1"))
+    await deliveries.deliver(registered_event(case_id="case-2"))
 
-    assert sorted(r.case_id for r in await rows(db, notification_db.deadline)) == ["case-1", "case-2"]
-    assert len(await outbox_on(db, Topic.DEADLINES)) == 2
+    assert sorted(r.case_id for r in await rows(app, notification_db.deadline)) == ["case-1", "case-2"]
+    assert len(await outbox_on(app, Topic.DEADLINES)) == 2
 
 
 async def test_deadline_scheduled_continues_the_trace_of_the_consumer_span(
-    db: Database, consumer: EventConsumer, telemetry: Telemetry
+    app: FastAPI, deliveries: Deliveries
 ) -> None:
-    await consumer.process(incoming(registered_event()))
+    await deliveries.deliver(registered_event())
 
-    [outbox] = await outbox_on(db, Topic.DEADLINES)
-    assert telemetry.memory is not None
-    [span] = [s for s in telemetry.memory.get_finished_spans() if s.name == f"{Topic.INTAKE} process"]
+    [outbox] = await outbox_on(app, Topic.DEADLINES)
+    memory = runtime_of(app).telemetry.memory
+    assert memory is not None
+    [span] = [s for s in memory.get_finished_spans() if s.name == f"{Topic.INTAKE} process"]
     assert outbox.headers["traceparent"].split("-")[1] == format(span.context.trace_id, "032x")
 
 
-async def test_notification_consumer_ignores_event_types_it_does_not_know(
-    db: Database, consumer: EventConsumer
-) -> None:
+async def test_notification_consumer_ignores_event_types_it_does_not_know(app: FastAPI, deliveries: Deliveries) -> None:
     unknown = json.dumps(
         {
             "specversion": "1.0",
@@ -253,14 +185,16 @@ async def test_notification_consumer_ignores_event_types_it_does_not_know(
     ).encode()
 
     assert (
-        await consumer.process(IncomingMessage(topic=Topic.INTAKE, partition=0, offset=0, key="case-1", value=unknown))
+        await deliveries.consumer.process(
+            IncomingMessage(topic=Topic.INTAKE, partition=0, offset=0, key="case-1", value=unknown)
+        )
         is Outcome.IGNORED
     )
-    assert await count(db, OUTBOX) == 0
+    assert await count(app, OUTBOX) == 0
 
 
 async def test_every_journey_event_goes_unchanged_to_its_municipalitys_integration_feed(
-    db: Database, consumer: EventConsumer
+    app: FastAPI, deliveries: Deliveries
 ) -> None:
     opened = CloudEvent.wrap(
         AssessmentOpened(assessment_id="a-1", case_id="case-1", person_id="p-1", service_code="home_nursing"),
@@ -270,15 +204,15 @@ async def test_every_journey_event_goes_unchanged_to_its_municipalitys_integrati
         time=EXAMPLE_TIME,
     )
 
-    assert await consumer.process(incoming(opened)) is Outcome.PROCESSED
+    assert await deliveries.deliver(opened) is Outcome.PROCESSED
 
-    [fed] = await outbox_on(db, tenant_topic("5026"))
+    [fed] = await outbox_on(app, tenant_topic("5026"))
     assert fed.key == "case-1"
     forwarded = parse_event(fed.payload)
     assert forwarded is not None
     assert (forwarded.id, forwarded.type, forwarded.data) == (opened.id, opened.type, opened.data)
-    assert await outbox_on(db, tenant_topic("3426")) == []
-    assert await count(db, notification_db.deadline) == 0
+    assert await outbox_on(app, tenant_topic("3426")) == []
+    assert await count(app, notification_db.deadline) == 0
 
 
 def _scheduled(deadline_id: str, kind: str = "information_request") -> CloudEvent[Any]:
@@ -298,23 +232,23 @@ def _scheduled(deadline_id: str, kind: str = "information_request") -> CloudEven
 
 
 async def test_a_deadline_another_service_scheduled_is_kept_once_even_when_sent_twice(
-    db: Database, consumer: EventConsumer
+    app: FastAPI, deliveries: Deliveries
 ) -> None:
     first = _scheduled("d-1")
-    assert await consumer.process(incoming(first)) is Outcome.PROCESSED
+    assert await deliveries.deliver(first) is Outcome.PROCESSED
     # The same clock again under a new event id (a replay by the producer): still one deadline.
     again = CloudEvent.wrap(
         first.data, source="/forvalt/assessment", subject="case-1", municipality="3426", time=EXAMPLE_TIME
     )
-    assert await consumer.process(incoming(again)) is Outcome.PROCESSED
-    assert await consumer.process(incoming(_scheduled("d-2"))) is Outcome.PROCESSED
-    async with db.sessions() as session:
+    assert await deliveries.deliver(again) is Outcome.PROCESSED
+    assert await deliveries.deliver(_scheduled("d-2")) is Outcome.PROCESSED
+    async with runtime_of(app).db.sessions() as session:
         rows = (await session.execute(select(notification_db.deadline.c.id, notification_db.deadline.c.kind))).all()
     assert sorted(rows) == [("d-1", "information_request"), ("d-2", "information_request")]
 
 
-async def test_a_cancelled_deadline_is_marked_cancelled_with_its_reason(db: Database, consumer: EventConsumer) -> None:
-    await consumer.process(incoming(_scheduled("d-1")))
+async def test_a_cancelled_deadline_is_marked_cancelled_with_its_reason(app: FastAPI, deliveries: Deliveries) -> None:
+    await deliveries.deliver(_scheduled("d-1"))
     cancelled = CloudEvent.wrap(
         DeadlineCancelled(
             deadline_id="d-1", case_id="case-1", kind="information_request", reason="information_received"
@@ -324,16 +258,16 @@ async def test_a_cancelled_deadline_is_marked_cancelled_with_its_reason(db: Data
         municipality="3426",
         time=EXAMPLE_TIME,
     )
-    assert await consumer.process(incoming(cancelled)) is Outcome.PROCESSED
-    async with db.sessions() as session:
+    assert await deliveries.deliver(cancelled) is Outcome.PROCESSED
+    async with runtime_of(app).db.sessions() as session:
         row = (await session.execute(select(notification_db.deadline))).mappings().one()
     assert (row["status"], row["cancel_reason"]) == ("cancelled", "information_received")
 
 
 async def test_a_cancellation_from_another_municipality_leaves_the_deadline_alone(
-    db: Database, consumer: EventConsumer
+    app: FastAPI, deliveries: Deliveries
 ) -> None:
-    await consumer.process(incoming(_scheduled("d-1")))
+    await deliveries.deliver(_scheduled("d-1"))
     cancelled = CloudEvent.wrap(
         DeadlineCancelled(deadline_id="d-1", case_id="case-1", kind="information_request", reason="x"),
         source="/forvalt/assessment",
@@ -341,8 +275,8 @@ async def test_a_cancellation_from_another_municipality_leaves_the_deadline_alon
         municipality="5032",
         time=EXAMPLE_TIME,
     )
-    await consumer.process(incoming(cancelled))
-    async with db.sessions() as session:
+    await deliveries.deliver(cancelled)
+    async with runtime_of(app).db.sessions() as session:
         status = await session.scalar(select(notification_db.deadline.c.status))
     assert status == "scheduled"
 
@@ -375,13 +309,13 @@ def _decision(case_id: str, municipality: str = "3426") -> CloudEvent[Any]:
 
 
 async def test_a_decision_cancels_the_preliminary_reply_deadline_and_tells_the_applicant_the_appeal_deadline(
-    db: Database, consumer: EventConsumer
+    app: FastAPI, deliveries: Deliveries
 ) -> None:
     registered = registered_event()
-    await consumer.process(incoming(registered))
+    await deliveries.deliver(registered)
     case_id = registered.data.case_id
-    assert await consumer.process(incoming(_decision(case_id, registered.municipality))) is Outcome.PROCESSED
-    async with db.sessions() as session:
+    assert await deliveries.deliver(_decision(case_id, registered.municipality)) is Outcome.PROCESSED
+    async with runtime_of(app).db.sessions() as session:
         deadline = (await session.execute(select(notification_db.deadline))).mappings().one()
         kinds = (
             await session.execute(select(notification_db.notification.c.kind, notification_db.notification.c.text))
@@ -393,22 +327,22 @@ async def test_a_decision_cancels_the_preliminary_reply_deadline_and_tells_the_a
 
 
 async def test_a_decision_in_another_municipality_does_not_touch_this_deadline(
-    db: Database, consumer: EventConsumer
+    app: FastAPI, deliveries: Deliveries
 ) -> None:
     registered = registered_event()
-    await consumer.process(incoming(registered))
+    await deliveries.deliver(registered)
     other = "5032" if registered.municipality != "5032" else "3426"
-    await consumer.process(incoming(_decision(registered.data.case_id, other)))
-    async with db.sessions() as session:
+    await deliveries.deliver(_decision(registered.data.case_id, other))
+    async with runtime_of(app).db.sessions() as session:
         status = await session.scalar(select(notification_db.deadline.c.status))
     assert status == "scheduled"
 
 
 async def test_a_preliminary_reply_letter_stops_the_preliminary_reply_clock_and_a_decision_letter_does_not(
-    db: Database, consumer: EventConsumer
+    app: FastAPI, deliveries: Deliveries
 ) -> None:
     registered = registered_event()
-    await consumer.process(incoming(registered))
+    await deliveries.deliver(registered)
     case_id = registered.data.case_id
 
     def letter(kind: str, letter_id: str) -> CloudEvent[Any]:
@@ -420,11 +354,11 @@ async def test_a_preliminary_reply_letter_stops_the_preliminary_reply_clock_and_
             time=EXAMPLE_TIME,
         )
 
-    await consumer.process(incoming(letter("decision", "l-1")))
-    async with db.sessions() as session:
+    await deliveries.deliver(letter("decision", "l-1"))
+    async with runtime_of(app).db.sessions() as session:
         assert await session.scalar(select(notification_db.deadline.c.status)) == "scheduled"
-    await consumer.process(incoming(letter("preliminary_reply", "l-2")))
-    async with db.sessions() as session:
+    await deliveries.deliver(letter("preliminary_reply", "l-2"))
+    async with runtime_of(app).db.sessions() as session:
         row = (await session.execute(select(notification_db.deadline))).mappings().one()
     assert (row["status"], row["cancel_reason"]) == ("cancelled", "preliminary_reply_sent")
 
@@ -473,27 +407,27 @@ def _child_coordinator_application(case_id: str = "case-c") -> CloudEvent[Any]:
     )
 
 
-async def _scheduled_on_topic(db: Database) -> list[DeadlineScheduled]:
-    found = [parse_event(r.payload) for r in await outbox_on(db, Topic.DEADLINES)]
+async def _scheduled_on_topic(app: FastAPI) -> list[DeadlineScheduled]:
+    found = [parse_event(r.payload) for r in await outbox_on(app, Topic.DEADLINES)]
     return [e.data for e in found if e is not None]
 
 
 async def test_a_coordination_referral_gets_a_receipt_and_a_preliminary_reply_deadline(
-    db: Database, consumer: EventConsumer
+    app: FastAPI, deliveries: Deliveries
 ) -> None:
-    assert await consumer.process(incoming(_referral())) is Outcome.PROCESSED
+    assert await deliveries.deliver(_referral()) is Outcome.PROCESSED
 
-    [receipt] = await rows(db, notification_db.notification)
+    [receipt] = await rows(app, notification_db.notification)
     assert (receipt.case_id, receipt.kind, receipt.recipient) == ("case-r", "receipt", "applicant")
     assert "2026/000300" in receipt.text
-    [deadline] = await rows(db, notification_db.deadline)
+    [deadline] = await rows(app, notification_db.deadline)
     assert (deadline.case_id, deadline.kind, deadline.due_on, deadline.status) == (
         "case-r",
         "preliminary_reply",
         date(2026, 12, 2),
         "scheduled",
     )
-    [scheduled] = await _scheduled_on_topic(db)
+    [scheduled] = await _scheduled_on_topic(app)
     assert (scheduled.deadline_id, scheduled.kind, scheduled.due_on) == (
         deadline.id,
         "preliminary_reply",
@@ -502,25 +436,25 @@ async def test_a_coordination_referral_gets_a_receipt_and_a_preliminary_reply_de
 
 
 async def test_a_child_coordinator_application_gets_a_receipt_and_a_preliminary_reply_deadline(
-    db: Database, consumer: EventConsumer
+    app: FastAPI, deliveries: Deliveries
 ) -> None:
-    assert await consumer.process(incoming(_child_coordinator_application())) is Outcome.PROCESSED
+    assert await deliveries.deliver(_child_coordinator_application()) is Outcome.PROCESSED
 
-    [receipt] = await rows(db, notification_db.notification)
+    [receipt] = await rows(app, notification_db.notification)
     assert (receipt.municipality, receipt.case_id, receipt.kind) == ("5026", "case-c", "receipt")
     assert "2026/000301" in receipt.text
-    [deadline] = await rows(db, notification_db.deadline)
+    [deadline] = await rows(app, notification_db.deadline)
     # A month after 1 December is New Year's Day, a Friday: due on New Year's Eve, a working day.
     assert (deadline.kind, deadline.due_on, deadline.responsible) == (
         "preliminary_reply",
         date(2026, 12, 31),
         "ke_children",
     )
-    assert len(await _scheduled_on_topic(db)) == 1
+    assert len(await _scheduled_on_topic(app)) == 1
 
 
 async def test_an_emergency_measure_gets_no_receipt_and_no_preliminary_reply_deadline(
-    db: Database, consumer: EventConsumer
+    app: FastAPI, deliveries: Deliveries
 ) -> None:
     measure = EmergencyMeasureRegistered(
         case_id="case-e",
@@ -532,45 +466,47 @@ async def test_an_emergency_measure_gets_no_receipt_and_no_preliminary_reply_dea
         registered_at=EXAMPLE_TIME,
     )
 
-    assert await consumer.process(incoming(_intake(measure))) is Outcome.PROCESSED
+    assert await deliveries.deliver(_intake(measure)) is Outcome.PROCESSED
 
-    assert await count(db, notification_db.notification) == 0
-    assert await count(db, notification_db.deadline) == 0
-    assert await outbox_on(db, Topic.DEADLINES) == []
+    assert await count(app, notification_db.notification) == 0
+    assert await count(app, notification_db.deadline) == 0
+    assert await outbox_on(app, Topic.DEADLINES) == []
 
 
 # --- who must act: the case's route and the municipality's configuration ---------------------------------------
 
 
 async def test_the_preliminary_reply_deadline_names_who_must_act_by_the_cases_route_and_municipality(
-    db: Database, consumer: EventConsumer
+    app: FastAPI, deliveries: Deliveries
 ) -> None:
     child = registered_event(municipality="5026", case_id="case-child", route=Route.CHILDREN_UNIT)
     adult = registered_event(municipality="3426", case_id="case-adult")
     referral = _referral(case_id="case-referral", municipality="3426")
 
-    for offset, event in enumerate((child, adult, referral)):
-        assert await consumer.process(incoming(event, offset)) is Outcome.PROCESSED
+    for event in (child, adult, referral):
+        assert await deliveries.deliver(event) is Outcome.PROCESSED
 
-    responsible = {r.case_id: r.responsible for r in await rows(db, notification_db.deadline)}
+    responsible = {r.case_id: r.responsible for r in await rows(app, notification_db.deadline)}
     assert responsible == {
         "case-child": "ke_children",  # Holtålen's children's unit
         "case-adult": "allocation_office",  # Tolga's Forvaltningskontoret
         "case-referral": "coordinating_unit",  # no tenant file names a coordinating unit: the role itself
     }
-    assert {s.case_id: s.responsible for s in await _scheduled_on_topic(db)} == responsible
+    assert {s.case_id: s.responsible for s in await _scheduled_on_topic(app)} == responsible
 
 
-async def test_a_municipality_without_a_decision_office_falls_back_to_the_allocation_office_role(
-    db: Database,
+async def test_a_case_registered_in_a_municipality_without_configuration_is_dead_lettered_and_changes_nothing(
+    app: FastAPI, deliveries: Deliveries
 ) -> None:
-    tolga = Tenants.load(ServiceSettings().tenants_dir).get("3426")
-    bare = build_handlers(Tenants([tolga.model_copy(update={"decision": None, "children_unit": None})]))
+    unconfigured = registered_event(municipality="0301", case_id="case-oslo")
 
-    await handle(db, bare, registered_event(municipality="3426"))
+    assert await deliveries.deliver(unconfigured) is Outcome.DEAD_LETTERED
 
-    [deadline] = await rows(db, notification_db.deadline)
-    assert deadline.responsible == "allocation_office"
+    [letter] = deliveries.dead_letters
+    assert letter.error_type == "NotFound"
+    assert await count(app, notification_db.notification) == 0
+    assert await count(app, notification_db.deadline) == 0
+    assert await outbox_events(app) == []
 
 
 # --- withdrawal stops the clocks -------------------------------------------------------------------------------
@@ -588,7 +524,7 @@ def _clock(deadline_id: str, case_id: str, kind: str, municipality: str = "3426"
     )
 
 
-async def _a_case_with_clocks(consumer: EventConsumer) -> None:
+async def _a_case_with_clocks(deliveries: Deliveries) -> None:
     """case-1 in Tolga with its preliminary reply and two clocks of other services; neighbours that must stay."""
     events = [
         registered_event(municipality="3426", case_id="case-1"),
@@ -597,13 +533,13 @@ async def _a_case_with_clocks(consumer: EventConsumer) -> None:
         _clock("info-other-case", "case-2", "information_request"),
         _clock("info-other-municipality", "case-1", "information_request", municipality="5032"),
     ]
-    for offset, event in enumerate(events):
-        assert await consumer.process(incoming(event, offset)) is Outcome.PROCESSED
+    for event in events:
+        assert await deliveries.deliver(event) is Outcome.PROCESSED
 
 
-async def _statuses(db: Database) -> dict[str, tuple[str, str | None]]:
+async def _statuses(app: FastAPI) -> dict[str, tuple[str, str | None]]:
     """(status, cancel reason) by deadline id; the preliminary reply under its kind's name."""
-    found = await rows(db, notification_db.deadline)
+    found = await rows(app, notification_db.deadline)
     return {
         (r.kind if r.kind == "preliminary_reply" else r.id): (r.status, r.cancel_reason)
         for r in found
@@ -618,14 +554,14 @@ def _withdrawn(data: Any, municipality: str = "3426") -> CloudEvent[Any]:
 
 
 async def test_a_withdrawn_application_cancels_every_scheduled_deadline_of_that_case_only(
-    db: Database, consumer: EventConsumer
+    app: FastAPI, deliveries: Deliveries
 ) -> None:
-    await _a_case_with_clocks(consumer)
+    await _a_case_with_clocks(deliveries)
 
     withdrawn = _withdrawn(ApplicationWithdrawn(case_id="case-1", withdrawn_on=date(2026, 11, 10)))
-    assert await consumer.process(incoming(withdrawn, 10)) is Outcome.PROCESSED
+    assert await deliveries.deliver(withdrawn) is Outcome.PROCESSED
 
-    assert await _statuses(db) == {
+    assert await _statuses(app) == {
         "preliminary_reply": ("cancelled", "application_withdrawn"),
         "info-1": ("cancelled", "application_withdrawn"),
         "review-1": ("cancelled", "application_withdrawn"),
@@ -635,9 +571,9 @@ async def test_a_withdrawn_application_cancels_every_scheduled_deadline_of_that_
 
 
 async def test_withdrawing_consent_to_processing_cancels_every_scheduled_deadline_of_that_case_only(
-    db: Database, consumer: EventConsumer
+    app: FastAPI, deliveries: Deliveries
 ) -> None:
-    await _a_case_with_clocks(consumer)
+    await _a_case_with_clocks(deliveries)
 
     withdrawn = _withdrawn(
         ConsentWithdrawn(
@@ -647,9 +583,9 @@ async def test_withdrawing_consent_to_processing_cancels_every_scheduled_deadlin
             remaining=None,
         )
     )
-    assert await consumer.process(incoming(withdrawn, 10)) is Outcome.PROCESSED
+    assert await deliveries.deliver(withdrawn) is Outcome.PROCESSED
 
-    assert await _statuses(db) == {
+    assert await _statuses(app) == {
         "preliminary_reply": ("cancelled", "consent_withdrawn"),
         "info-1": ("cancelled", "consent_withdrawn"),
         "review-1": ("cancelled", "consent_withdrawn"),
@@ -659,9 +595,9 @@ async def test_withdrawing_consent_to_processing_cancels_every_scheduled_deadlin
 
 
 async def test_withdrawing_only_consent_to_sharing_leaves_the_cases_deadlines_running(
-    db: Database, consumer: EventConsumer
+    app: FastAPI, deliveries: Deliveries
 ) -> None:
-    await _a_case_with_clocks(consumer)
+    await _a_case_with_clocks(deliveries)
 
     withdrawn = _withdrawn(
         ConsentWithdrawn(
@@ -671,18 +607,18 @@ async def test_withdrawing_only_consent_to_sharing_leaves_the_cases_deadlines_ru
             remaining=CONSENT,
         )
     )
-    assert await consumer.process(incoming(withdrawn, 10)) is Outcome.PROCESSED
+    assert await deliveries.deliver(withdrawn) is Outcome.PROCESSED
 
-    assert {status for status, _ in (await _statuses(db)).values()} == {"scheduled"}
+    assert {status for status, _ in (await _statuses(app)).values()} == {"scheduled"}
 
 
 async def test_a_withdrawal_in_another_municipality_leaves_this_cases_deadlines_alone(
-    db: Database, consumer: EventConsumer
+    app: FastAPI, deliveries: Deliveries
 ) -> None:
-    await consumer.process(incoming(registered_event(municipality="3426", case_id="case-1")))
+    await deliveries.deliver(registered_event(municipality="3426", case_id="case-1"))
 
     withdrawn = _withdrawn(ApplicationWithdrawn(case_id="case-1", withdrawn_on=date(2026, 11, 10)), "5032")
-    assert await consumer.process(incoming(withdrawn, 1)) is Outcome.PROCESSED
+    assert await deliveries.deliver(withdrawn) is Outcome.PROCESSED
 
-    [deadline] = await rows(db, notification_db.deadline)
+    [deadline] = await rows(app, notification_db.deadline)
     assert deadline.status == "scheduled"

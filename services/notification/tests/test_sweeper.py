@@ -2,43 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
 from datetime import UTC, date, datetime
-from pathlib import Path
+from functools import partial
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from contracts.envelope import CloudEvent, parse_event
+from contracts.deadlines import DeadlineDue
+from contracts.envelope import CloudEvent
 from contracts.intake import ApplicationWithdrawn, ConsentScope, ConsentWithdrawn
 from contracts.tests.examples import EXAMPLE_TIME, application_registered
-from contracts.topics import Topic
+from servicekit.actor import Actor
 from servicekit.clock import FixedClock
-from servicekit.consumer import DeadLetter, EventConsumer, IncomingMessage, RetryPolicy
-from servicekit.consumer import Outcome as ConsumeOutcome
-from servicekit.db import OUTBOX
-from servicekit.migrate import upgrade
-from servicekit.runtime import Runtime, create_app
+from servicekit.consumer import Outcome
+from servicekit.testing import Deliveries, emitted, outbox_events, runtime_of
 from services.notification import db as notification_db
-from services.notification.domain import REMINDER_DAYS_BEFORE, Sweep, sweep_action
-from services.notification.main import Settings, spec
+from services.notification.db import Deadlines
+from services.notification.domain import Deadline
+from services.notification.main import sweep_deadlines
 from services.notification.sweeper import sweep
 
-
-@pytest.mark.parametrize(
-    ("due_on", "reminded", "expected"),
-    [
-        (date(2026, 12, 21), False, Sweep.NOTHING),  # 10 days ahead
-        (date(2026, 12, 11 + REMINDER_DAYS_BEFORE), False, Sweep.REMIND),
-        (date(2026, 12, 13), True, Sweep.NOTHING),  # already reminded
-        (date(2026, 12, 11), True, Sweep.DUE),
-        (date(2026, 12, 1), False, Sweep.DUE),  # overdue and never reminded: alert at once
-    ],
-)
-def test_what_a_deadline_needs_on_a_day(due_on: date, reminded: bool, expected: Sweep) -> None:
-    assert sweep_action(due_on, date(2026, 12, 11), reminded=reminded) is expected
+TOLGA = "3426"
 
 
 @pytest.fixture
@@ -46,98 +33,128 @@ def clock() -> FixedClock:
     return FixedClock(datetime(2026, 12, 1, 9, tzinfo=UTC))
 
 
-@pytest.fixture
-async def runtime(tmp_path: Path, clock: FixedClock) -> AsyncIterator[Runtime]:
-    settings = Settings(environment="test", database_url=f"sqlite+aiosqlite:///{tmp_path}/n.db")
-    app: FastAPI = create_app(spec(settings), settings, clock=clock)
-    running: Runtime = app.state.runtime
-    await upgrade(running.db, running.spec.migrations_dir)
-    yield running
-    await running.db.dispose()
-
-
-async def _deadline(runtime: Runtime, deadline_id: str, due_on: date) -> None:
-    async with runtime.db.unit_of_work() as uow:
-        await notification_db.add(
-            uow.session,
-            notification_db.deadline,
-            {
-                "id": deadline_id,
-                "municipality": "3426",
-                "case_id": f"case-{deadline_id}",
-                "kind": "preliminary_reply",
-                "due_on": due_on,
-                "responsible": "allocation_office",
-                "status": "scheduled",
-                "created_at": datetime(2026, 11, 1, tzinfo=UTC),
-            },
+async def _deadline(app: FastAPI, deadline_id: str, due_on: date, municipality: str = TOLGA) -> None:
+    async with runtime_of(app).db.unit_of_work(Actor.service("notification", municipality)) as uow:
+        await Deadlines(uow).add(
+            Deadline(
+                id=deadline_id,
+                municipality=municipality,
+                case_id=f"case-{deadline_id}",
+                kind="preliminary_reply",
+                due_on=due_on,
+                responsible="allocation_office",
+                created_at=datetime(2026, 11, 1, tzinfo=UTC),
+            )
         )
         await uow.commit()
 
 
-async def swept_at(runtime: Runtime, clock: FixedClock, at: datetime) -> int:
+async def swept_at(app: FastAPI, clock: FixedClock, at: datetime) -> int:
+    """One sweep as the running service does it: the periodic job the composition root builds from the runtime."""
     clock.set(at)
-    return await sweep(runtime)
+    return await sweep_deadlines(runtime_of(app))
 
 
-async def test_the_sweep_reminds_then_alerts_once_each_and_emits_deadline_due(
-    runtime: Runtime, clock: FixedClock
-) -> None:
-    await _deadline(runtime, "d-1", date(2026, 12, 14))
-    await _deadline(runtime, "d-far", date(2027, 3, 1))
-
-    assert await swept_at(runtime, clock, datetime(2026, 12, 10, 9, tzinfo=UTC)) == 1  # reminder
-    assert await swept_at(runtime, clock, datetime(2026, 12, 11, 9, tzinfo=UTC)) == 0  # nothing new
-    assert await swept_at(runtime, clock, datetime(2026, 12, 14, 9, tzinfo=UTC)) == 1  # alert
-    assert await swept_at(runtime, clock, datetime(2026, 12, 15, 9, tzinfo=UTC)) == 0  # never twice
-
-    async with runtime.db.sessions() as session:
-        notes = (
-            await session.execute(select(notification_db.notification.c.kind, notification_db.notification.c.recipient))
-        ).all()
-        status_rows = await session.execute(select(notification_db.deadline.c.id, notification_db.deadline.c.status))
-        statuses = {row.id: row.status for row in status_rows}
-        payloads = (await session.execute(select(OUTBOX.c.payload))).scalars().all()
-    assert sorted(notes) == [("alert", "allocation_office"), ("reminder", "allocation_office")]
-    assert statuses == {"d-1": "due", "d-far": "scheduled"}
-    [due] = [parse_event(p) for p in payloads]
-    assert due is not None
-    assert (due.type, due.data.deadline_id, due.data.kind) == ("no.forvalt.deadline.due.v1", "d-1", "preliminary_reply")
+async def _statuses(app: FastAPI) -> dict[str, str]:
+    async with runtime_of(app).db.sessions() as session:
+        found = await session.execute(select(notification_db.deadline.c.id, notification_db.deadline.c.status))
+        return {row.id: row.status for row in found}
 
 
-async def test_a_cancelled_deadline_is_neither_reminded_nor_alerted(runtime: Runtime, clock: FixedClock) -> None:
-    await _deadline(runtime, "d-1", date(2026, 12, 14))
-    async with runtime.db.unit_of_work() as uow:
-        await notification_db.cancel_deadline(uow.session, "3426", "d-1", "decision_made")
+async def _notes(app: FastAPI) -> list[tuple[str, str, str]]:
+    n = notification_db.notification
+    async with runtime_of(app).db.sessions() as session:
+        return sorted((await session.execute(select(n.c.municipality, n.c.kind, n.c.recipient))).tuples().all())
+
+
+async def test_the_sweep_reminds_then_alerts_once_each_and_emits_deadline_due(app: FastAPI, clock: FixedClock) -> None:
+    await _deadline(app, "d-1", date(2026, 12, 14))
+    await _deadline(app, "d-far", date(2027, 3, 1))
+
+    assert await swept_at(app, clock, datetime(2026, 12, 10, 9, tzinfo=UTC)) == 1  # reminder
+    assert await swept_at(app, clock, datetime(2026, 12, 11, 9, tzinfo=UTC)) == 0  # nothing new
+    assert await swept_at(app, clock, datetime(2026, 12, 14, 9, tzinfo=UTC)) == 1  # alert
+    assert await swept_at(app, clock, datetime(2026, 12, 15, 9, tzinfo=UTC)) == 0  # never twice
+
+    assert await _notes(app) == [(TOLGA, "alert", "allocation_office"), (TOLGA, "reminder", "allocation_office")]
+    assert await _statuses(app) == {"d-1": "due", "d-far": "scheduled"}
+    [(topic, due)] = await outbox_events(app)
+    assert (topic, due.type, due.municipality, due.subject) == (
+        "deadlines.v1",
+        DeadlineDue.event_type,
+        TOLGA,
+        "case-d-1",
+    )
+    assert due.data == DeadlineDue(
+        deadline_id="d-1",
+        case_id="case-d-1",
+        kind="preliminary_reply",
+        due_on=date(2026, 12, 14),
+        responsible="allocation_office",
+    )
+
+
+async def test_each_municipalitys_deadline_is_swept_in_its_own_name(app: FastAPI, clock: FixedClock) -> None:
+    await _deadline(app, "d-tolga", date(2026, 12, 3), TOLGA)
+    await _deadline(app, "d-selbu", date(2026, 12, 3), "5032")
+
+    assert await swept_at(app, clock, datetime(2026, 12, 3, 9, tzinfo=UTC)) == 2
+
+    assert await _notes(app) == [(TOLGA, "alert", "allocation_office"), ("5032", "alert", "allocation_office")]
+    assert {(e.municipality, e.data.deadline_id) for _, e in await outbox_events(app)} == {
+        (TOLGA, "d-tolga"),
+        ("5032", "d-selbu"),
+    }
+
+
+async def test_two_replicas_sweeping_at_once_send_each_reminder_and_alert_once(app: FastAPI, clock: FixedClock) -> None:
+    runtime = runtime_of(app)
+    await _deadline(app, "d-1", date(2026, 12, 14))
+
+    async def two_replicas() -> list[int]:
+        replica = partial(sweep, runtime.db, runtime.bus, runtime.telemetry.tracer)
+        return list(await asyncio.gather(replica(), replica()))
+
+    clock.set(datetime(2026, 12, 10, 9, tzinfo=UTC))
+    reminded = await two_replicas()
+    clock.set(datetime(2026, 12, 14, 9, tzinfo=UTC))
+    alerted = await two_replicas()
+
+    assert (sorted(reminded), sorted(alerted)) == ([0, 1], [0, 1])
+    assert [kind for _, kind, _ in await _notes(app)] == ["alert", "reminder"]
+    assert len(await emitted(app, DeadlineDue)) == 1
+
+
+async def test_the_sweep_traces_each_reminder_and_alert_it_sends(app: FastAPI, clock: FixedClock) -> None:
+    await _deadline(app, "d-1", date(2026, 12, 14))
+
+    await swept_at(app, clock, datetime(2026, 12, 10, 9, tzinfo=UTC))
+    await swept_at(app, clock, datetime(2026, 12, 14, 9, tzinfo=UTC))
+
+    memory = runtime_of(app).telemetry.memory
+    assert memory is not None
+    names = [s.name for s in memory.get_finished_spans() if s.name.startswith("deadline ")]
+    assert names == ["deadline remind", "deadline due"]
+
+
+async def test_a_cancelled_deadline_is_neither_reminded_nor_alerted(app: FastAPI, clock: FixedClock) -> None:
+    await _deadline(app, "d-1", date(2026, 12, 14))
+    async with runtime_of(app).db.unit_of_work(Actor.service("notification", TOLGA)) as uow:
+        deadlines = Deadlines(uow)
+        deadline = await deadlines.get("d-1")
+        assert deadline is not None
+        assert deadline.cancel("decision_made")
+        assert await deadlines.save(deadline)
         await uow.commit()
 
-    assert await swept_at(runtime, clock, datetime(2026, 12, 20, 9, tzinfo=UTC)) == 0
+    assert await swept_at(app, clock, datetime(2026, 12, 10, 9, tzinfo=UTC)) == 0
+    assert await swept_at(app, clock, datetime(2026, 12, 20, 9, tzinfo=UTC)) == 0
+    assert await _notes(app) == []
+    assert await _statuses(app) == {"d-1": "cancelled"}
 
 
-def _intake_event(data: Any) -> IncomingMessage:
-    event = CloudEvent.wrap(
-        data, source="/forvalt/intake", subject=data.case_id, municipality="3426", time=EXAMPLE_TIME
-    )
-    return IncomingMessage(
-        topic=Topic.INTAKE, partition=0, offset=0, key=event.subject, value=event.to_json(), headers={}
-    )
-
-
-async def _consumed(runtime: Runtime, message: IncomingMessage) -> None:
-    """One event through the service's own handlers, as its consumer runs them."""
-
-    async def no_dead_letters(letter: DeadLetter) -> None:
-        raise AssertionError(f"dead-lettered: {letter}")
-
-    consumer = EventConsumer(
-        name="notification",
-        handlers=runtime.spec.handlers,
-        db=runtime.db,
-        policy=RetryPolicy(max_attempts=1),
-        dead_letter=no_dead_letters,
-        tracer=runtime.telemetry.tracer,
-    )
-    assert await consumer.process(message) is ConsumeOutcome.PROCESSED
+def _intake_event(data: Any) -> CloudEvent[Any]:
+    return CloudEvent.wrap(data, source="/forvalt/intake", subject=data.case_id, municipality=TOLGA, time=EXAMPLE_TIME)
 
 
 @pytest.mark.parametrize(
@@ -154,17 +171,15 @@ async def _consumed(runtime: Runtime, message: IncomingMessage) -> None:
     ids=["application_withdrawn", "consent_to_processing_withdrawn"],
 )
 async def test_after_a_withdrawal_the_sweep_neither_reminds_nor_alerts_for_the_cases_deadlines(
-    runtime: Runtime, clock: FixedClock, withdrawal: ApplicationWithdrawn | ConsentWithdrawn
+    app: FastAPI, clock: FixedClock, withdrawal: ApplicationWithdrawn | ConsentWithdrawn
 ) -> None:
+    deliveries = Deliveries(app, max_attempts=1)
     # Received 2 November 2026: the preliminary reply is due on Wednesday 2 December.
-    await _consumed(runtime, _intake_event(application_registered(case_id="case-1")))
-    await _consumed(runtime, _intake_event(withdrawal))
+    assert await deliveries.deliver(_intake_event(application_registered(case_id="case-1"))) is Outcome.PROCESSED
+    assert await deliveries.deliver(_intake_event(withdrawal)) is Outcome.PROCESSED
 
-    assert await swept_at(runtime, clock, datetime(2026, 11, 30, 9, tzinfo=UTC)) == 0  # no reminder
-    assert await swept_at(runtime, clock, datetime(2026, 12, 3, 9, tzinfo=UTC)) == 0  # no alert
+    assert await swept_at(app, clock, datetime(2026, 11, 30, 9, tzinfo=UTC)) == 0  # no reminder
+    assert await swept_at(app, clock, datetime(2026, 12, 3, 9, tzinfo=UTC)) == 0  # no alert
 
-    async with runtime.db.sessions() as session:
-        kinds = (await session.execute(select(notification_db.notification.c.kind))).scalars().all()
-        types = [e.type for e in map(parse_event, (await session.execute(select(OUTBOX.c.payload))).scalars()) if e]
-    assert kinds == ["receipt"]
-    assert "no.forvalt.deadline.due.v1" not in types
+    assert [kind for _, kind, _ in await _notes(app)] == ["receipt"]
+    assert await emitted(app, DeadlineDue) == []

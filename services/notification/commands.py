@@ -1,0 +1,186 @@
+"""Notification's use cases: one per consumed event, and the sweep of one deadline. Each runs in a unit of work
+the bus opened for the acting municipality (the service, on an event or a sweep) and never commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from contracts.deadlines import DeadlineCancelled, DeadlineKind, DeadlineScheduled
+from contracts.decision import DecisionMade, LetterIssued
+from contracts.envelope import CloudEvent, EventModel
+from contracts.intake import ApplicationWithdrawn, ConsentWithdrawn
+from contracts.topics import tenant_topic
+from servicekit.calendar import local_date
+from servicekit.context import bind
+from servicekit.db import UnitOfWork, new_id
+from services.notification import db
+from services.notification.db import Deadlines, Notifications, SweepCandidate
+from services.notification.domain import (
+    CancelReason,
+    CaseRegistered,
+    Deadline,
+    Notification,
+    Receipt,
+    Sweep,
+    case_opening,
+    decision_notice,
+    withdraws_processing,
+)
+
+# --- a registered case: its receipt and its preliminary-reply clock ------------------------------------------------
+
+
+async def open_case(event: CloudEvent[Any], uow: UnitOfWork) -> Deadline:
+    """Record the receipt, start the preliminary-reply clock and announce it on deadlines.v1. Who must act comes
+    from the acting municipality's configuration (NotFound, so a dead letter, for a municipality without one)."""
+    registered: CaseRegistered = event.data
+    opening = case_opening(registered, uow.tenant)
+    await Notifications(uow).record(case_id=registered.case_id, note=opening.receipt, source_event_id=event.id)
+    deadline, scheduled = Deadline.open(
+        deadline_id=new_id(),
+        municipality=uow.municipality,
+        case_id=registered.case_id,
+        plan=opening.deadline,
+        now=uow.clock.now(),
+    )
+    await Deadlines(uow).add(deadline)
+    await uow.emit(scheduled)
+    return deadline
+
+
+# --- what stops a case's clocks ---------------------------------------------------------------------------------
+
+
+async def _cancel_case_clocks(uow: UnitOfWork, case_id: str, reason: CancelReason, *, kind: str | None = None) -> None:
+    deadlines = Deadlines(uow)
+    for deadline in await deadlines.running_of_case(case_id, kind=kind):
+        if deadline.cancel(reason.value):
+            await deadlines.save(deadline)
+
+
+async def application_withdrawn(event: CloudEvent[Any], uow: UnitOfWork) -> None:
+    """No decision will be made: no clock of the case is owed any more."""
+    data: ApplicationWithdrawn = event.data
+    await _cancel_case_clocks(uow, data.case_id, CancelReason.APPLICATION_WITHDRAWN)
+
+
+async def consent_withdrawn(event: CloudEvent[Any], uow: UnitOfWork) -> None:
+    """Without consent to processing the case cannot go on, so its clocks stop; a narrower withdrawal leaves them."""
+    data: ConsentWithdrawn = event.data
+    if withdraws_processing(data):
+        await _cancel_case_clocks(uow, data.case_id, CancelReason.CONSENT_WITHDRAWN)
+
+
+async def decision_made(event: CloudEvent[Any], uow: UnitOfWork) -> Notification:
+    """A decision answers the case: the preliminary reply is no longer owed, and the applicant is told."""
+    data: DecisionMade = event.data
+    await _cancel_case_clocks(uow, data.case_id, CancelReason.DECISION_MADE, kind=DeadlineKind.PRELIMINARY_REPLY)
+    return await Notifications(uow).record(
+        case_id=data.case_id,
+        note=decision_notice(data.outcome.value, data.appeal.deadline_on),
+        source_event_id=event.id,
+    )
+
+
+async def letter_issued(event: CloudEvent[Any], uow: UnitOfWork) -> None:
+    """A preliminary reply went out: what that clock waited for has happened."""
+    data: LetterIssued = event.data
+    if data.kind == DeadlineKind.PRELIMINARY_REPLY.value:
+        await _cancel_case_clocks(
+            uow, data.case_id, CancelReason.PRELIMINARY_REPLY_SENT, kind=DeadlineKind.PRELIMINARY_REPLY
+        )
+
+
+# --- clocks other services start and stop -------------------------------------------------------------------------
+
+
+async def keep_deadline(event: CloudEvent[Any], uow: UnitOfWork) -> None:
+    """Keep a clock another service started (or our own, seen again on the topic: then nothing changes)."""
+    data: DeadlineScheduled = event.data
+    deadlines = Deadlines(uow)
+    if await deadlines.get(data.deadline_id) is not None:
+        return
+    await deadlines.add(Deadline.kept(data, municipality=uow.municipality, now=uow.clock.now()))
+
+
+async def deadline_cancelled(event: CloudEvent[Any], uow: UnitOfWork) -> None:
+    """Another service stopped its clock; a cancellation of a clock never seen (here) changes nothing."""
+    data: DeadlineCancelled = event.data
+    deadlines = Deadlines(uow)
+    deadline = await deadlines.get(data.deadline_id)
+    if deadline is not None and deadline.cancel(data.reason):
+        await deadlines.save(deadline)
+
+
+# --- the timer ------------------------------------------------------------------------------------------------------
+
+
+async def sweep_candidates_of_every_municipality(uow: UnitOfWork, *, limit: int) -> list[SweepCandidate]:
+    """ACROSS MUNICIPALITIES, in a unit of work opened for no actor: (municipality, deadline id) of every running
+    clock that may be owed a reminder or an alert today. Each is then swept by `sweep_deadline` in a unit of work of
+    its own municipality."""
+    return await db.sweep_candidates_of_every_municipality(uow.session, uow.clock.today(), limit=limit)
+
+
+@dataclass(frozen=True)
+class SweepDeadline:
+    """Send what one deadline of the acting municipality is owed now, by the service's clock."""
+
+    deadline_id: str
+
+
+async def sweep_deadline(cmd: SweepDeadline, uow: UnitOfWork) -> Sweep:
+    """Remind before the clock runs out, alert and announce DeadlineDue when it has; returns what was sent
+    (NOTHING when nothing was owed, or another replica sent it first)."""
+    deadlines = Deadlines(uow)
+    deadline = await deadlines.get(cmd.deadline_id)
+    if deadline is None:
+        return Sweep.NOTHING
+    bind(case_id=deadline.case_id)
+    now = uow.clock.now()
+    action = deadline.needs(local_date(now))
+    events: list[EventModel] = []
+    note: Receipt
+    if action is Sweep.REMIND:
+        note = deadline.remind(now)
+    elif action is Sweep.DUE:
+        events.append(deadline.fall_due(now))
+        note = deadline.alert()
+    else:
+        return Sweep.NOTHING
+    if not await deadlines.save(deadline):
+        return Sweep.NOTHING  # another replica got there first
+    await Notifications(uow).record(case_id=deadline.case_id, note=note, source_event_id=f"deadline:{deadline.id}")
+    await uow.emit_all(events)
+    return action
+
+
+# --- per-municipality integration feeds ---------------------------------------------------------------------------
+
+
+async def forward_to_feed(event: CloudEvent[Any], uow: UnitOfWork) -> None:
+    """Every step of the journey, as it happened, on the municipality's own topic for its other systems.
+
+    Events carry no identity numbers or free-text health information, so they go out unchanged (same id)."""
+    await uow.forward(event, topic=tenant_topic(uow.municipality))
+
+
+# --- reads for the API ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a municipality's notifications or deadlines, oldest first: of one case, or of all."""
+
+    case_id: str | None
+    limit: int
+    offset: int
+
+
+async def list_notifications(query: Page, uow: UnitOfWork) -> list[Notification]:
+    return await Notifications(uow).page(query.case_id, limit=query.limit, offset=query.offset)
+
+
+async def list_deadlines(query: Page, uow: UnitOfWork) -> list[Deadline]:
+    return await Deadlines(uow).page(query.case_id, limit=query.limit, offset=query.offset)
