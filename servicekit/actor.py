@@ -32,3 +32,15 @@ class Actor:
     def require(self, *roles: str) -> None:
         if not self.has(*roles):
             raise Forbidden(f"this action needs one of the roles: {', '.join(sorted(roles))}")
+
+
+@dataclass(frozen=True)
+class CaseGrant:
+    """The acting municipality may work on one case of another (`home`): a recorded hand-over to a partner office.
+
+    It is made from the grant a repository found for that case in SQL, never from a request. With it, a unit of
+    work acting for the partner emits that case's events for the home municipality (its feed, its deadlines) and
+    reads the home's configuration, by which the partner works the case."""
+
+    home: str
+    case_id: str

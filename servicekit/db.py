@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from contracts.envelope import CloudEvent, EventModel
-from servicekit.actor import Actor
+from servicekit.actor import Actor, CaseGrant
 from servicekit.clock import Clock
 from servicekit.telemetry import current_trace_headers
 from servicekit.tenants import Tenant, Tenants
@@ -226,26 +226,37 @@ class UnitOfWork:
         source: str | None = None,
         subject: str | None = None,
         municipality: str | None = None,
+        grant: CaseGrant | None = None,
     ) -> CloudEvent[Any]:
         """Record an event in the outbox, in this transaction; the relay publishes it after commit.
 
         The envelope is derived: `subject` is the event's `case_id`, `source` the service's, `municipality` the
         one this unit of work acts for. A value given here must agree with what is derived; it is accepted
-        only while call sites move to the derived form."""
+        only while call sites move to the derived form. With a `grant`, the event is about a case of another
+        municipality that this one works on by a recorded hand-over: it is emitted for that (home) municipality."""
+        case_id = _subject_of(data, subject)
+        if grant is not None:
+            if grant.case_id != case_id:
+                raise ValueError(f"{data.event_type}: the grant is for case {grant.case_id}, the event for {case_id}")
+            owner = grant.home
+        else:
+            owner = self._municipality_of(data, municipality)
         envelope = CloudEvent.wrap(
-            data,
-            source=self._source(source),
-            subject=_subject_of(data, subject),
-            municipality=self._municipality_of(data, municipality),
-            time=self.clock.now(),
+            data, source=self._source(source), subject=case_id, municipality=owner, time=self.clock.now()
         )
         await self._record(envelope.id, str(data.topic), envelope)
         return envelope
 
-    async def emit_all(self, events: Iterable[EventModel]) -> None:
-        """Record the events an aggregate raised, in order."""
+    async def emit_all(self, events: Iterable[EventModel], *, grant: CaseGrant | None = None) -> None:
+        """Record the events an aggregate raised, in order (for the home municipality, with a `grant`)."""
         for data in events:
-            await self.emit(data)
+            await self.emit(data, grant=grant)
+
+    def tenant_of(self, grant: CaseGrant) -> Tenant:
+        """The configuration of the home municipality of a case this unit of work works on by a grant."""
+        if self._db.tenants is None:
+            raise RuntimeError("this database was built without the municipalities' configuration")
+        return self._db.tenants.get(grant.home)
 
     def _source(self, given: str | None) -> str:
         source = given or self._db.source

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from contracts.envelope import parse_event
 from contracts.tests.examples import application_registered, registered_event
-from servicekit.actor import Actor
+from servicekit.actor import Actor, CaseGrant
 from servicekit.bus import Bus
 from servicekit.clock import FixedClock
 from servicekit.db import INBOX, OUTBOX, Database, UnitOfWork
@@ -169,3 +169,34 @@ async def test_the_events_an_aggregate_raised_are_recorded_in_order(db: Database
     async with db.engine.connect() as conn:
         keys = (await conn.execute(select(OUTBOX.c.key).order_by(OUTBOX.c.id))).scalars().all()
     assert keys == ["case-0", "case-1", "case-2"]
+
+
+async def test_a_partner_emits_a_handed_over_cases_events_for_its_home_municipality_and_reads_its_rules(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    db = Database(
+        f"sqlite+aiosqlite:///{tmp_path}/g.db", clock=clock, source="/forvalt/test", tenants=Tenants.load(TENANTS_DIR)
+    )
+    async with db.engine.begin() as conn:
+        await conn.run_sync(OUTBOX.metadata.create_all)
+    partner = Actor(subject="ola", municipality="5032", roles=frozenset({"caseworker"}))
+    grant = CaseGrant(home="5026", case_id="case-7")
+    try:
+        async with db.unit_of_work(partner) as uow:
+            assert uow.tenant_of(grant).name == "Holtålen"
+            await uow.emit_all([application_registered(case_id="case-7")], grant=grant)
+            with pytest.raises(ValueError, match="the grant is for case case-7"):
+                await uow.emit(application_registered(case_id="case-8"), grant=grant)
+            await uow.commit()
+        async with db.engine.connect() as conn:
+            row = (await conn.execute(select(OUTBOX))).one()
+    finally:
+        await db.dispose()
+    event = parse_event(row.payload)
+    assert event is not None
+    assert (row.municipality, event.municipality, event.subject, event.source) == (
+        "5026",
+        "5026",
+        "case-7",
+        "/forvalt/test",
+    )

@@ -1,60 +1,19 @@
 """Assessment's HTTP API: the office (and a unit that writes its own assessments) works a case to a
-recommendation, or hands it to a partner office, which may then see and work on that case only."""
+recommendation, or hands it to a partner office, which may then see and work on that case only.
+
+Each route parses its body, hands the command to the bus (which acts for the caller's token and commits),
+and shapes the response."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from contracts.assessment import (
-    AssessmentCompleted,
-    AssessorAssigned,
-    AssigneeKind,
-    CaseHandedOver,
-    ChildBestInterestsAssessed,
-    CriteriaEvaluated,
-    FunctionalScoresRecorded,
-    InformationReceived,
-    InformationRequested,
-    Recommendation,
-    VisitRecorded,
-    VisitScheduled,
-)
-from contracts.deadlines import DeadlineCancelled, DeadlineKind, DeadlineScheduled
-from contracts.envelope import EventModel
-from servicekit.auth import Principal, PrincipalDep
-from servicekit.context import bind
-from servicekit.db import UnitOfWork, new_id
-from servicekit.errors import Forbidden, NotFound
-from servicekit.runtime import Runtime, RuntimeDep
-from services.assessment import db
-from services.assessment.domain import (
-    OFFICE,
-    Action,
-    Actor,
-    Assignment,
-    Caller,
-    CriteriaEvaluation,
-    RequestStatus,
-    ServiceLine,
-    Status,
-    authorize,
-    build_recommendation,
-    check_assignment,
-    check_completion,
-    check_handover,
-    check_information_received,
-    check_information_request,
-    check_scores,
-    check_visit_record,
-    evaluate_criteria,
-    is_overdue,
-    next_status,
-)
-from services.assessment.iplos import load_variables
+from servicekit.runtime import BusDep
+from services.assessment import commands
+from services.assessment.commands import AssessmentView, Page, RequestView
+from services.assessment.domain import AssessmentSummary, CriteriaEvaluation, ServiceLine, Status, Visit
 from services.assessment.schemas import (
     AssessmentOut,
     AssessmentPage,
@@ -78,152 +37,25 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0)]
 
 
-@dataclass(frozen=True)
-class _Loaded:
-    row: dict[str, Any]
-    actor: Actor
-    partners: list[str]
-    status: Status
-
-    @property
-    def id(self) -> str:
-        return str(self.row["id"])
-
-
-def _caller(principal: Principal) -> Caller:
-    return Caller(municipality=principal.municipality, roles=principal.roles, unit=principal.unit)
-
-
-async def _load(uow: UnitOfWork, principal: Principal, assessment_id: str, action: Action) -> _Loaded:
-    """The assessment the caller may see (else 404), who the caller acts as (else 403), and its next status."""
-    row = await db.get_visible(uow.session, principal.municipality, assessment_id, for_update=action is not Action.READ)
-    if row is None:
-        raise NotFound(f"no assessment {assessment_id} for municipality {principal.municipality}")
-    bind(case_id=row["case_id"])
-    partners = await db.partners_of(uow.session, assessment_id)
-    assignment = Assignment(
-        kind=AssigneeKind(row["assignee_kind"]) if row["assignee_kind"] else None,
-        assignee=row["assignee"],
-        writes_own_assessment=row["writes_own_assessment"],
-    )
-    actor = authorize(
-        _caller(principal),
-        home=row["municipality"],
-        route=row["route"],
-        assignment=assignment,
-        partners=partners,
-        action=action,
-    )
-    return _Loaded(row=row, actor=actor, partners=partners, status=next_status(Status(row["status"]), action))
-
-
-async def _emit(uow: UnitOfWork, runtime: Runtime, row: dict[str, Any], event: EventModel) -> None:
-    # Events belong to the case's home municipality, whoever (home or partner office) acted.
-    await uow.emit(event, source=runtime.source, subject=row["case_id"], municipality=row["municipality"])
-
-
-def _request_out(request: dict[str, Any], today: date) -> dict[str, Any]:
-    status = RequestStatus(request["status"])
-    return {**request, "status": status, "overdue": is_overdue(status, request["due_on"], today)}
-
-
-async def _state(uow: UnitOfWork, assessment_id: str, partners: list[str]) -> dict[str, Any]:
-    """The full state of one assessment, as GET returns it; "overdue" as of the service clock's today."""
-    session = uow.session
-    row = await db.get(session, assessment_id)
-    today = uow.clock.today()
-    visits = await db.children_of(session, db.visit, assessment_id)
-    requests = await db.children_of(session, db.information_request, assessment_id)
-    best_interests = await db.children_of(session, db.child_best_interests, assessment_id)
-    recommendation = row["recommendation"]
-    return {
-        **row,
-        "consent": {"scope": row["consent_scope"], "share_with": row["consent_share_with"]},
-        "assignment": (
-            {
-                "assignee_kind": row["assignee_kind"],
-                "assignee": row["assignee"],
-                "writes_own_assessment": row["writes_own_assessment"],
-            }
-            if row["assignee_kind"]
-            else None
-        ),
-        "visits": visits,
-        "information_requests": [_request_out(r, today) for r in requests],
-        "functional_scores": (
-            {
-                "assessed_on": row["scores_assessed_on"],
-                "scores": row["scores"],
-                "recorded_by": row["scores_recorded_by"],
-            }
-            if row["scores"] is not None
-            else None
-        ),
-        "criteria": (
-            {
-                "care_ladder_step": row["care_ladder_step"],
-                "care_ladder_grounds": row["care_ladder_grounds"] or [],
-                "bti_level": row["bti_level"],
-                "coordinated_criteria_met": row["coordinated_criteria_met"] or [],
-                "evaluated_at": row["criteria_evaluated_at"],
-            }
-            if row["criteria_evaluated_at"] is not None
-            else None
-        ),
-        "child_best_interests": [{**b, "assessed_at": b["created_at"]} for b in best_interests],
-        "recommendation": (
-            {
-                **recommendation,
-                "reasons": row["recommendation_reasons"] or "",
-                "recommended_by": row["recommended_by"],
-            }
-            if recommendation is not None
-            else None
-        ),
-        "handed_over_to": partners,
-    }
-
-
 # --- reading -------------------------------------------------------------------------------------
 
 
 @router.get("", response_model=AssessmentPage, summary="Assessments you may see, newest first")
 async def list_assessments(
     *,
-    principal: PrincipalDep,
-    runtime: RuntimeDep,
+    bus: BusDep,
     status: Annotated[Status | None, Query(description="only assessments in this status")] = None,
     case_id: Annotated[str | None, Query(max_length=64, description="only the assessment of this case")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> dict[str, Any]:
-    unit: str | None = None
-    if not principal.roles.intersection({"caseworker", "leader"}):
-        if "unit" not in principal.roles:
-            raise Forbidden("reading assessments needs one of the roles: caseworker, leader, unit")
-        if principal.unit is None:
-            raise Forbidden("a token with the role 'unit' must name its unit (claim 'unit')")
-        unit = principal.unit  # a unit sees the assessments assigned to it
-    if case_id:
-        bind(case_id=case_id)
-    async with runtime.db.unit_of_work() as uow:
-        items, total = await db.list_visible(
-            uow.session,
-            principal.municipality,
-            status=status.value if status else None,
-            case_id=case_id,
-            unit=unit,
-            limit=limit,
-            offset=offset,
-        )
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
+    page = await bus.run(commands.list_assessments, commands.ListAssessments(status, case_id, limit, offset))
+    return _page_out(page)
 
 
 @router.get("/{assessment_id}", response_model=AssessmentOut, summary="One assessment, with everything recorded")
-async def get_assessment(assessment_id: str, principal: PrincipalDep, runtime: RuntimeDep) -> dict[str, Any]:
-    async with runtime.db.unit_of_work() as uow:
-        loaded = await _load(uow, principal, assessment_id, Action.READ)
-        return await _state(uow, loaded.id, loaded.partners)
+async def get_assessment(assessment_id: str, bus: BusDep) -> dict[str, Any]:
+    return _assessment_out(await bus.run(commands.get_assessment, commands.GetAssessment(assessment_id)))
 
 
 @router.get(
@@ -233,93 +65,29 @@ async def get_assessment(assessment_id: str, principal: PrincipalDep, runtime: R
 )
 async def list_information_requests(
     assessment_id: str,
-    principal: PrincipalDep,
-    runtime: RuntimeDep,
+    bus: BusDep,
     overdue: Annotated[bool | None, Query(description="only overdue (true) or only not overdue (false)")] = None,
 ) -> list[dict[str, Any]]:
-    async with runtime.db.unit_of_work() as uow:
-        loaded = await _load(uow, principal, assessment_id, Action.READ)
-        today = uow.clock.today()
-        requests = [
-            _request_out(r, today) for r in await db.children_of(uow.session, db.information_request, loaded.id)
-        ]
-    return [r for r in requests if overdue is None or r["overdue"] is overdue]
+    cmd = commands.ListInformationRequests(assessment_id, overdue)
+    return [_request_out(r) for r in await bus.run(commands.list_information_requests, cmd)]
 
 
 # --- the office decides who assesses --------------------------------------------------------------
 
 
 @router.post("/{assessment_id}/assignment", response_model=AssessmentOut, summary="Decide who assesses")
-async def assign(
-    assessment_id: str, body: AssignmentIn, principal: PrincipalDep, runtime: RuntimeDep
-) -> dict[str, Any]:
-    async with runtime.db.unit_of_work() as uow:
-        loaded = await _load(uow, principal, assessment_id, Action.ASSIGN)
-        writes_own = check_assignment(
-            body.assignee_kind, body.assignee, runtime.tenants.get(loaded.row["municipality"])
-        )
-        await db.update_assessment(
-            uow.session,
-            loaded.id,
-            assignee_kind=body.assignee_kind.value,
-            assignee=body.assignee,
-            writes_own_assessment=writes_own,
-            status=loaded.status.value,
-            updated_at=uow.clock.now(),
-        )
-        await _emit(
-            uow,
-            runtime,
-            loaded.row,
-            AssessorAssigned(
-                assessment_id=loaded.id,
-                case_id=loaded.row["case_id"],
-                assignee_kind=body.assignee_kind,
-                assignee=body.assignee,
-                writes_own_assessment=writes_own,
-            ),
-        )
-        state = await _state(uow, loaded.id, loaded.partners)
-        await uow.commit()
-    return state
+async def assign(assessment_id: str, body: AssignmentIn, bus: BusDep) -> dict[str, Any]:
+    cmd = commands.Assign(assessment_id, body.assignee_kind, body.assignee)
+    return _assessment_out(await bus.run(commands.assign, cmd))
 
 
 # --- visits --------------------------------------------------------------------------------------
 
 
 @router.post("/{assessment_id}/visits", status_code=201, response_model=VisitOut, summary="Schedule a visit")
-async def schedule_visit(
-    assessment_id: str, body: VisitIn, principal: PrincipalDep, runtime: RuntimeDep
-) -> dict[str, Any]:
-    async with runtime.db.unit_of_work() as uow:
-        loaded = await _load(uow, principal, assessment_id, Action.VISIT)
-        now = uow.clock.now()
-        visit = {
-            "id": new_id(),
-            "assessment_id": loaded.id,
-            "kind": body.kind.value,
-            "scheduled_at": body.scheduled_at,
-            "held_at": None,
-            "notes": None,
-            "recorded_by": None,
-            "created_at": now,
-        }
-        await db.add(uow.session, db.visit, visit)
-        await db.update_assessment(uow.session, loaded.id, status=loaded.status.value, updated_at=now)
-        await _emit(
-            uow,
-            runtime,
-            loaded.row,
-            VisitScheduled(
-                assessment_id=loaded.id,
-                case_id=loaded.row["case_id"],
-                visit_id=visit["id"],
-                kind=body.kind,
-                scheduled_at=body.scheduled_at,
-            ),
-        )
-        await uow.commit()
-    return visit
+async def schedule_visit(assessment_id: str, body: VisitIn, bus: BusDep) -> dict[str, Any]:
+    cmd = commands.ScheduleVisit(assessment_id, body.kind, body.scheduled_at)
+    return _visit_out(await bus.run(commands.schedule_visit, cmd))
 
 
 @router.post(
@@ -327,29 +95,9 @@ async def schedule_visit(
     response_model=VisitOut,
     summary="Record that a visit was held; the notes stay in this service",
 )
-async def record_visit(
-    assessment_id: str, visit_id: str, body: VisitRecordIn, principal: PrincipalDep, runtime: RuntimeDep
-) -> dict[str, Any]:
-    async with runtime.db.unit_of_work() as uow:
-        loaded = await _load(uow, principal, assessment_id, Action.VISIT)
-        visit = await db.child(uow.session, db.visit, loaded.id, visit_id)
-        if visit is None:
-            raise NotFound(f"no visit {visit_id} on assessment {assessment_id}")
-        now = uow.clock.now()
-        check_visit_record(visit["held_at"], body.held_at, now)
-        recorded = {"held_at": body.held_at, "notes": body.notes, "recorded_by": loaded.actor.label}
-        await db.update_child(uow.session, db.visit, visit_id, **recorded)
-        await db.update_assessment(uow.session, loaded.id, status=loaded.status.value, updated_at=now)
-        await _emit(
-            uow,
-            runtime,
-            loaded.row,
-            VisitRecorded(
-                assessment_id=loaded.id, case_id=loaded.row["case_id"], visit_id=visit_id, held_at=body.held_at
-            ),
-        )
-        await uow.commit()
-    return {**visit, **recorded}
+async def record_visit(assessment_id: str, visit_id: str, body: VisitRecordIn, bus: BusDep) -> dict[str, Any]:
+    cmd = commands.RecordVisit(assessment_id, visit_id, body.held_at, body.notes)
+    return _visit_out(await bus.run(commands.record_visit, cmd))
 
 
 # --- information from the GP or hospital ---------------------------------------------------------
@@ -361,51 +109,9 @@ async def record_visit(
     response_model=InformationRequestOut,
     summary="Request information from the GP or hospital (needs the consent to fetch from it)",
 )
-async def request_information(
-    assessment_id: str, body: InformationRequestIn, principal: PrincipalDep, runtime: RuntimeDep
-) -> dict[str, Any]:
-    async with runtime.db.unit_of_work() as uow:
-        loaded = await _load(uow, principal, assessment_id, Action.REQUEST_INFORMATION)
-        today = uow.clock.today()
-        due_on = check_information_request(body.source, body.due_on, loaded.row["consent_scope"], today)
-        now = uow.clock.now()
-        request = {
-            "id": new_id(),
-            "assessment_id": loaded.id,
-            "source": body.source.value,
-            "requested_on": today,
-            "due_on": due_on,
-            "status": RequestStatus.REQUESTED.value,
-            "received_on": None,
-            "deadline_id": new_id(),
-            "created_at": now,
-            "closed_at": None,
-        }
-        await db.add(uow.session, db.information_request, request)
-        await db.update_assessment(uow.session, loaded.id, status=loaded.status.value, updated_at=now)
-        case_id = loaded.row["case_id"]
-        await _emit(
-            uow,
-            runtime,
-            loaded.row,
-            InformationRequested(
-                assessment_id=loaded.id, case_id=case_id, request_id=request["id"], source=body.source, due_on=due_on
-            ),
-        )
-        await _emit(
-            uow,
-            runtime,
-            loaded.row,
-            DeadlineScheduled(
-                deadline_id=request["deadline_id"],
-                case_id=case_id,
-                kind=DeadlineKind.INFORMATION_REQUEST,
-                due_on=due_on,
-                responsible=OFFICE,
-            ),
-        )
-        await uow.commit()
-    return _request_out(request, today)
+async def request_information(assessment_id: str, body: InformationRequestIn, bus: BusDep) -> dict[str, Any]:
+    cmd = commands.RequestInformation(assessment_id, body.source, body.due_on)
+    return _request_out(await bus.run(commands.request_information, cmd))
 
 
 @router.post(
@@ -414,41 +120,10 @@ async def request_information(
     summary="Record that the requested information arrived",
 )
 async def receive_information(
-    assessment_id: str, request_id: str, body: InformationReceivedIn, principal: PrincipalDep, runtime: RuntimeDep
+    assessment_id: str, request_id: str, body: InformationReceivedIn, bus: BusDep
 ) -> dict[str, Any]:
-    async with runtime.db.unit_of_work() as uow:
-        loaded = await _load(uow, principal, assessment_id, Action.REQUEST_INFORMATION)
-        today = uow.clock.today()
-        request = await db.child(uow.session, db.information_request, loaded.id, request_id)
-        if request is None:
-            raise NotFound(f"no information request {request_id} on assessment {assessment_id}")
-        check_information_received(RequestStatus(request["status"]), body.received_on, request["requested_on"], today)
-        now = uow.clock.now()
-        received = {"status": RequestStatus.RECEIVED.value, "received_on": body.received_on, "closed_at": now}
-        await db.update_child(uow.session, db.information_request, request_id, **received)
-        await db.update_assessment(uow.session, loaded.id, status=loaded.status.value, updated_at=now)
-        case_id = loaded.row["case_id"]
-        await _emit(
-            uow,
-            runtime,
-            loaded.row,
-            InformationReceived(
-                assessment_id=loaded.id, case_id=case_id, request_id=request_id, received_on=body.received_on
-            ),
-        )
-        await _emit(
-            uow,
-            runtime,
-            loaded.row,
-            DeadlineCancelled(
-                deadline_id=request["deadline_id"],
-                case_id=case_id,
-                kind=DeadlineKind.INFORMATION_REQUEST,
-                reason="information_received",
-            ),
-        )
-        await uow.commit()
-    return _request_out({**request, **received}, today)
+    cmd = commands.ReceiveInformation(assessment_id, request_id, body.received_on)
+    return _request_out(await bus.run(commands.receive_information, cmd))
 
 
 # --- IPLOS, criteria, the best interests of the child ---------------------------------------------
@@ -459,35 +134,9 @@ async def receive_information(
     response_model=AssessmentOut,
     summary="Record the IPLOS functional scores (1–5, or 9 when not relevant)",
 )
-async def record_functional_scores(
-    assessment_id: str, body: FunctionalScoresIn, principal: PrincipalDep, runtime: RuntimeDep
-) -> dict[str, Any]:
-    async with runtime.db.unit_of_work() as uow:
-        loaded = await _load(uow, principal, assessment_id, Action.SCORE)
-        check_scores(body.scores, load_variables(), body.assessed_on, uow.clock.today())
-        await db.update_assessment(
-            uow.session,
-            loaded.id,
-            scores=body.scores,
-            scores_assessed_on=body.assessed_on,
-            scores_recorded_by=loaded.actor.label,
-            status=loaded.status.value,
-            updated_at=uow.clock.now(),
-        )
-        await _emit(
-            uow,
-            runtime,
-            loaded.row,
-            FunctionalScoresRecorded(
-                assessment_id=loaded.id,
-                case_id=loaded.row["case_id"],
-                scores=body.scores,
-                assessed_on=body.assessed_on,
-            ),
-        )
-        state = await _state(uow, loaded.id, loaded.partners)
-        await uow.commit()
-    return state
+async def record_functional_scores(assessment_id: str, body: FunctionalScoresIn, bus: BusDep) -> dict[str, Any]:
+    cmd = commands.RecordScores(assessment_id, body.scores, body.assessed_on)
+    return _assessment_out(await bus.run(commands.record_scores, cmd))
 
 
 @router.put(
@@ -495,47 +144,14 @@ async def record_functional_scores(
     response_model=AssessmentOut,
     summary="Weigh the municipality's criteria: care ladder step and grounds, BTI level, coordinated services",
 )
-async def evaluate(
-    assessment_id: str, body: CriteriaIn, principal: PrincipalDep, runtime: RuntimeDep
-) -> dict[str, Any]:
-    async with runtime.db.unit_of_work() as uow:
-        loaded = await _load(uow, principal, assessment_id, Action.EVALUATE_CRITERIA)
-        tenant = runtime.tenants.get(loaded.row["municipality"])
-        given = CriteriaEvaluation(
-            care_ladder_step=body.care_ladder_step,
-            care_ladder_grounds=tuple(body.care_ladder_grounds),
-            bti_level=body.bti_level,
-            coordinated_criteria_met=tuple(body.coordinated_criteria_met),
-        )
-        result = evaluate_criteria(given, tenant.criteria, tenant.name)
-        now = uow.clock.now()
-        await db.update_assessment(
-            uow.session,
-            loaded.id,
-            care_ladder_step=result.care_ladder_step,
-            care_ladder_grounds=list(result.care_ladder_grounds),
-            bti_level=result.bti_level,
-            coordinated_criteria_met=list(result.coordinated_criteria_met),
-            criteria_evaluated_at=now,
-            status=loaded.status.value,
-            updated_at=now,
-        )
-        await _emit(
-            uow,
-            runtime,
-            loaded.row,
-            CriteriaEvaluated(
-                assessment_id=loaded.id,
-                case_id=loaded.row["case_id"],
-                care_ladder_step=result.care_ladder_step,
-                care_ladder_grounds=list(result.care_ladder_grounds),
-                bti_level=result.bti_level,
-                coordinated_criteria_met=list(result.coordinated_criteria_met),
-            ),
-        )
-        state = await _state(uow, loaded.id, loaded.partners)
-        await uow.commit()
-    return state
+async def evaluate(assessment_id: str, body: CriteriaIn, bus: BusDep) -> dict[str, Any]:
+    given = CriteriaEvaluation(
+        care_ladder_step=body.care_ladder_step,
+        care_ladder_grounds=tuple(body.care_ladder_grounds),
+        bti_level=body.bti_level,
+        coordinated_criteria_met=tuple(body.coordinated_criteria_met),
+    )
+    return _assessment_out(await bus.run(commands.evaluate_criteria, commands.EvaluateCriteria(assessment_id, given)))
 
 
 @router.post(
@@ -544,36 +160,9 @@ async def evaluate(
     response_model=AssessmentOut,
     summary="Record the best-interests-of-the-child assessment (the child, siblings, children as next of kin)",
 )
-async def assess_child_best_interests(
-    assessment_id: str, body: ChildBestInterestsIn, principal: PrincipalDep, runtime: RuntimeDep
-) -> dict[str, Any]:
-    async with runtime.db.unit_of_work() as uow:
-        loaded = await _load(uow, principal, assessment_id, Action.ASSESS_CHILD_BEST_INTERESTS)
-        now = uow.clock.now()
-        await db.add(
-            uow.session,
-            db.child_best_interests,
-            {
-                "id": new_id(),
-                "assessment_id": loaded.id,
-                "children_considered": body.children_considered,
-                "assessment": body.assessment,
-                "assessed_by": loaded.actor.label,
-                "created_at": now,
-            },
-        )
-        await db.update_assessment(uow.session, loaded.id, status=loaded.status.value, updated_at=now)
-        await _emit(
-            uow,
-            runtime,
-            loaded.row,
-            ChildBestInterestsAssessed(
-                assessment_id=loaded.id, case_id=loaded.row["case_id"], children_considered=body.children_considered
-            ),
-        )
-        state = await _state(uow, loaded.id, loaded.partners)
-        await uow.commit()
-    return state
+async def assess_child_best_interests(assessment_id: str, body: ChildBestInterestsIn, bus: BusDep) -> dict[str, Any]:
+    cmd = commands.AssessChildBestInterests(assessment_id, body.children_considered, body.assessment)
+    return _assessment_out(await bus.run(commands.assess_child_best_interests, cmd))
 
 
 # --- recommendation, completion, hand-over -------------------------------------------------------
@@ -584,35 +173,20 @@ async def assess_child_best_interests(
     response_model=AssessmentOut,
     summary="The assessor's proposed decision: services, scope, period, legal basis and reasons",
 )
-async def recommend(
-    assessment_id: str, body: RecommendationIn, principal: PrincipalDep, runtime: RuntimeDep
-) -> dict[str, Any]:
-    async with runtime.db.unit_of_work() as uow:
-        loaded = await _load(uow, principal, assessment_id, Action.RECOMMEND)
-        recommendation = build_recommendation(
-            [
-                ServiceLine(
-                    service_code=s.service_code, start_on=s.start_on, hours_per_week=s.hours_per_week, end_on=s.end_on
-                )
-                for s in body.services
-            ],
-            body.legal_basis,
-            body.proposed_outcome,
-            body.reasons,
-            runtime.tenants.get(loaded.row["municipality"]),
-        )
-        await db.update_assessment(
-            uow.session,
-            loaded.id,
-            recommendation=recommendation.model_dump(mode="json"),
-            recommendation_reasons=body.reasons,
-            recommended_by=loaded.actor.label,
-            status=loaded.status.value,
-            updated_at=uow.clock.now(),
-        )
-        state = await _state(uow, loaded.id, loaded.partners)
-        await uow.commit()
-    return state
+async def recommend(assessment_id: str, body: RecommendationIn, bus: BusDep) -> dict[str, Any]:
+    cmd = commands.Recommend(
+        assessment_id,
+        services=tuple(
+            ServiceLine(
+                service_code=s.service_code, start_on=s.start_on, hours_per_week=s.hours_per_week, end_on=s.end_on
+            )
+            for s in body.services
+        ),
+        legal_basis=tuple(body.legal_basis) if body.legal_basis is not None else None,
+        proposed_outcome=body.proposed_outcome,
+        reasons=body.reasons,
+    )
+    return _assessment_out(await bus.run(commands.recommend, cmd))
 
 
 @router.post(
@@ -620,69 +194,8 @@ async def recommend(
     response_model=AssessmentOut,
     summary="Complete the assessment; the recommendation goes on to the decision",
 )
-async def complete(assessment_id: str, principal: PrincipalDep, runtime: RuntimeDep) -> dict[str, Any]:
-    async with runtime.db.unit_of_work() as uow:
-        loaded = await _load(uow, principal, assessment_id, Action.COMPLETE)
-        row = loaded.row
-        check_completion(
-            has_recommendation=row["recommendation"] is not None,
-            involves_child=row["involves_child"],
-            has_child_best_interests=await db.has_child_best_interests(uow.session, loaded.id),
-            has_scores=row["scores"] is not None,
-            service_code=row["service_code"],
-            variables=load_variables(),
-        )
-        now = uow.clock.now()
-        await db.update_assessment(
-            uow.session,
-            loaded.id,
-            status=loaded.status.value,
-            completed_by=loaded.actor.label,
-            completed_at=now,
-            updated_at=now,
-        )
-        await _close_open_requests(uow, runtime, row, now)
-        await _emit(
-            uow,
-            runtime,
-            row,
-            AssessmentCompleted(
-                assessment_id=loaded.id,
-                case_id=row["case_id"],
-                person_id=row["person_id"],
-                completed_by=loaded.actor.label,
-                recommendation=Recommendation.model_validate(row["recommendation"]),
-                care_ladder_step=row["care_ladder_step"],
-                bti_level=row["bti_level"],
-                emergency_measure=row["emergency_measure"],
-            ),
-        )
-        state = await _state(uow, loaded.id, loaded.partners)
-        await uow.commit()
-    return state
-
-
-async def _close_open_requests(uow: UnitOfWork, runtime: Runtime, row: dict[str, Any], now: datetime) -> None:
-    """A completed assessment waits for nothing more: its open requests close and their clocks stop."""
-    for request in await db.open_requests(uow.session, row["id"]):
-        await db.update_child(
-            uow.session,
-            db.information_request,
-            request["id"],
-            status=RequestStatus.CANCELLED_ASSESSMENT_COMPLETED.value,
-            closed_at=now,
-        )
-        await _emit(
-            uow,
-            runtime,
-            row,
-            DeadlineCancelled(
-                deadline_id=request["deadline_id"],
-                case_id=row["case_id"],
-                kind=DeadlineKind.INFORMATION_REQUEST,
-                reason="assessment_completed",
-            ),
-        )
+async def complete(assessment_id: str, bus: BusDep) -> dict[str, Any]:
+    return _assessment_out(await bus.run(commands.complete, commands.Complete(assessment_id)))
 
 
 @router.post(
@@ -690,40 +203,118 @@ async def _close_open_requests(uow: UnitOfWork, runtime: Runtime, row: dict[str,
     response_model=AssessmentOut,
     summary="Hand the case to the partner office that takes this service (needs the consent to share)",
 )
-async def hand_over(
-    assessment_id: str, principal: PrincipalDep, runtime: RuntimeDep, body: HandoverIn | None = None
-) -> dict[str, Any]:
-    async with runtime.db.unit_of_work() as uow:
-        loaded = await _load(uow, principal, assessment_id, Action.HAND_OVER)
-        row = loaded.row
-        partner = check_handover(runtime.tenants.get(row["municipality"]), row["service_code"], row["consent_scope"])
-        now = uow.clock.now()
-        await db.add(
-            uow.session,
-            db.case_access,
+async def hand_over(assessment_id: str, bus: BusDep, body: HandoverIn | None = None) -> dict[str, Any]:
+    return _assessment_out(await bus.run(commands.hand_over, commands.HandOver(assessment_id)))
+
+
+# --- shaping the responses -----------------------------------------------------------------------
+
+
+def _summary_out(s: AssessmentSummary) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "case_id": s.case_id,
+        "municipality": s.municipality,
+        "journal_number": s.journal_number,
+        "person_id": s.person_id,
+        "service_code": s.service_code,
+        "route": s.route,
+        "involves_child": s.involves_child,
+        "emergency_measure": s.emergency_measure,
+        "status": s.status,
+        "assignee_kind": s.assignment.kind,
+        "assignee": s.assignment.assignee,
+        "created_at": s.created_at,
+        "updated_at": s.updated_at,
+    }
+
+
+def _page_out(page: Page) -> dict[str, Any]:
+    items = [_summary_out(s) for s in page.items]
+    return {"items": items, "total": page.total, "limit": page.limit, "offset": page.offset}
+
+
+def _visit_out(v: Visit) -> dict[str, Any]:
+    return {
+        "id": v.id,
+        "kind": v.kind,
+        "scheduled_at": v.scheduled_at,
+        "held_at": v.held_at,
+        "notes": v.notes,
+        "recorded_by": v.recorded_by,
+    }
+
+
+def _request_out(view: RequestView) -> dict[str, Any]:
+    r = view.request
+    return {
+        "id": r.id,
+        "source": r.source,
+        "requested_on": r.requested_on,
+        "due_on": r.due_on,
+        "status": r.status,
+        "received_on": r.received_on,
+        "overdue": view.overdue,
+    }
+
+
+def _assessment_out(view: AssessmentView) -> dict[str, Any]:
+    """The full state of one assessment; "overdue" as of the service clock's today."""
+    a = view.assessment
+    assignment = a.assignment
+    criteria = a.criteria
+    recommendation = a.recommendation
+    return {
+        **_summary_out(a.summary()),
+        "received_on": a.received_on,
+        "consent": {"scope": a.consent_scope, "share_with": a.consent_share_with},
+        "assignment": (
             {
-                "id": new_id(),
-                "assessment_id": loaded.id,
-                "case_id": row["case_id"],
-                "home_municipality": row["municipality"],
-                "partner_municipality": partner.municipality,
-                "granted_by": principal.subject,
-                "granted_at": now,
-            },
-        )
-        await db.update_assessment(uow.session, loaded.id, status=loaded.status.value, updated_at=now)
-        await _emit(
-            uow,
-            runtime,
-            row,
-            CaseHandedOver(
-                assessment_id=loaded.id,
-                case_id=row["case_id"],
-                from_municipality=row["municipality"],
-                to_municipality=partner.municipality,
-                service_code=row["service_code"],
-            ),
-        )
-        state = await _state(uow, loaded.id, [*loaded.partners, partner.municipality])
-        await uow.commit()
-    return state
+                "assignee_kind": assignment.kind,
+                "assignee": assignment.assignee,
+                "writes_own_assessment": assignment.writes_own_assessment,
+            }
+            if assignment.kind is not None
+            else None
+        ),
+        "visits": [_visit_out(v) for v in a.visits],
+        "information_requests": [_request_out(RequestView(r, r.overdue(view.today))) for r in a.information_requests],
+        "functional_scores": (
+            {"assessed_on": a.scores.assessed_on, "scores": dict(a.scores.scores), "recorded_by": a.scores.recorded_by}
+            if a.scores is not None
+            else None
+        ),
+        "criteria": (
+            {
+                "care_ladder_step": criteria.evaluation.care_ladder_step,
+                "care_ladder_grounds": list(criteria.evaluation.care_ladder_grounds),
+                "bti_level": criteria.evaluation.bti_level,
+                "coordinated_criteria_met": list(criteria.evaluation.coordinated_criteria_met),
+                "evaluated_at": criteria.evaluated_at,
+            }
+            if criteria is not None
+            else None
+        ),
+        "child_best_interests": [
+            {
+                "id": b.id,
+                "children_considered": b.children_considered,
+                "assessment": b.text,
+                "assessed_by": b.assessed_by,
+                "assessed_at": b.assessed_at,
+            }
+            for b in a.best_interests
+        ],
+        "recommendation": (
+            {
+                **recommendation.recommendation.model_dump(),
+                "reasons": recommendation.reasons,
+                "recommended_by": recommendation.recommended_by,
+            }
+            if recommendation is not None
+            else None
+        ),
+        "completed_by": a.completed_by,
+        "completed_at": a.completed_at,
+        "handed_over_to": a.partners,
+    }

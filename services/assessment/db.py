@@ -3,6 +3,7 @@ best-interests assessment) lives only here, never in an event."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
@@ -24,11 +25,27 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.sql.elements import ColumnElement
 
-from servicekit.db import UtcDateTime, new_metadata
-from services.assessment.domain import RequestStatus
+from contracts.assessment import AssigneeKind, InformationSource, Recommendation, VisitKind
+from servicekit.db import UnitOfWork, UtcDateTime, new_id, new_metadata
+from servicekit.errors import NotFound
+from services.assessment.domain import (
+    Assessment,
+    AssessmentSummary,
+    Assignment,
+    BestInterests,
+    CriteriaEvaluation,
+    EvaluatedCriteria,
+    FunctionalScores,
+    Grant,
+    InformationRequest,
+    RecordedRecommendation,
+    RequestStatus,
+    Status,
+    Visit,
+)
 
 metadata = new_metadata()
 
@@ -125,109 +142,347 @@ case_access = Table(
 
 
 def _visible_to(municipality: str) -> ColumnElement[bool]:
-    """The home municipality's own assessments, and those handed over to it."""
+    """The home municipality's own assessments, and those handed over to it (by a recorded grant)."""
     granted = exists().where(
         and_(case_access.c.assessment_id == assessment.c.id, case_access.c.partner_municipality == municipality)
     )
     return or_(assessment.c.municipality == municipality, granted)
 
 
-async def find_by_case(session: AsyncSession, municipality: str, case_id: str) -> dict[str, Any] | None:
-    query = select(assessment).where(assessment.c.municipality == municipality, assessment.c.case_id == case_id)
-    found = (await session.execute(query.with_for_update())).mappings().first()
-    return dict(found) if found else None
+@dataclass
+class _Loaded:
+    """The child rows an assessment had when it was loaded: save inserts the others and updates these."""
+
+    visits: set[str] = field(default_factory=set)
+    requests: set[str] = field(default_factory=set)
+    best_interests: set[str] = field(default_factory=set)
+    partners: set[str] = field(default_factory=set)
 
 
-async def add_assessment(session: AsyncSession, row: dict[str, Any]) -> None:
-    await session.execute(insert(assessment).values(**row))
+class Assessments:
+    """The assessments the unit of work's municipality may see: its own, and those handed over to it."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+        self._loaded: dict[str, _Loaded] = {}
+
+    async def get(self, assessment_id: str, *, for_update: bool = True) -> Assessment:
+        """The assessment, if the acting municipality may see it (home or by a grant), else NotFound."""
+        municipality = self._uow.municipality
+        query = select(assessment).where(assessment.c.id == assessment_id, _visible_to(municipality))
+        if for_update:
+            query = query.with_for_update(of=assessment)
+        found = (await self._uow.session.execute(query)).mappings().first()
+        if found is None:
+            raise NotFound(f"no assessment {assessment_id} for municipality {municipality}")
+        return await self._assemble(found)
+
+    async def by_case(self, case_id: str) -> Assessment | None:
+        """The acting municipality's own assessment of `case_id` (never one handed over to it), for update."""
+        query = select(assessment).where(
+            assessment.c.municipality == self._uow.municipality, assessment.c.case_id == case_id
+        )
+        found = (await self._uow.session.execute(query.with_for_update())).mappings().first()
+        return await self._assemble(found) if found is not None else None
+
+    async def list_visible(
+        self, *, status: Status | None, case_id: str | None, unit: str | None, limit: int, offset: int
+    ) -> tuple[list[AssessmentSummary], int]:
+        """One page of the visible assessments, newest first, and how many there are in all."""
+        municipality = self._uow.municipality
+        where = [_visible_to(municipality)]
+        if status is not None:
+            where.append(assessment.c.status == status.value)
+        if case_id is not None:
+            where.append(assessment.c.case_id == case_id)
+        if unit is not None:
+            # A unit is one municipality's own: it never sees a case through another municipality's hand-over.
+            where += [
+                assessment.c.municipality == municipality,
+                assessment.c.assignee_kind == "unit",
+                assessment.c.assignee == unit,
+            ]
+        session = self._uow.session
+        total = await session.scalar(select(func.count()).select_from(assessment).where(*where))
+        query = (
+            select(assessment)
+            .where(*where)
+            .order_by(assessment.c.created_at.desc(), assessment.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        rows = (await session.execute(query)).mappings().all()
+        return [_summary(r) for r in rows], int(total or 0)
+
+    async def add(self, new: Assessment) -> None:
+        await self._uow.session.execute(insert(assessment).values(**_row(new)))
+        self._loaded[new.id] = _Loaded()
+        await self._save_children(new)
+
+    async def save(self, changed: Assessment) -> None:
+        """Write the assessment back: its row, and its visits, requests, best-interests assessments and grants."""
+        await self._uow.session.execute(update(assessment).where(assessment.c.id == changed.id).values(**_row(changed)))
+        await self._save_children(changed)
+
+    async def _save_children(self, a: Assessment) -> None:
+        loaded = self._loaded.setdefault(a.id, _Loaded())
+        for v in a.visits:
+            await self._put(visit, v.id, loaded.visits, _visit_row(a, v))
+        for r in a.information_requests:
+            await self._put(information_request, r.id, loaded.requests, _request_row(a, r))
+        for b in a.best_interests:
+            if b.id not in loaded.best_interests:  # recorded once, never changed
+                await self._put(child_best_interests, b.id, loaded.best_interests, _best_interests_row(a, b))
+        for g in a.grants:
+            if g.partner not in loaded.partners:  # a grant is recorded once, never changed
+                await self._uow.session.execute(insert(case_access).values(**_grant_row(a, g)))
+                loaded.partners.add(g.partner)
+
+    async def _put(self, table: Table, row_id: str, known: set[str], row: dict[str, Any]) -> None:
+        session = self._uow.session
+        if row_id in known:
+            await session.execute(update(table).where(table.c.id == row_id).values(**row))
+        else:
+            await session.execute(insert(table).values(id=row_id, **row))
+            known.add(row_id)
+
+    async def _assemble(self, row: RowMapping) -> Assessment:
+        assessment_id = str(row["id"])
+        visits = [_visit(r) for r in await self._children(visit, assessment_id)]
+        requests = [_request(r) for r in await self._children(information_request, assessment_id)]
+        best = [_best_interests(r) for r in await self._children(child_best_interests, assessment_id)]
+        grants_query = (
+            select(case_access).where(case_access.c.assessment_id == assessment_id).order_by(case_access.c.granted_at)
+        )
+        grants = [_grant(r) for r in (await self._uow.session.execute(grants_query)).mappings().all()]
+        self._loaded[assessment_id] = _Loaded(
+            visits={v.id for v in visits},
+            requests={r.id for r in requests},
+            best_interests={b.id for b in best},
+            partners={g.partner for g in grants},
+        )
+        return _assessment(row, visits, requests, best, grants)
+
+    async def _children(self, table: Table, assessment_id: str) -> list[RowMapping]:
+        """The visits, information requests or best-interests assessments of one assessment, oldest first."""
+        query = select(table).where(table.c.assessment_id == assessment_id).order_by(table.c.created_at, table.c.id)
+        return list((await self._uow.session.execute(query)).mappings().all())
 
 
-async def get_visible(
-    session: AsyncSession, municipality: str, assessment_id: str, *, for_update: bool = False
-) -> dict[str, Any] | None:
-    query = select(assessment).where(assessment.c.id == assessment_id, _visible_to(municipality))
-    if for_update:
-        query = query.with_for_update(of=assessment)
-    found = (await session.execute(query)).mappings().first()
-    return dict(found) if found else None
+# --- rows <-> the aggregate ------------------------------------------------------------------------
 
 
-async def get(session: AsyncSession, assessment_id: str) -> dict[str, Any]:
-    found = (await session.execute(select(assessment).where(assessment.c.id == assessment_id))).mappings().one()
-    return dict(found)
-
-
-async def list_visible(
-    session: AsyncSession,
-    municipality: str,
-    *,
-    status: str | None,
-    case_id: str | None,
-    unit: str | None,
-    limit: int,
-    offset: int,
-) -> tuple[list[dict[str, Any]], int]:
-    where = [_visible_to(municipality)]
-    if status is not None:
-        where.append(assessment.c.status == status)
-    if case_id is not None:
-        where.append(assessment.c.case_id == case_id)
-    if unit is not None:
-        # A unit is one municipality's own: it never sees a case through another municipality's hand-over.
-        where += [
-            assessment.c.municipality == municipality,
-            assessment.c.assignee_kind == "unit",
-            assessment.c.assignee == unit,
-        ]
-    total = await session.scalar(select(func.count()).select_from(assessment).where(*where))
-    query = (
-        select(assessment)
-        .where(*where)
-        .order_by(assessment.c.created_at.desc(), assessment.c.id)
-        .limit(limit)
-        .offset(offset)
+def _assignment(row: RowMapping) -> Assignment:
+    return Assignment(
+        kind=AssigneeKind(row["assignee_kind"]) if row["assignee_kind"] else None,
+        assignee=row["assignee"],
+        writes_own_assessment=row["writes_own_assessment"],
     )
-    rows = (await session.execute(query)).mappings().all()
-    return [dict(r) for r in rows], int(total or 0)
 
 
-async def update_assessment(session: AsyncSession, assessment_id: str, **values: Any) -> None:
-    await session.execute(update(assessment).where(assessment.c.id == assessment_id).values(**values))
-
-
-async def partners_of(session: AsyncSession, assessment_id: str) -> list[str]:
-    query = select(case_access.c.partner_municipality).where(case_access.c.assessment_id == assessment_id)
-    return list((await session.execute(query.order_by(case_access.c.granted_at))).scalars().all())
-
-
-async def add(session: AsyncSession, table: Table, row: dict[str, Any]) -> None:
-    await session.execute(insert(table).values(**row))
-
-
-async def children_of(session: AsyncSession, table: Table, assessment_id: str) -> list[dict[str, Any]]:
-    """The visits, information requests or best-interests assessments of one assessment, oldest first."""
-    query = select(table).where(table.c.assessment_id == assessment_id).order_by(table.c.created_at, table.c.id)
-    return [dict(r) for r in (await session.execute(query)).mappings().all()]
-
-
-async def child(session: AsyncSession, table: Table, assessment_id: str, child_id: str) -> dict[str, Any] | None:
-    query = select(table).where(table.c.assessment_id == assessment_id, table.c.id == child_id)
-    found = (await session.execute(query)).mappings().first()
-    return dict(found) if found else None
-
-
-async def update_child(session: AsyncSession, table: Table, child_id: str, **values: Any) -> None:
-    await session.execute(update(table).where(table.c.id == child_id).values(**values))
-
-
-async def open_requests(session: AsyncSession, assessment_id: str) -> list[dict[str, Any]]:
-    query = select(information_request).where(
-        information_request.c.assessment_id == assessment_id,
-        information_request.c.status == RequestStatus.REQUESTED.value,
+def _summary(row: RowMapping) -> AssessmentSummary:
+    return AssessmentSummary(
+        id=row["id"],
+        case_id=row["case_id"],
+        municipality=row["municipality"],
+        journal_number=row["journal_number"],
+        person_id=row["person_id"],
+        service_code=row["service_code"],
+        route=row["route"],
+        involves_child=row["involves_child"],
+        emergency_measure=row["emergency_measure"],
+        status=Status(row["status"]),
+        assignment=_assignment(row),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
     )
-    return [dict(r) for r in (await session.execute(query)).mappings().all()]
 
 
-async def has_child_best_interests(session: AsyncSession, assessment_id: str) -> bool:
-    query = select(func.count()).select_from(child_best_interests)
-    return bool(await session.scalar(query.where(child_best_interests.c.assessment_id == assessment_id)))
+def _assessment(
+    row: RowMapping,
+    visits: list[Visit],
+    requests: list[InformationRequest],
+    best_interests: list[BestInterests],
+    grants: list[Grant],
+) -> Assessment:
+    scores = (
+        FunctionalScores(
+            scores=dict(row["scores"]), assessed_on=row["scores_assessed_on"], recorded_by=row["scores_recorded_by"]
+        )
+        if row["scores"] is not None
+        else None
+    )
+    criteria = (
+        EvaluatedCriteria(
+            evaluation=CriteriaEvaluation(
+                care_ladder_step=row["care_ladder_step"],
+                care_ladder_grounds=tuple(row["care_ladder_grounds"] or ()),
+                bti_level=row["bti_level"],
+                coordinated_criteria_met=tuple(row["coordinated_criteria_met"] or ()),
+            ),
+            evaluated_at=row["criteria_evaluated_at"],
+        )
+        if row["criteria_evaluated_at"] is not None
+        else None
+    )
+    recommendation = (
+        RecordedRecommendation(
+            recommendation=Recommendation.model_validate(row["recommendation"]),
+            reasons=row["recommendation_reasons"] or "",
+            recommended_by=row["recommended_by"],
+        )
+        if row["recommendation"] is not None
+        else None
+    )
+    return Assessment(
+        id=row["id"],
+        municipality=row["municipality"],
+        case_id=row["case_id"],
+        journal_number=row["journal_number"],
+        person_id=row["person_id"],
+        service_code=row["service_code"],
+        route=row["route"],
+        received_on=row["received_on"],
+        involves_child=row["involves_child"],
+        emergency_measure=row["emergency_measure"],
+        consent_scope=list(row["consent_scope"]),
+        consent_share_with=list(row["consent_share_with"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        status=Status(row["status"]),
+        assignment=_assignment(row),
+        scores=scores,
+        criteria=criteria,
+        recommendation=recommendation,
+        completed_by=row["completed_by"],
+        completed_at=row["completed_at"],
+        visits=visits,
+        information_requests=requests,
+        best_interests=best_interests,
+        grants=grants,
+    )
+
+
+def _row(a: Assessment) -> dict[str, Any]:
+    criteria = a.criteria.evaluation if a.criteria else None
+    return {
+        "id": a.id,
+        "municipality": a.municipality,
+        "case_id": a.case_id,
+        "journal_number": a.journal_number,
+        "person_id": a.person_id,
+        "service_code": a.service_code,
+        "route": a.route,
+        "received_on": a.received_on,
+        "involves_child": a.involves_child,
+        "emergency_measure": a.emergency_measure,
+        "consent_scope": list(a.consent_scope),
+        "consent_share_with": list(a.consent_share_with),
+        "status": a.status.value,
+        "assignee_kind": a.assignment.kind.value if a.assignment.kind else None,
+        "assignee": a.assignment.assignee,
+        "writes_own_assessment": a.assignment.writes_own_assessment,
+        "scores": dict(a.scores.scores) if a.scores else None,
+        "scores_assessed_on": a.scores.assessed_on if a.scores else None,
+        "scores_recorded_by": a.scores.recorded_by if a.scores else None,
+        "care_ladder_step": criteria.care_ladder_step if criteria else None,
+        "care_ladder_grounds": list(criteria.care_ladder_grounds) if criteria else None,
+        "bti_level": criteria.bti_level if criteria else None,
+        "coordinated_criteria_met": list(criteria.coordinated_criteria_met) if criteria else None,
+        "criteria_evaluated_at": a.criteria.evaluated_at if a.criteria else None,
+        "recommendation": a.recommendation.recommendation.model_dump(mode="json") if a.recommendation else None,
+        "recommendation_reasons": a.recommendation.reasons if a.recommendation else None,
+        "recommended_by": a.recommendation.recommended_by if a.recommendation else None,
+        "completed_by": a.completed_by,
+        "completed_at": a.completed_at,
+        "created_at": a.created_at,
+        "updated_at": a.updated_at,
+    }
+
+
+def _visit(row: RowMapping) -> Visit:
+    return Visit(
+        id=row["id"],
+        kind=VisitKind(row["kind"]),
+        scheduled_at=row["scheduled_at"],
+        created_at=row["created_at"],
+        held_at=row["held_at"],
+        notes=row["notes"],
+        recorded_by=row["recorded_by"],
+    )
+
+
+def _visit_row(a: Assessment, v: Visit) -> dict[str, Any]:
+    return {
+        "assessment_id": a.id,
+        "kind": v.kind.value,
+        "scheduled_at": v.scheduled_at,
+        "held_at": v.held_at,
+        "notes": v.notes,
+        "recorded_by": v.recorded_by,
+        "created_at": v.created_at,
+    }
+
+
+def _request(row: RowMapping) -> InformationRequest:
+    return InformationRequest(
+        id=row["id"],
+        source=InformationSource(row["source"]),
+        requested_on=row["requested_on"],
+        due_on=row["due_on"],
+        deadline_id=row["deadline_id"],
+        created_at=row["created_at"],
+        status=RequestStatus(row["status"]),
+        received_on=row["received_on"],
+        closed_at=row["closed_at"],
+    )
+
+
+def _request_row(a: Assessment, r: InformationRequest) -> dict[str, Any]:
+    return {
+        "assessment_id": a.id,
+        "source": r.source.value,
+        "requested_on": r.requested_on,
+        "due_on": r.due_on,
+        "status": r.status.value,
+        "received_on": r.received_on,
+        "deadline_id": r.deadline_id,
+        "created_at": r.created_at,
+        "closed_at": r.closed_at,
+    }
+
+
+def _best_interests(row: RowMapping) -> BestInterests:
+    return BestInterests(
+        id=row["id"],
+        children_considered=row["children_considered"],
+        text=row["assessment"],
+        assessed_by=row["assessed_by"],
+        assessed_at=row["created_at"],
+    )
+
+
+def _best_interests_row(a: Assessment, b: BestInterests) -> dict[str, Any]:
+    return {
+        "assessment_id": a.id,
+        "children_considered": b.children_considered,
+        "assessment": b.text,
+        "assessed_by": b.assessed_by,
+        "created_at": b.assessed_at,
+    }
+
+
+def _grant(row: RowMapping) -> Grant:
+    return Grant(partner=row["partner_municipality"], granted_by=row["granted_by"], granted_at=row["granted_at"])
+
+
+def _grant_row(a: Assessment, g: Grant) -> dict[str, Any]:
+    return {
+        "id": new_id(),
+        "assessment_id": a.id,
+        "case_id": a.case_id,
+        "home_municipality": a.municipality,
+        "partner_municipality": g.partner,
+        "granted_by": g.granted_by,
+        "granted_at": g.granted_at,
+    }

@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
 from contracts.assessment import (
+    AssessmentClosed,
+    AssessmentCompleted,
+    AssessmentOpened,
+    AssessorAssigned,
     AssigneeKind,
+    CaseHandedOver,
+    ChildBestInterestsAssessed,
+    CriteriaEvaluated,
+    FunctionalScoresRecorded,
+    InformationReceived,
+    InformationRequested,
     InformationSource,
     ProposedOutcome,
     Recommendation,
     RecommendedService,
+    VisitKind,
+    VisitRecorded,
+    VisitScheduled,
 )
-from contracts.intake import ConsentScope
-from servicekit.calendar import next_working_day
-from servicekit.errors import Conflict, DomainError, Forbidden
+from contracts.deadlines import DeadlineCancelled, DeadlineKind, DeadlineScheduled
+from contracts.envelope import EventModel
+from contracts.intake import ApplicationRegistered, ConsentScope
+from servicekit.actor import Actor
+from servicekit.calendar import local_date, next_working_day
+from servicekit.errors import Conflict, DomainError, Forbidden, NotFound
 from servicekit.tenants import Criteria, PartnerOffice, Tenant
 
 # Who must act on the clocks this service starts (DeadlineScheduled.responsible).
@@ -88,13 +105,6 @@ UNIT_ACTIONS = frozenset({Action.READ, Action.VISIT, Action.SCORE, Action.RECOMM
 
 
 @dataclass(frozen=True)
-class Caller:
-    municipality: str
-    roles: frozenset[str]
-    unit: str | None = None
-
-
-@dataclass(frozen=True)
 class Assignment:
     kind: AssigneeKind | None
     assignee: str | None
@@ -102,16 +112,17 @@ class Assignment:
 
 
 @dataclass(frozen=True)
-class Actor:
-    """Who acts: the office (home or partner) or the unit that writes its own assessment."""
+class ActingAs:
+    """Whom the caller acts as on one case: the office (home or partner) or the unit that writes its own
+    assessment. The label is what the assessment records (recorded_by, completed_by)."""
 
     label: str
     is_unit: bool
 
 
 def authorize(
-    caller: Caller, *, home: str, route: str, assignment: Assignment, partners: Collection[str], action: Action
-) -> Actor:
+    caller: Actor, *, home: str, route: str, assignment: Assignment, partners: Collection[str], action: Action
+) -> ActingAs:
     """The actor `caller` acts as, or Forbidden naming the rule. Visibility (404) is checked before this."""
     if caller.municipality != home and caller.municipality not in partners:
         raise Forbidden(f"municipality {caller.municipality} has no access to this case")
@@ -119,16 +130,16 @@ def authorize(
         if caller.municipality != home:
             if action is Action.HAND_OVER:
                 raise Forbidden("only the home municipality's office hands a case over")
-            return Actor(label=f"partner_office:{caller.municipality}", is_unit=False)
-        return Actor(label=route, is_unit=False)
+            return ActingAs(label=f"partner_office:{caller.municipality}", is_unit=False)
+        return ActingAs(label=route, is_unit=False)
     if "leader" in caller.roles and action is Action.READ:
-        return Actor(label=route, is_unit=False)
+        return ActingAs(label=route, is_unit=False)
     if "unit" in caller.roles:
         return _unit_actor(caller, home=home, assignment=assignment, action=action)
     raise Forbidden("this action needs the role caseworker (or unit, for a unit that writes its own assessments)")
 
 
-def _unit_actor(caller: Caller, *, home: str, assignment: Assignment, action: Action) -> Actor:
+def _unit_actor(caller: Actor, *, home: str, assignment: Assignment, action: Action) -> ActingAs:
     if caller.unit is None:
         raise Forbidden("a token with the role 'unit' must name its unit (claim 'unit')")
     if caller.municipality != home:
@@ -136,12 +147,23 @@ def _unit_actor(caller: Caller, *, home: str, assignment: Assignment, action: Ac
     if assignment.kind is not AssigneeKind.UNIT or assignment.assignee != caller.unit:
         raise Forbidden(f"the assessment is not assigned to unit {caller.unit}")
     if action is Action.READ:
-        return Actor(label=caller.unit, is_unit=True)
+        return ActingAs(label=caller.unit, is_unit=True)
     if not assignment.writes_own_assessment:
         raise Forbidden(f"unit {caller.unit} does not write its own assessments; the office records them")
     if action not in UNIT_ACTIONS:
         raise Forbidden(f"'{action.value}' is the office's; a unit records visits, scores and the recommendation")
-    return Actor(label=caller.unit, is_unit=True)
+    return ActingAs(label=caller.unit, is_unit=True)
+
+
+def listing_unit(caller: Actor) -> str | None:
+    """The unit whose assigned assessments `caller` lists; None for the office (and leaders), who list them all."""
+    if caller.has("caseworker", "leader"):
+        return None
+    if "unit" not in caller.roles:
+        raise Forbidden("reading assessments needs one of the roles: caseworker, leader, unit")
+    if caller.unit is None:
+        raise Forbidden("a token with the role 'unit' must name its unit (claim 'unit')")
+    return caller.unit  # a unit sees the assessments assigned to it
 
 
 def check_assignment(kind: AssigneeKind, assignee: str, tenant: Tenant) -> bool:
@@ -451,3 +473,484 @@ def check_handover(tenant: Tenant, service_code: str, consent_scope: Collection[
             field="consent.scope",
         )
     return partner
+
+
+# --- the assessment aggregate --------------------------------------------------------------------
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass
+class Visit:
+    id: str
+    kind: VisitKind
+    scheduled_at: datetime
+    created_at: datetime
+    held_at: datetime | None = None
+    notes: str | None = None  # health information: stays in this service, never in an event
+    recorded_by: str | None = None
+
+
+@dataclass
+class InformationRequest:
+    id: str
+    source: InformationSource
+    requested_on: date
+    due_on: date
+    deadline_id: str  # the clock this request started on deadlines.v1
+    created_at: datetime
+    status: RequestStatus = RequestStatus.REQUESTED
+    received_on: date | None = None
+    closed_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is RequestStatus.REQUESTED
+
+    def overdue(self, today: date) -> bool:
+        return is_overdue(self.status, self.due_on, today)
+
+
+@dataclass(frozen=True)
+class BestInterests:
+    """One best-interests-of-the-child assessment; its text stays in this service."""
+
+    id: str
+    children_considered: int
+    text: str
+    assessed_by: str
+    assessed_at: datetime
+
+
+@dataclass(frozen=True)
+class FunctionalScores:
+    scores: Mapping[str, int]
+    assessed_on: date
+    recorded_by: str | None
+
+
+@dataclass(frozen=True)
+class EvaluatedCriteria:
+    evaluation: CriteriaEvaluation
+    evaluated_at: datetime
+
+
+@dataclass(frozen=True)
+class RecordedRecommendation:
+    recommendation: Recommendation
+    reasons: str  # stays in this service
+    recommended_by: str | None
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A partner municipality's office may see and work on this one case: an explicit, recorded hand-over."""
+
+    partner: str
+    granted_by: str
+    granted_at: datetime
+
+
+@dataclass(frozen=True)
+class AssessmentSummary:
+    """One line of a listing."""
+
+    id: str
+    case_id: str
+    municipality: str
+    journal_number: str
+    person_id: str
+    service_code: str
+    route: str
+    involves_child: bool
+    emergency_measure: bool
+    status: Status
+    assignment: Assignment
+    created_at: datetime
+    updated_at: datetime
+
+
+NO_ASSIGNMENT = Assignment(kind=None, assignee=None, writes_own_assessment=False)
+
+
+@dataclass
+class Assessment:
+    """One case's assessment. `municipality` is the case's HOME municipality: its events are the home's,
+    whoever (the home office, its unit, or a partner office holding a grant) acts."""
+
+    id: str
+    municipality: str
+    case_id: str
+    journal_number: str
+    person_id: str
+    service_code: str
+    route: str
+    received_on: date
+    involves_child: bool
+    emergency_measure: bool
+    consent_scope: list[str]
+    consent_share_with: list[str]
+    created_at: datetime
+    updated_at: datetime
+    status: Status = Status.OPEN
+    assignment: Assignment = NO_ASSIGNMENT
+    scores: FunctionalScores | None = None
+    criteria: EvaluatedCriteria | None = None
+    recommendation: RecordedRecommendation | None = None
+    completed_by: str | None = None
+    completed_at: datetime | None = None
+    visits: list[Visit] = field(default_factory=list)
+    information_requests: list[InformationRequest] = field(default_factory=list)
+    best_interests: list[BestInterests] = field(default_factory=list)
+    grants: list[Grant] = field(default_factory=list)
+
+    @classmethod
+    def open(
+        cls, municipality: str, application: ApplicationRegistered, now: datetime
+    ) -> tuple[Assessment, list[EventModel]]:
+        """The assessment a registered application opens, with the consent as intake gave it."""
+        opened = cls(
+            id=_new_id(),
+            municipality=municipality,
+            case_id=application.case_id,
+            journal_number=application.journal_number,
+            person_id=application.person_id,
+            service_code=application.service_code,
+            route=application.route.value,
+            received_on=application.received_on,
+            involves_child=application.involves_child,
+            emergency_measure=application.emergency_measure,
+            consent_scope=[s.value for s in application.consent.scope],
+            consent_share_with=list(application.consent.share_with),
+            created_at=now,
+            updated_at=now,
+        )
+        return opened, [
+            AssessmentOpened(
+                assessment_id=opened.id,
+                case_id=opened.case_id,
+                person_id=opened.person_id,
+                service_code=opened.service_code,
+                involves_child=opened.involves_child,
+            )
+        ]
+
+    # --- reading ---
+
+    @property
+    def partners(self) -> list[str]:
+        """The partner municipalities this case was handed over to, in the order of the hand-overs."""
+        return [g.partner for g in self.grants]
+
+    def summary(self) -> AssessmentSummary:
+        return AssessmentSummary(
+            id=self.id,
+            case_id=self.case_id,
+            municipality=self.municipality,
+            journal_number=self.journal_number,
+            person_id=self.person_id,
+            service_code=self.service_code,
+            route=self.route,
+            involves_child=self.involves_child,
+            emergency_measure=self.emergency_measure,
+            status=self.status,
+            assignment=self.assignment,
+            created_at=self.created_at,
+            updated_at=self.updated_at,
+        )
+
+    def is_home(self, municipality: str) -> bool:
+        return municipality == self.municipality
+
+    def has_grant_for(self, municipality: str) -> bool:
+        return municipality in self.partners
+
+    def acting_as(self, caller: Actor, action: Action = Action.READ) -> ActingAs:
+        """Whom `caller` acts as for `action`, or Forbidden naming the rule."""
+        return authorize(
+            caller,
+            home=self.municipality,
+            route=self.route,
+            assignment=self.assignment,
+            partners=self.partners,
+            action=action,
+        )
+
+    def visit(self, visit_id: str) -> Visit:
+        found = next((v for v in self.visits if v.id == visit_id), None)
+        if found is None:
+            raise NotFound(f"no visit {visit_id} on assessment {self.id}")
+        return found
+
+    def information_request(self, request_id: str) -> InformationRequest:
+        found = next((r for r in self.information_requests if r.id == request_id), None)
+        if found is None:
+            raise NotFound(f"no information request {request_id} on assessment {self.id}")
+        return found
+
+    def _begin(self, caller: Actor, action: Action) -> tuple[ActingAs, Status]:
+        """Who acts (else Forbidden) and the status the action leads to (else Conflict); nothing changes yet."""
+        acting = self.acting_as(caller, action)
+        return acting, next_status(self.status, action)
+
+    def _moved(self, status: Status, now: datetime) -> None:
+        self.status = status
+        self.updated_at = now
+
+    # --- the office decides who assesses ---
+
+    def assign(
+        self, caller: Actor, kind: AssigneeKind, assignee: str, tenant: Tenant, now: datetime
+    ) -> list[EventModel]:
+        _, status = self._begin(caller, Action.ASSIGN)
+        writes_own = check_assignment(kind, assignee, tenant)
+        self.assignment = Assignment(kind=kind, assignee=assignee, writes_own_assessment=writes_own)
+        self._moved(status, now)
+        return [
+            AssessorAssigned(
+                assessment_id=self.id,
+                case_id=self.case_id,
+                assignee_kind=kind,
+                assignee=assignee,
+                writes_own_assessment=writes_own,
+            )
+        ]
+
+    # --- visits ---
+
+    def schedule_visit(self, caller: Actor, kind: VisitKind, scheduled_at: datetime, now: datetime) -> list[EventModel]:
+        _, status = self._begin(caller, Action.VISIT)
+        visit = Visit(id=_new_id(), kind=kind, scheduled_at=scheduled_at, created_at=now)
+        self.visits.append(visit)
+        self._moved(status, now)
+        return [
+            VisitScheduled(
+                assessment_id=self.id, case_id=self.case_id, visit_id=visit.id, kind=kind, scheduled_at=scheduled_at
+            )
+        ]
+
+    def record_visit(
+        self, caller: Actor, visit_id: str, held_at: datetime, notes: str, now: datetime
+    ) -> list[EventModel]:
+        acting, status = self._begin(caller, Action.VISIT)
+        visit = self.visit(visit_id)
+        check_visit_record(visit.held_at, held_at, now)
+        visit.held_at, visit.notes, visit.recorded_by = held_at, notes, acting.label
+        self._moved(status, now)
+        return [VisitRecorded(assessment_id=self.id, case_id=self.case_id, visit_id=visit_id, held_at=held_at)]
+
+    # --- information from the GP or hospital ---
+
+    def request_information(
+        self, caller: Actor, source: InformationSource, due_on: date, now: datetime
+    ) -> list[EventModel]:
+        """Refused without the consent to fetch from `source`; starts a clock on deadlines.v1."""
+        _, status = self._begin(caller, Action.REQUEST_INFORMATION)
+        today = local_date(now)
+        due = check_information_request(source, due_on, self.consent_scope, today)
+        request = InformationRequest(
+            id=_new_id(), source=source, requested_on=today, due_on=due, deadline_id=_new_id(), created_at=now
+        )
+        self.information_requests.append(request)
+        self._moved(status, now)
+        return [
+            InformationRequested(
+                assessment_id=self.id, case_id=self.case_id, request_id=request.id, source=source, due_on=due
+            ),
+            DeadlineScheduled(
+                deadline_id=request.deadline_id,
+                case_id=self.case_id,
+                kind=DeadlineKind.INFORMATION_REQUEST,
+                due_on=due,
+                responsible=OFFICE,
+            ),
+        ]
+
+    def receive_information(self, caller: Actor, request_id: str, received_on: date, now: datetime) -> list[EventModel]:
+        """The information arrived: the request closes and its clock stops."""
+        _, status = self._begin(caller, Action.REQUEST_INFORMATION)
+        request = self.information_request(request_id)
+        check_information_received(request.status, received_on, request.requested_on, local_date(now))
+        request.status, request.received_on, request.closed_at = RequestStatus.RECEIVED, received_on, now
+        self._moved(status, now)
+        return [
+            InformationReceived(
+                assessment_id=self.id, case_id=self.case_id, request_id=request_id, received_on=received_on
+            ),
+            self._stop_clock(request, "information_received"),
+        ]
+
+    def _stop_clock(self, request: InformationRequest, reason: str) -> DeadlineCancelled:
+        return DeadlineCancelled(
+            deadline_id=request.deadline_id, case_id=self.case_id, kind=DeadlineKind.INFORMATION_REQUEST, reason=reason
+        )
+
+    def _cancel(self, requests: Iterable[InformationRequest], status: RequestStatus, now: datetime) -> list[EventModel]:
+        reason = status.value.removeprefix("cancelled_")
+        events: list[EventModel] = []
+        for request in requests:
+            request.status, request.closed_at = status, now
+            events.append(self._stop_clock(request, reason))
+        return events
+
+    # --- IPLOS, criteria, the best interests of the child ---
+
+    def record_scores(
+        self,
+        caller: Actor,
+        scores: Mapping[str, int],
+        assessed_on: date,
+        variables: FunctionalVariables,
+        now: datetime,
+    ) -> list[EventModel]:
+        """Records (or replaces) the IPLOS functional scores."""
+        acting, status = self._begin(caller, Action.SCORE)
+        check_scores(scores, variables, assessed_on, local_date(now))
+        self.scores = FunctionalScores(scores=dict(scores), assessed_on=assessed_on, recorded_by=acting.label)
+        self._moved(status, now)
+        return [
+            FunctionalScoresRecorded(
+                assessment_id=self.id, case_id=self.case_id, scores=dict(scores), assessed_on=assessed_on
+            )
+        ]
+
+    def evaluate_criteria(
+        self, caller: Actor, given: CriteriaEvaluation, tenant: Tenant, now: datetime
+    ) -> list[EventModel]:
+        """Weighs the home municipality's criteria (`tenant` is the home's configuration)."""
+        _, status = self._begin(caller, Action.EVALUATE_CRITERIA)
+        result = evaluate_criteria(given, tenant.criteria, tenant.name)
+        self.criteria = EvaluatedCriteria(evaluation=result, evaluated_at=now)
+        self._moved(status, now)
+        return [
+            CriteriaEvaluated(
+                assessment_id=self.id,
+                case_id=self.case_id,
+                care_ladder_step=result.care_ladder_step,
+                care_ladder_grounds=list(result.care_ladder_grounds),
+                bti_level=result.bti_level,
+                coordinated_criteria_met=list(result.coordinated_criteria_met),
+            )
+        ]
+
+    def assess_child_best_interests(
+        self, caller: Actor, children_considered: int, text: str, now: datetime
+    ) -> list[EventModel]:
+        """The event counts the children; the assessment's text stays here."""
+        acting, status = self._begin(caller, Action.ASSESS_CHILD_BEST_INTERESTS)
+        self.best_interests.append(
+            BestInterests(
+                id=_new_id(),
+                children_considered=children_considered,
+                text=text,
+                assessed_by=acting.label,
+                assessed_at=now,
+            )
+        )
+        self._moved(status, now)
+        return [
+            ChildBestInterestsAssessed(
+                assessment_id=self.id, case_id=self.case_id, children_considered=children_considered
+            )
+        ]
+
+    # --- recommendation, completion, hand-over ---
+
+    def recommend(
+        self,
+        caller: Actor,
+        *,
+        services: Sequence[ServiceLine],
+        legal_basis: Sequence[str] | None,
+        proposed_outcome: ProposedOutcome,
+        reasons: str,
+        tenant: Tenant,
+        now: datetime,
+    ) -> list[EventModel]:
+        """Records the proposed decision against the home municipality's catalogue; it travels on completion,
+        so nothing is raised yet."""
+        acting, status = self._begin(caller, Action.RECOMMEND)
+        recommendation = build_recommendation(services, legal_basis, proposed_outcome, reasons, tenant)
+        self.recommendation = RecordedRecommendation(
+            recommendation=recommendation, reasons=reasons, recommended_by=acting.label
+        )
+        self._moved(status, now)
+        return []
+
+    def complete(self, caller: Actor, variables: FunctionalVariables, now: datetime) -> list[EventModel]:
+        """Completes the assessment: its open requests close and their clocks stop; the recommendation travels."""
+        acting, status = self._begin(caller, Action.COMPLETE)
+        check_completion(
+            has_recommendation=self.recommendation is not None,
+            involves_child=self.involves_child,
+            has_child_best_interests=bool(self.best_interests),
+            has_scores=self.scores is not None,
+            service_code=self.service_code,
+            variables=variables,
+        )
+        assert self.recommendation is not None  # checked above
+        self.completed_by, self.completed_at = acting.label, now
+        self._moved(status, now)
+        events = self._cancel(self._open_requests(), RequestStatus.CANCELLED_ASSESSMENT_COMPLETED, now)
+        criteria = self.criteria.evaluation if self.criteria else CriteriaEvaluation()
+        events.append(
+            AssessmentCompleted(
+                assessment_id=self.id,
+                case_id=self.case_id,
+                person_id=self.person_id,
+                completed_by=acting.label,
+                recommendation=self.recommendation.recommendation,
+                care_ladder_step=criteria.care_ladder_step,
+                bti_level=criteria.bti_level,
+                emergency_measure=self.emergency_measure,
+            )
+        )
+        return events
+
+    def hand_over(self, caller: Actor, tenant: Tenant, now: datetime) -> list[EventModel]:
+        """Grants the partner office that takes this service access to this one case (needs consent to share)."""
+        _, status = self._begin(caller, Action.HAND_OVER)
+        partner = check_handover(tenant, self.service_code, self.consent_scope)
+        self.grants.append(Grant(partner=partner.municipality, granted_by=caller.subject, granted_at=now))
+        self._moved(status, now)
+        return [
+            CaseHandedOver(
+                assessment_id=self.id,
+                case_id=self.case_id,
+                from_municipality=self.municipality,
+                to_municipality=partner.municipality,
+                service_code=self.service_code,
+            )
+        ]
+
+    # --- what intake tells us ---
+
+    def _open_requests(self) -> list[InformationRequest]:
+        return [r for r in self.information_requests if r.is_open]
+
+    def update_consent(
+        self, scope: list[str], share_with: list[str], *, processing_withdrawn: bool, now: datetime
+    ) -> list[EventModel]:
+        """Keeps the consent that still holds and stops fetching what may no longer be fetched; without consent
+        to process, the case cannot be assessed any further."""
+        self.consent_scope, self.consent_share_with = list(scope), list(share_with)
+        self.updated_at = now
+        open_requests = {r.id: r for r in self._open_requests()}
+        cancelled = requests_to_cancel(((r.id, r.source) for r in open_requests.values()), scope)
+        events = self._cancel((open_requests[rid] for rid in cancelled), RequestStatus.CANCELLED_CONSENT_WITHDRAWN, now)
+        if processing_withdrawn and self.status not in CLOSED:
+            events += self._close(Status.CONSENT_WITHDRAWN, "consent_withdrawn", now)
+        return events
+
+    def withdraw(self, now: datetime) -> list[EventModel]:
+        """A withdrawn application needs no assessment: it closes and the clocks it started stop."""
+        if self.status in CLOSED:
+            return []
+        events = self._cancel(self._open_requests(), RequestStatus.CANCELLED_APPLICATION_WITHDRAWN, now)
+        return events + self._close(Status.WITHDRAWN, "application_withdrawn", now)
+
+    def _close(self, status: Status, reason: str, now: datetime) -> list[EventModel]:
+        self._moved(status, now)
+        return [AssessmentClosed(assessment_id=self.id, case_id=self.case_id, reason=reason)]

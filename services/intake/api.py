@@ -3,30 +3,30 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from contracts.intake import Channel, Consent, ConsentScope, CoordinationNeed, Route, Sender
-from servicekit.actor import Actor
-from servicekit.auth import PrincipalDep
-from servicekit.calendar import local_date
 from servicekit.context import bind
 from servicekit.db import new_id
 from servicekit.errors import DomainError
-from servicekit.runtime import Runtime, RuntimeDep
-from services.intake import commands, db
+from servicekit.runtime import BusDep
+from services.intake import commands
 from services.intake.domain import (
+    Case,
+    CaseFilter,
     CaseKind,
     CaseStatus,
+    Contact,
     IdKind,
+    Person,
     RegisterApplication,
     RegisterChildCoordinatorApplication,
     RegisterEmergencyMeasure,
     RegisterReferral,
-    acting_unit,
-    parse_national_id,
+    ShownPerson,
 )
 
 PersonId = Annotated[str, Field(min_length=1, max_length=100, description="pseudonymous person id from POST /persons")]
@@ -60,6 +60,16 @@ class PersonOut(BaseModel):
     birth_date: date
     created_at: datetime
 
+    @classmethod
+    def of(cls, person: Person) -> PersonOut:
+        return cls(
+            person_id=person.person_id,
+            municipality=person.municipality,
+            id_kind=person.id_kind,
+            birth_date=person.birth_date,
+            created_at=person.created_at,
+        )
+
 
 class PersonRead(PersonOut):
     national_id: str | None = Field(description="shown to caseworkers only; every read is logged")
@@ -67,6 +77,21 @@ class PersonRead(PersonOut):
     street: str | None = None
     postcode: str | None = None
     city: str | None = None
+
+    @classmethod
+    def shown(cls, person: ShownPerson) -> PersonRead:
+        return cls(
+            person_id=person.person_id,
+            municipality=person.municipality,
+            id_kind=person.id_kind,
+            birth_date=person.birth_date,
+            created_at=person.created_at,
+            national_id=person.national_id,
+            name=person.contact.name,
+            street=person.contact.street,
+            postcode=person.contact.postcode,
+            city=person.contact.city,
+        )
 
 
 class PersonAccessOut(BaseModel):
@@ -91,26 +116,21 @@ class PersonAccessPage(BaseModel):
     responses={200: {"model": PersonOut, "description": "The number was registered before: the same person"}},
     summary="Register a person by national identity number, or find the one registered",
 )
-async def register_person(
-    body: PersonIn, response: Response, principal: PrincipalDep, runtime: RuntimeDep
-) -> dict[str, Any]:
+async def register_person(body: PersonIn, response: Response, bus: BusDep) -> PersonOut:
     """Units may register a new person too: they start services out of hours for people new to the
     municipality (emergency measures)."""
-    principal.require("caseworker", "unit")
-    tenant = runtime.tenants.get(principal.municipality)
-    if "caseworker" not in principal.roles:
-        acting_unit(principal.unit, tenant)
-    now = runtime.clock.now()
-    national_id = parse_national_id(body.national_id, today=local_date(now))
-    async with runtime.db.unit_of_work(principal) as uow:
-        contact: dict[str, Any] = {}
-        if body.name is not None:
-            contact["name"] = body.name.strip()
-        if body.address is not None:
-            contact.update(body.address.model_dump())
-        person, created = await commands.register_person(uow, national_id, principal, now, contact or None)
+    contact = None
+    if body.name is not None or body.address is not None:
+        address = body.address
+        contact = Contact(
+            name=body.name.strip() if body.name is not None else None,
+            street=address.street if address else None,
+            postcode=address.postcode if address else None,
+            city=address.city if address else None,
+        )
+    person, created = await bus.run(commands.register_person, commands.RegisterPerson(body.national_id, contact))
     response.status_code = 201 if created else 200
-    return person
+    return PersonOut.of(person)
 
 
 @persons.get("/{person_id}", response_model=PersonRead, summary="One person; the read is logged with its purpose")
@@ -119,35 +139,28 @@ async def read_person(
     purpose: Annotated[
         str, Query(min_length=3, max_length=500, description="why the person is looked up, e.g. 'decision letter'")
     ],
-    principal: PrincipalDep,
-    runtime: RuntimeDep,
-) -> dict[str, Any]:
+    bus: BusDep,
+) -> PersonRead:
     if not purpose.strip():
         raise DomainError("purpose must say why the person is looked up", field="query.purpose")
-    async with runtime.db.unit_of_work(principal) as uow:
-        return await commands.read_person(
-            uow,
-            person_id,
-            principal,
-            purpose=purpose.strip(),
-            disclose_national_id="caseworker" in principal.roles,
-            disclose_contact=bool(principal.roles & {"caseworker", "service"}),
-            now=runtime.clock.now(),
-        )
+    shown = await bus.run(commands.read_person, commands.ReadPerson(person_id, purpose=purpose.strip()))
+    return PersonRead.shown(shown)
 
 
 @persons.get("/{person_id}/access-log", response_model=PersonAccessPage, summary="Who read the person, and why")
 async def person_access_log(
     person_id: str,
-    principal: PrincipalDep,
-    runtime: RuntimeDep,
+    bus: BusDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> dict[str, Any]:
-    principal.require("caseworker", "leader")
-    async with runtime.db.unit_of_work(principal) as uow:
-        items, total = await commands.person_access_log(uow, person_id, principal, limit=limit, offset=offset)
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
+) -> PersonAccessPage:
+    items, total = await bus.run(commands.person_access_log, commands.PersonAccessLog(person_id, limit, offset))
+    return PersonAccessPage(
+        items=[PersonAccessOut.model_validate(i, from_attributes=True) for i in items],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
 
 
 # --- cases --------------------------------------------------------------------------------------
@@ -216,43 +229,55 @@ class ApplicationPage(BaseModel):
     offset: int
 
 
-def _case_view(row: dict[str, Any], measure: dict[str, Any] | None = None) -> dict[str, Any]:
-    emergency = row["kind"] == CaseKind.EMERGENCY_MEASURE
-    return {
-        **row,
-        "emergency_measure": emergency,
-        "decide_at_first_meeting": emergency,
-        "emergency_details": measure,
-    }
+def _case_view(case: Case, *, details: bool = False) -> ApplicationOut:
+    """The case as the API shows it; the emergency details only where asked for (the single-case read)."""
+    emergency = case.emergency if details else None
+    return ApplicationOut(
+        case_id=case.case_id,
+        municipality=case.municipality,
+        kind=case.kind,
+        journal_number=case.journal_number,
+        person_id=case.person_id,
+        applicant_person_id=case.applicant_person_id,
+        expected_birth_on=case.expected_birth_on,
+        channel=case.channel,
+        sender=case.sender,
+        service_code=case.service_code,
+        requested=case.requested,
+        received_on=case.received_on,
+        consent=case.consent,
+        route=case.route,
+        involves_child=case.involves_child,
+        emergency_measure=case.is_emergency_measure,
+        decide_at_first_meeting=case.is_emergency_measure,
+        emergency_details=EmergencyMeasureOut.model_validate(emergency, from_attributes=True) if emergency else None,
+        status=case.status,
+        created_at=case.created_at,
+    )
+
+
+def _new_case_id() -> str:
+    case_id = new_id()
+    bind(case_id=case_id)
+    return case_id
 
 
 @router.post("", status_code=201, response_model=ApplicationOut, summary="Register an application for a service")
-async def register_application(body: ApplicationIn, principal: PrincipalDep, runtime: RuntimeDep) -> dict[str, Any]:
-    principal.require("caseworker")
-    tenant = runtime.tenants.get(principal.municipality)
-    cmd = RegisterApplication(
-        municipality=principal.municipality, **body.model_dump(exclude={"consent"}), consent=body.consent
-    )
-    case_id = new_id()
-    bind(case_id=case_id)
-    async with runtime.db.unit_of_work(principal) as uow:
-        row = await commands.register_application(uow, cmd, tenant, principal, case_id=case_id, now=runtime.clock.now())
-    return _case_view(row)
+async def register_application(body: ApplicationIn, bus: BusDep) -> ApplicationOut:
+    cmd = RegisterApplication(case_id=_new_case_id(), **body.model_dump(exclude={"consent"}), consent=body.consent)
+    return _case_view(await bus.run(commands.register_application, cmd))
 
 
 @router.get("/{case_id}", response_model=ApplicationOut, summary="One case of your municipality")
-async def get_application(case_id: str, principal: PrincipalDep, runtime: RuntimeDep) -> dict[str, Any]:
+async def get_application(case_id: str, bus: BusDep) -> ApplicationOut:
     bind(case_id=case_id)
-    async with runtime.db.unit_of_work(principal) as uow:
-        found, measure = await commands.read_case(uow, case_id, principal)
-    return _case_view(found, measure)
+    return _case_view(await bus.run(commands.read_case, commands.ReadCase(case_id)), details=True)
 
 
 @router.get("", response_model=ApplicationPage, summary="Cases of your municipality, newest first, filtered")
 async def list_applications(
     *,
-    principal: PrincipalDep,
-    runtime: RuntimeDep,
+    bus: BusDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
     kind: CaseKind | None = None,
@@ -267,10 +292,10 @@ async def list_applications(
     received_to: Annotated[date | None, Query(description="received on or before this date")] = None,
     involves_child: bool | None = None,
     emergency: Annotated[bool | None, Query(description="emergency measures only (true) or none of them")] = None,
-) -> dict[str, Any]:
+) -> ApplicationPage:
     if received_from is not None and received_to is not None and received_from > received_to:
         raise DomainError("received_from cannot be after received_to", field="query.received_from")
-    filters = db.CaseFilter(
+    filters = CaseFilter(
         kind=kind,
         status=status,
         service_code=service_code,
@@ -282,11 +307,8 @@ async def list_applications(
         involves_child=involves_child,
         emergency=emergency,
     )
-    async with runtime.db.unit_of_work(principal) as uow:
-        items, total = await db.list_applications(
-            uow.session, principal.municipality, limit=limit, offset=offset, filters=filters
-        )
-    return {"items": [_case_view(i) for i in items], "total": total, "limit": limit, "offset": offset}
+    items, total = await bus.run(commands.list_cases, commands.ListCases(filters, limit=limit, offset=offset))
+    return ApplicationPage(items=[_case_view(i) for i in items], total=total, limit=limit, offset=offset)
 
 
 class WithdrawalIn(BaseModel):
@@ -297,21 +319,10 @@ class WithdrawalIn(BaseModel):
 
 
 @router.post("/{case_id}/withdrawal", response_model=ApplicationOut, summary="Record that the applicant withdrew")
-async def withdraw_application(
-    case_id: str, body: WithdrawalIn, principal: PrincipalDep, runtime: RuntimeDep
-) -> dict[str, Any]:
-    principal.require("caseworker")
+async def withdraw_application(case_id: str, body: WithdrawalIn, bus: BusDep) -> ApplicationOut:
     bind(case_id=case_id)
-    async with runtime.db.unit_of_work(principal) as uow:
-        row = await commands.withdraw_application(
-            uow,
-            case_id,
-            principal,
-            withdrawn_on=body.withdrawn_on,
-            reason=body.reason,
-            now=runtime.clock.now(),
-        )
-    return _case_view(row)
+    cmd = commands.WithdrawCase(case_id, withdrawn_on=body.withdrawn_on, reason=body.reason)
+    return _case_view(await bus.run(commands.withdraw_application, cmd))
 
 
 # --- consent ------------------------------------------------------------------------------------
@@ -343,38 +354,29 @@ class ConsentOut(BaseModel):
     history: list[ConsentEventOut]
 
 
-async def _consent_view(runtime: Runtime, case_id: str, actor: Actor) -> dict[str, Any]:
-    async with runtime.db.unit_of_work(actor) as uow:
-        found, history = await commands.consent_of(uow, case_id, actor)
-    return {"case_id": case_id, "current": found["consent"], "history": history}
+def _consent_view(view: commands.ConsentView) -> ConsentOut:
+    return ConsentOut(
+        case_id=view.case_id,
+        current=view.current,
+        history=[ConsentEventOut.model_validate(r, from_attributes=True) for r in view.history],
+    )
 
 
 @router.get("/{case_id}/consent", response_model=ConsentOut, summary="The consent that holds, and its history")
-async def get_consent(case_id: str, principal: PrincipalDep, runtime: RuntimeDep) -> dict[str, Any]:
+async def get_consent(case_id: str, bus: BusDep) -> ConsentOut:
     bind(case_id=case_id)
-    return await _consent_view(runtime, case_id, principal)
+    return _consent_view(await bus.run(commands.consent_of, commands.ReadCase(case_id)))
 
 
 @router.post(
     "/{case_id}/consent/withdrawal", response_model=ConsentOut, summary="Record that consent was withdrawn, in part"
 )
-async def withdraw_consent(
-    case_id: str, body: ConsentWithdrawalIn, principal: PrincipalDep, runtime: RuntimeDep
-) -> dict[str, Any]:
-    principal.require("caseworker")
+async def withdraw_consent(case_id: str, body: ConsentWithdrawalIn, bus: BusDep) -> ConsentOut:
     bind(case_id=case_id)
-    actor = principal
-    async with runtime.db.unit_of_work(principal) as uow:
-        await commands.withdraw_case_consent(
-            uow,
-            case_id,
-            actor,
-            scopes=body.scopes,
-            share_with=body.share_with,
-            withdrawn_on=body.withdrawn_on,
-            now=runtime.clock.now(),
-        )
-    return await _consent_view(runtime, case_id, actor)
+    cmd = commands.WithdrawConsent(
+        case_id, scopes=body.scopes, share_with=body.share_with, withdrawn_on=body.withdrawn_on
+    )
+    return _consent_view(await bus.run(commands.withdraw_case_consent, cmd))
 
 
 # --- coordination referrals and child coordinator applications ----------------------------------
@@ -397,18 +399,9 @@ class ReferralIn(BaseModel):
 
 
 @referrals.post("", status_code=201, response_model=ApplicationOut, summary="Register a coordination referral")
-async def register_referral(body: ReferralIn, principal: PrincipalDep, runtime: RuntimeDep) -> dict[str, Any]:
-    principal.require("caseworker")
-    tenant = runtime.tenants.get(principal.municipality)
-    cmd = RegisterReferral(
-        municipality=principal.municipality, **body.model_dump(exclude={"consent"}), consent=body.consent
-    )
-    case_id = new_id()
-    bind(case_id=case_id)
-    async with runtime.db.unit_of_work(principal) as uow:
-        actor = principal
-        row = await commands.register_referral(uow, cmd, tenant, actor, case_id=case_id, now=runtime.clock.now())
-    return _case_view(row)
+async def register_referral(body: ReferralIn, bus: BusDep) -> ApplicationOut:
+    cmd = RegisterReferral(case_id=_new_case_id(), **body.model_dump(exclude={"consent"}), consent=body.consent)
+    return _case_view(await bus.run(commands.register_referral, cmd))
 
 
 child_coordinator = APIRouter(prefix="/child-coordinator-applications", tags=["coordination"])
@@ -431,21 +424,11 @@ class ChildCoordinatorApplicationIn(BaseModel):
 @child_coordinator.post(
     "", status_code=201, response_model=ApplicationOut, summary="Register an application for a child coordinator"
 )
-async def register_child_coordinator_application(
-    body: ChildCoordinatorApplicationIn, principal: PrincipalDep, runtime: RuntimeDep
-) -> dict[str, Any]:
-    principal.require("caseworker")
-    tenant = runtime.tenants.get(principal.municipality)
+async def register_child_coordinator_application(body: ChildCoordinatorApplicationIn, bus: BusDep) -> ApplicationOut:
     cmd = RegisterChildCoordinatorApplication(
-        municipality=principal.municipality, **body.model_dump(exclude={"consent"}), consent=body.consent
+        case_id=_new_case_id(), **body.model_dump(exclude={"consent"}), consent=body.consent
     )
-    case_id = new_id()
-    bind(case_id=case_id)
-    async with runtime.db.unit_of_work(principal) as uow:
-        row = await commands.register_child_coordinator_application(
-            uow, cmd, tenant, principal, case_id=case_id, now=runtime.clock.now()
-        )
-    return _case_view(row)
+    return _case_view(await bus.run(commands.register_child_coordinator_application, cmd))
 
 
 # --- emergency measures -------------------------------------------------------------------------
@@ -469,22 +452,9 @@ class EmergencyMeasureIn(BaseModel):
 @emergency_measures.post(
     "", status_code=201, response_model=ApplicationOut, summary="A unit registers a service started before a decision"
 )
-async def register_emergency_measure(
-    body: EmergencyMeasureIn, principal: PrincipalDep, runtime: RuntimeDep
-) -> dict[str, Any]:
-    principal.require("unit")
-    tenant = runtime.tenants.get(principal.municipality)
-    unit = acting_unit(principal.unit, tenant)
-    cmd = RegisterEmergencyMeasure(
-        municipality=principal.municipality, unit=unit, **body.model_dump(exclude={"consent"}), consent=body.consent
-    )
-    case_id = new_id()
-    bind(case_id=case_id)
-    async with runtime.db.unit_of_work(principal) as uow:
-        row, measure = await commands.register_emergency_measure(
-            uow, cmd, tenant, principal, case_id=case_id, now=runtime.clock.now()
-        )
-    return _case_view(row, measure)
+async def register_emergency_measure(body: EmergencyMeasureIn, bus: BusDep) -> ApplicationOut:
+    cmd = RegisterEmergencyMeasure(case_id=_new_case_id(), **body.model_dump(exclude={"consent"}), consent=body.consent)
+    return _case_view(await bus.run(commands.register_emergency_measure, cmd), details=True)
 
 
 routers = [persons, router, referrals, child_coordinator, emergency_measures]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy import (
@@ -14,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Select,
     String,
     Table,
     Text,
@@ -26,11 +25,24 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from servicekit.db import BigId, UtcDateTime, new_metadata
+from contracts.intake import Channel, Consent, ConsentScope, CoordinationNeed, Route, Sender
+from servicekit.db import BigId, UnitOfWork, UtcDateTime, new_metadata
+from services.intake.domain import (
+    Case,
+    CaseFilter,
+    CaseKind,
+    CaseStatus,
+    ConsentRecord,
+    Contact,
+    EmergencyDetails,
+    IdKind,
+    Person,
+    PersonAccess,
+)
 
 metadata = new_metadata()
 
@@ -137,237 +149,342 @@ emergency_measure = Table(
 )
 
 
-# --- journal ------------------------------------------------------------------------------------
+# --- the person register ------------------------------------------------------------------------
 
 
-async def next_journal_sequence(session: AsyncSession, municipality: str, year: int) -> int:
-    """The next sequence of (municipality, year); concurrent callers serialise on the counter row."""
-    for _ in range(3):
-        bumped = await session.scalar(
-            update(journal_counter)
-            .where(journal_counter.c.municipality == municipality, journal_counter.c.year == year)
-            .values(last_number=journal_counter.c.last_number + 1)
-            .returning(journal_counter.c.last_number)
-        )
-        if bumped is not None:
-            return int(bumped)
+def _contact_values(contact: Contact) -> dict[str, Any]:
+    return {"name": contact.name, "street": contact.street, "postcode": contact.postcode, "city": contact.city}
+
+
+def _person(row: RowMapping) -> Person:
+    return Person(
+        person_id=row["person_id"],
+        municipality=row["municipality"],
+        national_id=row["national_id"],
+        id_kind=IdKind(row["id_kind"]),
+        birth_date=row["birth_date"],
+        created_at=row["created_at"],
+        created_by=row["created_by"],
+        contact=Contact(name=row["name"], street=row["street"], postcode=row["postcode"], city=row["city"]),
+    )
+
+
+def _access(row: RowMapping) -> PersonAccess:
+    return PersonAccess(
+        person_id=row["person_id"],
+        accessed_by=row["accessed_by"],
+        roles=tuple(row["roles"]),
+        purpose=row["purpose"],
+        national_id_disclosed=row["national_id_disclosed"],
+        accessed_at=row["accessed_at"],
+    )
+
+
+class Persons:
+    """The person register of the unit of work's municipality, and who read whom."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._session = uow.session
+        self._municipality = uow.municipality
+
+    @property
+    def municipality(self) -> str:
+        return self._municipality
+
+    async def get(self, person_id: str) -> Person | None:
+        query = select(person).where(person.c.municipality == self._municipality, person.c.person_id == person_id)
+        found = (await self._session.execute(query)).mappings().first()
+        return _person(found) if found else None
+
+    async def by_national_id(self, national_id: str) -> Person | None:
+        query = select(person).where(person.c.municipality == self._municipality, person.c.national_id == national_id)
+        found = (await self._session.execute(query)).mappings().first()
+        return _person(found) if found else None
+
+    async def add_once(self, new: Person) -> tuple[Person, bool]:
+        """Add the person unless the municipality has their number already: (the person that holds, created?)."""
+        assert new.municipality == self._municipality
+        existing = await self.by_national_id(new.national_id)
+        if existing is not None:
+            return existing, False
         try:
-            async with session.begin_nested():
-                await session.execute(
-                    insert(journal_counter).values(municipality=municipality, year=year, last_number=1)
+            async with self._session.begin_nested():
+                await self._session.execute(
+                    insert(person).values(
+                        person_id=new.person_id,
+                        municipality=self._municipality,
+                        national_id=new.national_id,
+                        id_kind=new.id_kind.value,
+                        birth_date=new.birth_date,
+                        created_at=new.created_at,
+                        created_by=new.created_by,
+                        **_contact_values(new.contact),
+                    )
                 )
-            return 1
         except IntegrityError:
-            continue  # another transaction created the row first: bump it instead
-    raise RuntimeError("could not allocate a journal number")
+            # A concurrent registration of the same number committed first: that row is the person.
+            existing = await self.by_national_id(new.national_id)
+            if existing is None:
+                raise
+            return existing, False
+        return new, True
 
+    async def save_contact(self, moved: Person) -> None:
+        await self._session.execute(
+            update(person)
+            .where(person.c.municipality == self._municipality, person.c.person_id == moved.person_id)
+            .values(**_contact_values(moved.contact))
+        )
 
-# --- persons ------------------------------------------------------------------------------------
-
-
-async def get_person(session: AsyncSession, municipality: str, person_id: str) -> dict[str, Any] | None:
-    found = (
-        (
-            await session.execute(
-                select(person).where(person.c.person_id == person_id, person.c.municipality == municipality)
+    async def log_access(self, access: PersonAccess) -> None:
+        await self._session.execute(
+            insert(person_access).values(
+                person_id=access.person_id,
+                municipality=self._municipality,
+                accessed_by=access.accessed_by,
+                roles=list(access.roles),
+                purpose=access.purpose,
+                national_id_disclosed=access.national_id_disclosed,
+                accessed_at=access.accessed_at,
             )
         )
-        .mappings()
-        .first()
-    )
-    return dict(found) if found else None
 
-
-async def find_person(session: AsyncSession, municipality: str, national_id: str) -> dict[str, Any] | None:
-    found = (
-        (
-            await session.execute(
-                select(person).where(person.c.municipality == municipality, person.c.national_id == national_id)
-            )
+    async def access_log(self, person_id: str, *, limit: int, offset: int) -> tuple[list[PersonAccess], int]:
+        where = (person_access.c.municipality == self._municipality, person_access.c.person_id == person_id)
+        total = await self._session.scalar(select(func.count()).select_from(person_access).where(*where))
+        query = (
+            select(person_access)
+            .where(*where)
+            .order_by(person_access.c.accessed_at.desc(), person_access.c.id.desc())
+            .limit(limit)
+            .offset(offset)
         )
-        .mappings()
-        .first()
-    )
-    return dict(found) if found else None
-
-
-async def add_person_once(session: AsyncSession, row: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    """Insert the person unless the municipality has them already; (the row that holds, created?)."""
-    existing = await find_person(session, row["municipality"], row["national_id"])
-    if existing is not None:
-        return existing, False
-    try:
-        async with session.begin_nested():
-            await session.execute(insert(person).values(**row))
-    except IntegrityError:
-        # A concurrent registration of the same number committed first: that row is the person.
-        existing = await find_person(session, row["municipality"], row["national_id"])
-        if existing is None:
-            raise
-        return existing, False
-    return row, True
-
-
-async def add_person_access(session: AsyncSession, row: dict[str, Any]) -> None:
-    await session.execute(insert(person_access).values(**row))
-
-
-async def list_person_access(
-    session: AsyncSession, municipality: str, person_id: str, *, limit: int, offset: int
-) -> tuple[list[dict[str, Any]], int]:
-    where = (person_access.c.municipality == municipality, person_access.c.person_id == person_id)
-    total = await session.scalar(select(func.count()).select_from(person_access).where(*where))
-    rows = (
-        (
-            await session.execute(
-                select(person_access)
-                .where(*where)
-                .order_by(person_access.c.accessed_at.desc(), person_access.c.id.desc())
-                .limit(limit)
-                .offset(offset)
-            )
-        )
-        .mappings()
-        .all()
-    )
-    return [dict(r) for r in rows], int(total or 0)
+        rows = (await self._session.execute(query)).mappings().all()
+        return [_access(r) for r in rows], int(total or 0)
 
 
 # --- cases --------------------------------------------------------------------------------------
 
 
-async def add_application(session: AsyncSession, row: dict[str, Any]) -> None:
-    await session.execute(insert(application).values(**row))
+def _consent(value: Any) -> Consent | None:
+    return Consent.model_validate(value) if value is not None else None
 
 
-async def get_application(session: AsyncSession, municipality: str, case_id: str) -> dict[str, Any] | None:
-    found = (
-        (
-            await session.execute(
-                select(application).where(application.c.case_id == case_id, application.c.municipality == municipality)
+def _consent_json(consent: Consent | None) -> dict[str, Any] | None:
+    return consent.model_dump(mode="json") if consent is not None else None
+
+
+def _case(row: RowMapping, emergency: EmergencyDetails | None = None) -> Case:
+    requested = row["requested"]
+    return Case(
+        case_id=row["case_id"],
+        municipality=row["municipality"],
+        kind=CaseKind(row["kind"]),
+        journal_number=row["journal_number"],
+        person_id=row["person_id"],
+        applicant_person_id=row["applicant_person_id"],
+        expected_birth_on=row["expected_birth_on"],
+        channel=Channel(row["channel"]),
+        sender=Sender(row["sender"]),
+        service_code=row["service_code"],
+        requested=[CoordinationNeed(n) for n in requested] if requested is not None else None,
+        received_on=row["received_on"],
+        consent=_consent(row["consent"]),
+        route=Route(row["route"]),
+        involves_child=row["involves_child"],
+        status=CaseStatus(row["status"]),
+        created_at=row["created_at"],
+        emergency=emergency,
+    )
+
+
+def _consent_record(row: RowMapping) -> ConsentRecord:
+    scopes, shared = row["withdrawn_scopes"], row["withdrawn_share_with"]
+    return ConsentRecord(
+        kind=row["kind"],
+        effective_on=row["effective_on"],
+        consent=_consent(row["consent"]),
+        withdrawn_scopes=[ConsentScope(s) for s in scopes] if scopes is not None else None,
+        withdrawn_share_with=list(shared) if shared is not None else None,
+        recorded_at=row["recorded_at"],
+        recorded_by=row["recorded_by"],
+    )
+
+
+def _conditions(filters: CaseFilter) -> list[ColumnElement[bool]]:
+    c = application.c
+    where: list[ColumnElement[bool]] = []
+    for column, value in (
+        (c.kind, filters.kind),
+        (c.status, filters.status),
+        (c.service_code, filters.service_code),
+        (c.route, filters.route),
+        (c.journal_number, filters.journal_number),
+        (c.involves_child, filters.involves_child),
+    ):
+        if value is not None:
+            where.append(column == value)
+    if filters.person_id is not None:
+        where.append(or_(c.person_id == filters.person_id, c.applicant_person_id == filters.person_id))
+    if filters.received_from is not None:
+        where.append(c.received_on >= filters.received_from)
+    if filters.received_to is not None:
+        where.append(c.received_on <= filters.received_to)
+    if filters.emergency is True:
+        where.append(c.kind == CaseKind.EMERGENCY_MEASURE.value)
+    elif filters.emergency is False:
+        where.append(c.kind != CaseKind.EMERGENCY_MEASURE.value)
+    return where
+
+
+class Cases:
+    """The cases of the unit of work's municipality, of every kind, with their consent history."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._session = uow.session
+        self._municipality = uow.municipality
+
+    async def next_journal_sequence(self, year: int) -> int:
+        """The next sequence of (municipality, year); concurrent callers serialise on the counter row. Call it
+        last before adding the case, so that the counter row stays locked as briefly as possible."""
+        counter = journal_counter.c
+        for _ in range(3):
+            bumped = await self._session.scalar(
+                update(journal_counter)
+                .where(counter.municipality == self._municipality, counter.year == year)
+                .values(last_number=counter.last_number + 1)
+                .returning(counter.last_number)
+            )
+            if bumped is not None:
+                return int(bumped)
+            try:
+                async with self._session.begin_nested():
+                    await self._session.execute(
+                        insert(journal_counter).values(municipality=self._municipality, year=year, last_number=1)
+                    )
+                return 1
+            except IntegrityError:
+                continue  # another transaction created the row first: bump it instead
+        raise RuntimeError("could not allocate a journal number")
+
+    async def add(self, case: Case) -> None:
+        assert case.municipality == self._municipality
+        await self._session.execute(
+            insert(application).values(
+                case_id=case.case_id,
+                municipality=self._municipality,
+                kind=case.kind.value,
+                journal_number=case.journal_number,
+                person_id=case.person_id,
+                applicant_person_id=case.applicant_person_id,
+                expected_birth_on=case.expected_birth_on,
+                channel=case.channel.value,
+                sender=case.sender.value,
+                service_code=case.service_code,
+                requested=[n.value for n in case.requested] if case.requested is not None else None,
+                received_on=case.received_on,
+                consent=_consent_json(case.consent),
+                route=case.route.value,
+                involves_child=case.involves_child,
+                status=case.status.value,
+                created_at=case.created_at,
             )
         )
-        .mappings()
-        .first()
-    )
-    return dict(found) if found else None
-
-
-@dataclass(frozen=True)
-class CaseFilter:
-    """Worklist filters; None means any. `person_id` finds cases about the person or applied for by them."""
-
-    kind: str | None = None
-    status: str | None = None
-    service_code: str | None = None
-    person_id: str | None = None
-    route: str | None = None
-    journal_number: str | None = None
-    received_from: date | None = None
-    received_to: date | None = None
-    involves_child: bool | None = None
-    emergency: bool | None = None
-
-    def conditions(self) -> list[ColumnElement[bool]]:
-        c = application.c
-        where: list[ColumnElement[bool]] = []
-        for column, value in (
-            (c.kind, self.kind),
-            (c.status, self.status),
-            (c.service_code, self.service_code),
-            (c.route, self.route),
-            (c.journal_number, self.journal_number),
-            (c.involves_child, self.involves_child),
-        ):
-            if value is not None:
-                where.append(column == value)
-        if self.person_id is not None:
-            where.append(or_(c.person_id == self.person_id, c.applicant_person_id == self.person_id))
-        if self.received_from is not None:
-            where.append(c.received_on >= self.received_from)
-        if self.received_to is not None:
-            where.append(c.received_on <= self.received_to)
-        if self.emergency is True:
-            where.append(c.kind == "emergency_measure")
-        elif self.emergency is False:
-            where.append(c.kind != "emergency_measure")
-        return where
-
-
-async def list_applications(
-    session: AsyncSession, municipality: str, *, limit: int, offset: int, filters: CaseFilter | None = None
-) -> tuple[list[dict[str, Any]], int]:
-    where = [application.c.municipality == municipality, *(filters or CaseFilter()).conditions()]
-    total = await session.scalar(select(func.count()).select_from(application).where(*where))
-    rows = (
-        (
-            await session.execute(
-                select(application)
-                .where(*where)
-                # Newest first. Registered in the same instant, the later journal number comes first; the case id
-                # breaks any tie left, so that pages never overlap or skip.
-                .order_by(application.c.created_at.desc(), application.c.journal_number.desc(), application.c.case_id)
-                .limit(limit)
-                .offset(offset)
+        if case.emergency is not None:
+            e = case.emergency
+            await self._session.execute(
+                insert(emergency_measure).values(
+                    case_id=case.case_id,
+                    municipality=self._municipality,
+                    unit=e.unit,
+                    started_at=e.started_at,
+                    what=e.what,
+                    why=e.why,
+                    registered_at=e.registered_at,
+                    registered_by=e.registered_by,
+                )
             )
+        await self._save_consent_records(case)
+
+    async def save(self, case: Case) -> None:
+        """Write what the aggregate's methods change: status, the consent that holds, its history."""
+        await self._session.execute(
+            update(application)
+            .where(application.c.municipality == self._municipality, application.c.case_id == case.case_id)
+            .values(status=case.status.value, consent=_consent_json(case.consent))
         )
-        .mappings()
-        .all()
-    )
-    return [dict(r) for r in rows], int(total or 0)
+        await self._save_consent_records(case)
 
-
-async def set_status(session: AsyncSession, case_id: str, status: str) -> None:
-    await session.execute(update(application).where(application.c.case_id == case_id).values(status=status))
-
-
-async def set_consent(session: AsyncSession, case_id: str, consent: dict[str, Any] | None) -> None:
-    await session.execute(update(application).where(application.c.case_id == case_id).values(consent=consent))
-
-
-async def lock_application(session: AsyncSession, municipality: str, case_id: str) -> dict[str, Any] | None:
-    """Read a case to change it; on PostgreSQL the row stays locked until the transaction ends."""
-    found = (
-        (
-            await session.execute(
-                select(application)
-                .where(application.c.case_id == case_id, application.c.municipality == municipality)
-                .with_for_update()
+    async def _save_consent_records(self, case: Case) -> None:
+        for record in case.new_consent_records:
+            await self._session.execute(
+                insert(consent_event).values(
+                    case_id=case.case_id,
+                    municipality=self._municipality,
+                    kind=record.kind,
+                    effective_on=record.effective_on,
+                    consent=_consent_json(record.consent),
+                    withdrawn_scopes=[s.value for s in record.withdrawn_scopes]
+                    if record.withdrawn_scopes is not None
+                    else None,
+                    withdrawn_share_with=record.withdrawn_share_with,
+                    recorded_at=record.recorded_at,
+                    recorded_by=record.recorded_by,
+                )
             )
+        case.new_consent_records.clear()
+
+    def _one(self, case_id: str) -> Select[Any]:
+        return select(application).where(
+            application.c.municipality == self._municipality, application.c.case_id == case_id
         )
-        .mappings()
-        .first()
-    )
-    return dict(found) if found else None
 
+    async def get(self, case_id: str) -> Case | None:
+        """The case with its emergency details, if it is an emergency measure."""
+        found = (await self._session.execute(self._one(case_id))).mappings().first()
+        if found is None:
+            return None
+        details = None
+        if found["kind"] == CaseKind.EMERGENCY_MEASURE:
+            details = await self._emergency_details(case_id)
+        return _case(found, details)
 
-# --- consent history and emergency measures -----------------------------------------------------
+    async def lock(self, case_id: str) -> Case | None:
+        """Read a case to change it; on PostgreSQL the row stays locked until the transaction ends."""
+        found = (await self._session.execute(self._one(case_id).with_for_update())).mappings().first()
+        return _case(found) if found else None
 
+    async def _emergency_details(self, case_id: str) -> EmergencyDetails | None:
+        m = emergency_measure.c
+        query = select(emergency_measure).where(m.municipality == self._municipality, m.case_id == case_id)
+        row = (await self._session.execute(query)).mappings().first()
+        if row is None:
+            return None
+        return EmergencyDetails(
+            unit=row["unit"],
+            started_at=row["started_at"],
+            what=row["what"],
+            why=row["why"],
+            registered_at=row["registered_at"],
+            registered_by=row["registered_by"],
+        )
 
-async def add_consent_event(session: AsyncSession, row: dict[str, Any]) -> None:
-    await session.execute(insert(consent_event).values(**row))
+    async def page(self, filters: CaseFilter, *, limit: int, offset: int) -> tuple[list[Case], int]:
+        where = [application.c.municipality == self._municipality, *_conditions(filters)]
+        total = await self._session.scalar(select(func.count()).select_from(application).where(*where))
+        query = (
+            select(application)
+            .where(*where)
+            # Newest first. Registered in the same instant, the later journal number comes first; the case id
+            # breaks any tie left, so that pages never overlap or skip.
+            .order_by(application.c.created_at.desc(), application.c.journal_number.desc(), application.c.case_id)
+            .limit(limit)
+            .offset(offset)
+        )
+        rows = (await self._session.execute(query)).mappings().all()
+        return [_case(r) for r in rows], int(total or 0)
 
-
-async def list_consent_events(session: AsyncSession, case_id: str) -> list[dict[str, Any]]:
-    query = select(consent_event).where(consent_event.c.case_id == case_id).order_by(consent_event.c.id)
-    rows = (await session.execute(query)).mappings().all()
-    return [dict(r) for r in rows]
-
-
-async def add_emergency_measure(session: AsyncSession, row: dict[str, Any]) -> None:
-    await session.execute(insert(emergency_measure).values(**row))
-
-
-async def get_emergency_measure(session: AsyncSession, case_id: str) -> dict[str, Any] | None:
-    found = (
-        (await session.execute(select(emergency_measure).where(emergency_measure.c.case_id == case_id)))
-        .mappings()
-        .first()
-    )
-    return dict(found) if found else None
-
-
-async def set_person_contact(session: AsyncSession, municipality: str, person_id: str, contact: dict[str, Any]) -> None:
-    await session.execute(
-        update(person).where(person.c.municipality == municipality, person.c.person_id == person_id).values(**contact)
-    )
+    async def consent_history(self, case_id: str) -> list[ConsentRecord]:
+        c = consent_event.c
+        query = select(consent_event).where(c.municipality == self._municipality, c.case_id == case_id).order_by(c.id)
+        return [_consent_record(r) for r in (await self._session.execute(query)).mappings().all()]

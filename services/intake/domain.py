@@ -4,12 +4,28 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Literal
 
-from contracts.intake import Channel, Consent, ConsentScope, CoordinationNeed, Route, Sender
-from servicekit.calendar import add_months
+from contracts.envelope import EventModel
+from contracts.intake import (
+    ApplicationRegistered,
+    ApplicationWithdrawn,
+    Channel,
+    ChildCoordinatorApplicationRegistered,
+    Consent,
+    ConsentScope,
+    ConsentWithdrawn,
+    CoordinationNeed,
+    CoordinationReferralRegistered,
+    EmergencyMeasureRegistered,
+    Route,
+    Sender,
+)
+from servicekit.actor import Actor
+from servicekit.calendar import add_months, local_date
 from servicekit.errors import Conflict, DomainError, Forbidden
 from servicekit.tenants import Tenant
 
@@ -273,7 +289,7 @@ def _check_service_code(service_code: str, tenant: Tenant) -> None:
 
 @dataclass(frozen=True)
 class RegisterApplication:
-    municipality: str
+    case_id: str
     person_id: str
     channel: Channel
     sender: Sender
@@ -292,7 +308,7 @@ def check_application(cmd: RegisterApplication, tenant: Tenant, today: date) -> 
 
 @dataclass(frozen=True)
 class RegisterReferral:
-    municipality: str
+    case_id: str
     person_id: str
     channel: Channel
     sender: Sender
@@ -313,7 +329,7 @@ def check_referral(cmd: RegisterReferral, tenant: Tenant, today: date) -> None:
 
 @dataclass(frozen=True)
 class RegisterChildCoordinatorApplication:
-    municipality: str
+    case_id: str
     applicant_person_id: str
     child_person_id: str | None
     expected_birth_on: date | None
@@ -361,8 +377,7 @@ def check_child_age(birth_date: date, received_on: date) -> None:
 
 @dataclass(frozen=True)
 class RegisterEmergencyMeasure:
-    municipality: str
-    unit: str
+    case_id: str
     person_id: str
     service_code: str
     started_at: datetime
@@ -420,3 +435,451 @@ def withdraw(status: str, withdrawn_on: date, received_on: date, today: date) ->
         raise DomainError("withdrawn_on cannot be before received_on", field="withdrawn_on")
     if withdrawn_on > today:
         raise DomainError("withdrawn_on cannot be in the future", field="withdrawn_on")
+
+
+# --- the person register ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Name and postal address, for letters. None: not given."""
+
+    name: str | None = None
+    street: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+
+
+NO_CONTACT = Contact()
+
+
+@dataclass(frozen=True, repr=False)
+class Person:
+    """One person of one municipality's register. Everywhere else the person is only `person_id`."""
+
+    person_id: str
+    municipality: str
+    national_id: str
+    id_kind: IdKind
+    birth_date: date
+    created_at: datetime
+    created_by: str
+    contact: Contact = NO_CONTACT
+
+    def __repr__(self) -> str:
+        return f"Person(person_id={self.person_id}, municipality={self.municipality})"
+
+    @classmethod
+    def register(
+        cls, person_id: str, national_id: NationalId, contact: Contact | None, *, actor: Actor, now: datetime
+    ) -> Person:
+        return cls(
+            person_id=person_id,
+            municipality=actor.municipality,
+            national_id=national_id.value,
+            id_kind=national_id.kind,
+            birth_date=national_id.birth_date,
+            created_at=now,
+            created_by=actor.subject,
+            contact=contact or NO_CONTACT,
+        )
+
+    def moved(self, contact: Contact) -> Person:
+        """The person with the contact details given now (people move); what was not given is kept."""
+        given = {k: v for k, v in vars(contact).items() if v is not None}
+        return replace(self, contact=replace(self.contact, **given))
+
+    def read_by(self, actor: Actor, purpose: str, *, now: datetime) -> tuple[ShownPerson, PersonAccess]:
+        """What `actor` may see of the person, and the access record the read leaves: the national identity
+        number for caseworkers only, name and address for caseworkers and services (letters)."""
+        disclose_national_id = actor.has("caseworker")
+        shown = ShownPerson(
+            person_id=self.person_id,
+            municipality=self.municipality,
+            id_kind=self.id_kind,
+            birth_date=self.birth_date,
+            created_at=self.created_at,
+            national_id=self.national_id if disclose_national_id else None,
+            contact=self.contact if actor.has("caseworker", "service") else NO_CONTACT,
+        )
+        access = PersonAccess(
+            person_id=self.person_id,
+            accessed_by=actor.subject,
+            roles=tuple(sorted(actor.roles)),
+            purpose=purpose,
+            national_id_disclosed=disclose_national_id,
+            accessed_at=now,
+        )
+        return shown, access
+
+
+@dataclass(frozen=True, repr=False)
+class ShownPerson:
+    """A person as one reader may see them: None and empty where the reader's roles do not reach."""
+
+    person_id: str
+    municipality: str
+    id_kind: IdKind
+    birth_date: date
+    created_at: datetime
+    national_id: str | None
+    contact: Contact
+
+    def __repr__(self) -> str:
+        return f"ShownPerson(person_id={self.person_id}, municipality={self.municipality})"
+
+
+@dataclass(frozen=True)
+class PersonAccess:
+    """One read of a person: who, in which roles, why, and whether the number was shown."""
+
+    person_id: str
+    accessed_by: str
+    roles: tuple[str, ...]
+    purpose: str
+    national_id_disclosed: bool
+    accessed_at: datetime
+
+
+# --- the case aggregate -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmergencyStart:
+    """What a unit started before any decision, and why; the free text stays in intake."""
+
+    unit: str
+    started_at: datetime
+    what: str
+    why: str
+
+
+@dataclass(frozen=True)
+class EmergencyDetails:
+    unit: str
+    started_at: datetime
+    what: str
+    why: str
+    registered_at: datetime
+    registered_by: str
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    """One entry of a case's consent history: the consent given at registration, or a withdrawal."""
+
+    kind: Literal["given", "withdrawn"]
+    effective_on: date
+    consent: Consent | None
+    recorded_at: datetime
+    recorded_by: str | None
+    withdrawn_scopes: list[ConsentScope] | None = None
+    withdrawn_share_with: list[str] | None = None
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A case of any kind, checked and routed, not yet journaled. The per-kind constructors hold what differs
+    between the kinds; `Case.register` does what they share."""
+
+    kind: CaseKind
+    person_id: str | None
+    channel: Channel
+    sender: Sender
+    received_on: date
+    consent: Consent
+    routed: CaseRouting
+    service_code: str | None = None
+    requested: list[CoordinationNeed] | None = None
+    applicant_person_id: str | None = None
+    expected_birth_on: date | None = None
+    emergency: EmergencyStart | None = None
+
+    @classmethod
+    def application(cls, cmd: RegisterApplication, tenant: Tenant, *, person: Person) -> Registration:
+        kind = CaseKind.SERVICE_APPLICATION
+        return cls(
+            kind=kind,
+            person_id=cmd.person_id,
+            channel=cmd.channel,
+            sender=cmd.sender,
+            service_code=cmd.service_code,
+            received_on=cmd.received_on,
+            consent=cmd.consent,
+            routed=routing(
+                kind,
+                tenant,
+                birth_date=person.birth_date,
+                on=cmd.received_on,
+                children_involved=cmd.children_involved,
+                field="received_on",
+            ),
+        )
+
+    @classmethod
+    def referral(cls, cmd: RegisterReferral, tenant: Tenant, *, person: Person) -> Registration:
+        kind = CaseKind.COORDINATION_REFERRAL
+        return cls(
+            kind=kind,
+            person_id=cmd.person_id,
+            channel=cmd.channel,
+            sender=cmd.sender,
+            requested=list(cmd.requested),
+            received_on=cmd.received_on,
+            consent=cmd.consent,
+            routed=routing(
+                kind,
+                tenant,
+                birth_date=person.birth_date,
+                on=cmd.received_on,
+                children_involved=cmd.children_involved,
+                field="received_on",
+            ),
+        )
+
+    @classmethod
+    def child_coordinator_application(
+        cls, cmd: RegisterChildCoordinatorApplication, tenant: Tenant, *, child: Person | None
+    ) -> Registration:
+        kind = CaseKind.CHILD_COORDINATOR_APPLICATION
+        if child is not None:
+            check_child_age(child.birth_date, cmd.received_on)
+        # The case is always about a child, born or expected.
+        return cls(
+            kind=kind,
+            person_id=cmd.child_person_id,
+            applicant_person_id=cmd.applicant_person_id,
+            expected_birth_on=cmd.expected_birth_on,
+            channel=cmd.channel,
+            sender=cmd.sender,
+            received_on=cmd.received_on,
+            consent=cmd.consent,
+            routed=CaseRouting(involves_child=True, route=route_for(kind, tenant, person_is_child=True)),
+        )
+
+    @classmethod
+    def emergency_measure(
+        cls, cmd: RegisterEmergencyMeasure, tenant: Tenant, *, unit: str, person: Person
+    ) -> Registration:
+        """The case is received the day the unit started the service."""
+        kind = CaseKind.EMERGENCY_MEASURE
+        received_on = local_date(cmd.started_at)
+        return cls(
+            kind=kind,
+            person_id=cmd.person_id,
+            channel=Channel.OTHER_UNIT,
+            sender=Sender.UNIT,
+            service_code=cmd.service_code,
+            received_on=received_on,
+            consent=cmd.consent,
+            routed=routing(kind, tenant, birth_date=person.birth_date, on=received_on, field="started_at"),
+            emergency=EmergencyStart(unit=unit, started_at=cmd.started_at, what=cmd.what, why=cmd.why),
+        )
+
+
+@dataclass
+class Case:
+    """A case of any kind: journaled, routed, with the consent that holds and its history."""
+
+    case_id: str
+    municipality: str
+    kind: CaseKind
+    journal_number: str
+    person_id: str | None
+    channel: Channel
+    sender: Sender
+    received_on: date
+    consent: Consent | None
+    route: Route
+    involves_child: bool
+    status: CaseStatus
+    created_at: datetime
+    service_code: str | None = None
+    requested: list[CoordinationNeed] | None = None
+    applicant_person_id: str | None = None
+    expected_birth_on: date | None = None
+    emergency: EmergencyDetails | None = None
+    # Consent history recorded by this aggregate and not yet saved.
+    new_consent_records: list[ConsentRecord] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def is_emergency_measure(self) -> bool:
+        """A unit started the service before a decision: the first allocation meeting decides."""
+        return self.kind is CaseKind.EMERGENCY_MEASURE
+
+    @classmethod
+    def register(
+        cls, registration: Registration, *, case_id: str, journal_sequence: int, actor: Actor, now: datetime
+    ) -> tuple[Case, list[EventModel]]:
+        """Journal a checked registration, open its consent history, and raise the events of its kind."""
+        r = registration
+        emergency = None
+        if r.emergency is not None:
+            emergency = EmergencyDetails(
+                unit=r.emergency.unit,
+                started_at=r.emergency.started_at,
+                what=r.emergency.what,
+                why=r.emergency.why,
+                registered_at=now,
+                registered_by=actor.subject,
+            )
+        case = cls(
+            case_id=case_id,
+            municipality=actor.municipality,
+            kind=r.kind,
+            journal_number=journal_number(r.received_on.year, journal_sequence),
+            person_id=r.person_id,
+            applicant_person_id=r.applicant_person_id,
+            expected_birth_on=r.expected_birth_on,
+            channel=r.channel,
+            sender=r.sender,
+            service_code=r.service_code,
+            requested=r.requested,
+            received_on=r.received_on,
+            consent=r.consent,
+            route=r.routed.route,
+            involves_child=r.routed.involves_child,
+            status=CaseStatus.REGISTERED,
+            created_at=now,
+            emergency=emergency,
+        )
+        case.new_consent_records.append(
+            ConsentRecord(
+                kind="given",
+                effective_on=r.received_on,
+                consent=r.consent,
+                recorded_at=now,
+                recorded_by=actor.subject,
+            )
+        )
+        return case, case._registered(r.consent)
+
+    def _registered(self, consent: Consent) -> list[EventModel]:
+        if self.kind is CaseKind.COORDINATION_REFERRAL:
+            assert self.person_id is not None
+            assert self.requested is not None
+            return [
+                CoordinationReferralRegistered(
+                    case_id=self.case_id,
+                    journal_number=self.journal_number,
+                    person_id=self.person_id,
+                    channel=self.channel,
+                    sender=self.sender,
+                    requested=self.requested,
+                    received_on=self.received_on,
+                    consent=consent,
+                    route=self.route,
+                    involves_child=self.involves_child,
+                )
+            ]
+        if self.kind is CaseKind.CHILD_COORDINATOR_APPLICATION:
+            assert self.applicant_person_id is not None
+            return [
+                ChildCoordinatorApplicationRegistered(
+                    case_id=self.case_id,
+                    journal_number=self.journal_number,
+                    child_person_id=self.person_id,
+                    expected_birth_on=self.expected_birth_on,
+                    applicant_person_id=self.applicant_person_id,
+                    channel=self.channel,
+                    sender=self.sender,
+                    received_on=self.received_on,
+                    consent=consent,
+                    route=self.route,
+                )
+            ]
+        assert self.person_id is not None
+        assert self.service_code is not None
+        events: list[EventModel] = []
+        if self.emergency is not None:
+            events.append(
+                EmergencyMeasureRegistered(
+                    case_id=self.case_id,
+                    journal_number=self.journal_number,
+                    person_id=self.person_id,
+                    unit=self.emergency.unit,
+                    service_code=self.service_code,
+                    started_at=self.emergency.started_at,
+                    registered_at=self.emergency.registered_at,
+                )
+            )
+        # An emergency measure is the same case as an application, so that the journey downstream (receipt,
+        # assessment) starts.
+        events.append(
+            ApplicationRegistered(
+                case_id=self.case_id,
+                journal_number=self.journal_number,
+                person_id=self.person_id,
+                channel=self.channel,
+                sender=self.sender,
+                service_code=self.service_code,
+                received_on=self.received_on,
+                consent=consent,
+                route=self.route,
+                involves_child=self.involves_child,
+                emergency_measure=self.is_emergency_measure,
+            )
+        )
+        return events
+
+    def withdraw(self, withdrawn_on: date, reason: str | None, *, today: date) -> list[EventModel]:
+        """The applicant withdrew: once, not before receipt, not ahead of time."""
+        withdraw(self.status, withdrawn_on, self.received_on, today=today)
+        self.status = CaseStatus.WITHDRAWN
+        return [ApplicationWithdrawn(case_id=self.case_id, withdrawn_on=withdrawn_on, reason=reason)]
+
+    def withdraw_consent(
+        self,
+        scopes: Sequence[ConsentScope],
+        share_with: Sequence[str],
+        *,
+        withdrawn_on: date,
+        actor: Actor,
+        now: datetime,
+    ) -> list[EventModel]:
+        """Withdraw consent in part or in whole (see `withdraw_consent`), and record it in the history."""
+        result = withdraw_consent(
+            self.consent,
+            scopes,
+            share_with,
+            withdrawn_on=withdrawn_on,
+            received_on=self.received_on,
+            today=local_date(now),
+        )
+        self.consent = result.remaining
+        self.new_consent_records.append(
+            ConsentRecord(
+                kind="withdrawn",
+                effective_on=withdrawn_on,
+                consent=result.remaining,
+                withdrawn_scopes=result.withdrawn_scopes,
+                withdrawn_share_with=result.withdrawn_share_with,
+                recorded_at=now,
+                recorded_by=actor.subject,
+            )
+        )
+        return [
+            ConsentWithdrawn(
+                case_id=self.case_id,
+                withdrawn_scopes=result.withdrawn_scopes,
+                withdrawn_share_with=result.withdrawn_share_with,
+                withdrawn_on=withdrawn_on,
+                remaining=result.remaining,
+            )
+        ]
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """Worklist filters; None means any. `person_id` finds cases about the person or applied for by them."""
+
+    kind: CaseKind | None = None
+    status: CaseStatus | None = None
+    service_code: str | None = None
+    person_id: str | None = None
+    route: Route | None = None
+    journal_number: str | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+    involves_child: bool | None = None
+    emergency: bool | None = None

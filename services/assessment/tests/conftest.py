@@ -10,7 +10,8 @@ import pytest
 from fastapi import FastAPI
 
 from servicekit.clock import FixedClock
-from services.assessment.tests.support import NOW, build_app, close_app
+from servicekit.testing import close_app
+from services.assessment.tests.support import NOW, build_app
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, select
 
-from contracts.envelope import CloudEvent, EventModel, parse_event
+from contracts.envelope import CloudEvent, EventModel
 from contracts.intake import (
     ApplicationRegistered,
     Channel,
@@ -22,18 +22,16 @@ from contracts.intake import (
     Route,
     Sender,
 )
+from servicekit import testing
 from servicekit.calendar import local_date
 from servicekit.clock import Clock
-from servicekit.consumer import DeadLetter, EventConsumer, IncomingMessage, Outcome, RetryPolicy
+from servicekit.consumer import DeadLetter, EventConsumer, Outcome, RetryPolicy
 from servicekit.db import OUTBOX, Database, new_id
-from servicekit.migrate import upgrade
-from servicekit.runtime import Runtime, create_app
 from servicekit.telemetry import Telemetry
 from services.assessment import db as assessment_db
 from services.assessment.handlers import handlers
 from services.assessment.main import Settings, spec
 
-SECRET = "assessment-test-secret-that-is-long-enough-01"
 PROBLEM = "application/problem+json"
 TABLES: list[Table] = [
     assessment_db.assessment,
@@ -63,30 +61,17 @@ async def build_app(database_url: str, data_dir: Path, clock: Clock) -> FastAPI:
         environment="test",
         database_url=database_url,
         data_dir=data_dir,
-        jwt_secret=SECRET,
+        jwt_secret=testing.TEST_SECRET,
         telemetry_exporter="memory",
     )
-    service = spec()
-    application = create_app(service, settings, clock=clock)
-    await upgrade(application.state.runtime.db, service.migrations_dir)
-    return application
-
-
-async def close_app(app: FastAPI) -> None:
-    await runtime_of(app).db.dispose()
-    runtime_of(app).telemetry.shutdown()
-
-
-def runtime_of(app: FastAPI) -> Runtime:
-    runtime: Runtime = app.state.runtime
-    return runtime
+    return await testing.migrated_app(spec(), settings, clock)
 
 
 def auth(
     app: FastAPI, municipality: str = TOLGA, roles: tuple[str, ...] = ("caseworker",), unit: str | None = None
 ) -> dict[str, str]:
-    token = runtime_of(app).verifier.issue(municipality=municipality, roles=list(roles), subject="kari", unit=unit)
-    return {"Authorization": f"Bearer {token}"}
+    """A token of `municipality` (Tolga unless told), a caseworker's unless told."""
+    return testing.auth(app, municipality, roles, unit=unit)
 
 
 def unit_auth(app: FastAPI, unit: str = MENTAL_HEALTH, municipality: str = TOLGA) -> dict[str, str]:
@@ -157,18 +142,11 @@ def make_consumer(db: Database, telemetry: Telemetry, dead_letters: list[DeadLet
     )
 
 
-def incoming(event: CloudEvent[Any], offset: int = 0) -> IncomingMessage:
-    return IncomingMessage(
-        topic="intake.events.v1", partition=0, offset=offset, key=event.subject, value=event.to_json(), headers={}
-    )
-
-
 async def deliver(app: FastAPI, event: CloudEvent[Any]) -> Outcome:
-    """Hand one intake event to the assessment's consumer, on the app's own database."""
-    runtime = runtime_of(app)
-    dead: list[DeadLetter] = []
-    outcome = await make_consumer(runtime.db, runtime.telemetry, dead).process(incoming(event))
-    assert dead == [], dead[0].reason if dead else ""
+    """Hand one intake event to the assessment's own consumer, on the app's own database; it must not dead-letter."""
+    deliveries = testing.Deliveries(app)
+    outcome = await deliveries.deliver(event)
+    assert deliveries.dead_letters == [], deliveries.dead_letters[0].reason
     return outcome
 
 
@@ -187,38 +165,11 @@ async def open_assessment(
     return opened
 
 
-async def count(app: FastAPI, table: Table) -> int:
-    async with runtime_of(app).db.engine.connect() as conn:
-        return int(await conn.scalar(select(func.count()).select_from(table)) or 0)
-
-
 async def snapshot(app: FastAPI) -> dict[str, list[str]]:
     """Every row of every table the service writes (inbox aside), to prove a refusal changed nothing."""
     found: dict[str, list[str]] = {}
-    async with runtime_of(app).db.engine.connect() as conn:
+    async with testing.runtime_of(app).db.engine.connect() as conn:
         for table in TABLES:
             rows = (await conn.execute(select(table))).mappings().all()
             found[table.name] = sorted(repr(sorted(dict(r).items())) for r in rows)
     return found
-
-
-async def outbox_events(app: FastAPI) -> list[tuple[str, CloudEvent[Any]]]:
-    """(topic, event) of every outbox row, oldest first."""
-    async with runtime_of(app).db.engine.connect() as conn:
-        rows = (await conn.execute(select(OUTBOX.c.topic, OUTBOX.c.payload).order_by(OUTBOX.c.id))).all()
-    events = []
-    for topic, payload in rows:
-        event = parse_event(payload)
-        assert event is not None
-        events.append((topic, event))
-    return events
-
-
-async def emitted(app: FastAPI, event_type: type[EventModel]) -> list[Any]:
-    """The data of every outbox event of one type, oldest first."""
-    return [e.data for _, e in await outbox_events(app) if e.type == event_type.event_type]
-
-
-def fields_named(problem: dict[str, Any]) -> set[str]:
-    named = {problem["field"]} if problem.get("field") else set()
-    return named | {e["field"] for e in problem.get("errors", [])}

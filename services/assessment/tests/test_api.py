@@ -22,6 +22,7 @@ from contracts.topics import Topic
 from servicekit.auth import TokenVerifier
 from servicekit.calendar import is_working_day, next_working_day
 from servicekit.clock import FixedClock
+from servicekit.testing import emitted, fields_named, outbox_events
 from services.assessment.tests.support import (
     MENTAL_HEALTH,
     NOW,
@@ -31,10 +32,7 @@ from services.assessment.tests.support import (
     auth,
     consent,
     deliver,
-    emitted,
-    fields_named,
     open_assessment,
-    outbox_events,
     snapshot,
     unit_auth,
     withdrawal_event,

@@ -20,6 +20,7 @@ from contracts.assessment import (
     RecommendedService,
 )
 from contracts.deadlines import DeadlineCancelled
+from servicekit.testing import emitted, fields_named, outbox_events
 from services.assessment.domain import CHILD_BEST_INTERESTS_MISSING
 from services.assessment.tests.support import (
     HOLTALEN,
@@ -28,10 +29,7 @@ from services.assessment.tests.support import (
     TODAY,
     TOLGA,
     auth,
-    emitted,
-    fields_named,
     open_assessment,
-    outbox_events,
     snapshot,
     unit_auth,
 )

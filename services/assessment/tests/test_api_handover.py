@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 
 from contracts.assessment import AssessmentCompleted, CaseHandedOver
+from servicekit.testing import count, emitted, outbox_events
 from services.assessment import db as assessment_db
 from services.assessment.tests.support import (
     HOLTALEN,
@@ -20,11 +21,8 @@ from services.assessment.tests.support import (
     TODAY,
     auth,
     consent,
-    count,
     deliver,
-    emitted,
     open_assessment,
-    outbox_events,
     snapshot,
     unit_auth,
     withdrawal_event,

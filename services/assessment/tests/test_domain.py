@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from contracts.assessment import AssigneeKind, InformationSource, ProposedOutcome
+from servicekit.actor import Actor
 from servicekit.calendar import is_working_day
 from servicekit.errors import Conflict, DomainError, Forbidden
 from servicekit.settings import REPO_ROOT
@@ -15,7 +16,6 @@ from services.assessment.domain import (
     CHILD_BEST_INTERESTS_MISSING,
     Action,
     Assignment,
-    Caller,
     CriteriaEvaluation,
     FunctionalVariables,
     RequestStatus,
@@ -101,13 +101,13 @@ def test_a_case_is_handed_over_only_once() -> None:
 
 # --- who may act ---------------------------------------------------------------------------------
 
-OFFICE = Caller(municipality="3426", roles=frozenset({"caseworker"}))
-MH_UNIT = Caller(municipality="3426", roles=frozenset({"unit"}), unit=MENTAL_HEALTH)
+OFFICE = Actor(subject="kari", municipality="3426", roles=frozenset({"caseworker"}))
+MH_UNIT = Actor(subject="kari", municipality="3426", roles=frozenset({"unit"}), unit=MENTAL_HEALTH)
 ASSIGNED_TO_MH = Assignment(kind=AssigneeKind.UNIT, assignee=MENTAL_HEALTH, writes_own_assessment=True)
 NOT_ASSIGNED = Assignment(kind=None, assignee=None, writes_own_assessment=False)
 
 
-def act(caller: Caller, action: Action, assignment: Assignment = ASSIGNED_TO_MH, partners: tuple[str, ...] = ()) -> str:
+def act(caller: Actor, action: Action, assignment: Assignment = ASSIGNED_TO_MH, partners: tuple[str, ...] = ()) -> str:
     actor = authorize(
         caller, home="3426", route="allocation_office", assignment=assignment, partners=partners, action=action
     )
@@ -141,14 +141,14 @@ def test_office_actions_are_refused_to_a_unit(action: Action) -> None:
 
 
 def test_another_unit_may_not_work_on_the_units_assessment() -> None:
-    home_care = Caller(municipality="3426", roles=frozenset({"unit"}), unit="home_care")
+    home_care = Actor(subject="kari", municipality="3426", roles=frozenset({"unit"}), unit="home_care")
 
     with pytest.raises(Forbidden, match="not assigned to unit home_care"):
         act(home_care, Action.SCORE)
 
 
 def test_a_unit_that_does_not_write_its_own_assessments_may_read_but_not_record() -> None:
-    home_care = Caller(municipality="3426", roles=frozenset({"unit"}), unit="home_care")
+    home_care = Actor(subject="kari", municipality="3426", roles=frozenset({"unit"}), unit="home_care")
     assigned = Assignment(kind=AssigneeKind.UNIT, assignee="home_care", writes_own_assessment=False)
 
     assert act(home_care, Action.READ, assigned) == "home_care"
@@ -158,18 +158,18 @@ def test_a_unit_that_does_not_write_its_own_assessments_may_read_but_not_record(
 
 def test_a_unit_token_without_its_unit_claim_is_refused() -> None:
     with pytest.raises(Forbidden, match="claim 'unit'"):
-        act(Caller(municipality="3426", roles=frozenset({"unit"})), Action.READ)
+        act(Actor(subject="kari", municipality="3426", roles=frozenset({"unit"})), Action.READ)
 
 
 def test_a_same_named_unit_of_another_municipality_is_refused() -> None:
-    stranger = Caller(municipality="5025", roles=frozenset({"unit"}), unit=MENTAL_HEALTH)
+    stranger = Actor(subject="kari", municipality="5025", roles=frozenset({"unit"}), unit=MENTAL_HEALTH)
 
     with pytest.raises(Forbidden):
         act(stranger, Action.SCORE, partners=("5025",))
 
 
 def test_the_partner_office_works_on_a_handed_over_case_but_does_not_hand_it_on() -> None:
-    partner = Caller(municipality="5025", roles=frozenset({"caseworker"}))
+    partner = Actor(subject="kari", municipality="5025", roles=frozenset({"caseworker"}))
 
     assert act(partner, Action.COMPLETE, partners=("5025",)) == "partner_office:5025"
     with pytest.raises(Forbidden, match="home municipality"):
@@ -177,8 +177,8 @@ def test_the_partner_office_works_on_a_handed_over_case_but_does_not_hand_it_on(
 
 
 def test_leaders_read_but_do_not_write_and_other_roles_do_neither() -> None:
-    leader = Caller(municipality="3426", roles=frozenset({"leader"}))
-    integrator = Caller(municipality="3426", roles=frozenset({"integrator"}))
+    leader = Actor(subject="kari", municipality="3426", roles=frozenset({"leader"}))
+    integrator = Actor(subject="kari", municipality="3426", roles=frozenset({"integrator"}))
 
     assert act(leader, Action.READ) == "allocation_office"
     with pytest.raises(Forbidden):

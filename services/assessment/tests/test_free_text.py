@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from contracts.assessment import AssessmentCompleted
 from servicekit.db import OUTBOX
-from services.assessment.tests.support import HOLTALEN, NOW, TODAY, auth, emitted, open_assessment, runtime_of
+from servicekit.testing import emitted, runtime_of
+from services.assessment.tests.support import HOLTALEN, NOW, TODAY, auth, open_assessment
 
 NOTES = "Mor forteller om søvnløse netter; gutten har epilepsi og våkner 4 ganger per natt"
 REASONS = "Omsorgsbyrden er dokumentert langt over normal foreldrerolle; søsken trenger avlastning"

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from contracts.assessment import AssessmentOpened
 from contracts.deadlines import DeadlineCancelled
@@ -29,6 +29,7 @@ from servicekit.db import INBOX, OUTBOX, Database
 from servicekit.migrate import upgrade
 from servicekit.settings import ServiceSettings
 from servicekit.telemetry import Telemetry
+from servicekit.testing import incoming
 from services.assessment import db as assessment_db
 from services.assessment.handlers import on_application_registered
 from services.assessment.main import spec
@@ -38,7 +39,6 @@ from services.assessment.tests.support import (
     WITHDRAWN_AT,
     application_event,
     consent,
-    incoming,
     make_consumer,
     withdrawal_event,
     wrap,
@@ -79,19 +79,19 @@ async def add_request(
     db: Database, assessment_id: str, request_id: str, source: str, status: str = "requested"
 ) -> None:
     async with db.unit_of_work() as uow:
-        await assessment_db.add(
-            uow.session,
-            assessment_db.information_request,
-            {
-                "id": request_id,
-                "assessment_id": assessment_id,
-                "source": source,
-                "requested_on": date(2026, 11, 20),
-                "due_on": date(2026, 12, 4),
-                "status": status,
-                "deadline_id": f"deadline-{request_id}",
-                "created_at": uow.clock.now(),
-            },
+        await uow.session.execute(
+            insert(assessment_db.information_request).values(
+                {
+                    "id": request_id,
+                    "assessment_id": assessment_id,
+                    "source": source,
+                    "requested_on": date(2026, 11, 20),
+                    "due_on": date(2026, 12, 4),
+                    "status": status,
+                    "deadline_id": f"deadline-{request_id}",
+                    "created_at": uow.clock.now(),
+                }
+            )
         )
         await uow.commit()
 
@@ -184,7 +184,7 @@ async def test_a_failed_handler_leaves_neither_assessment_nor_inbox_row_and_dead
     async def broken(*_: Any, **__: Any) -> None:
         raise RuntimeError("database hiccup")
 
-    monkeypatch.setattr(assessment_db, "add_assessment", broken)
+    monkeypatch.setattr(assessment_db.Assessments, "add", broken)
 
     assert await consumer.process(incoming(application_event())) is Outcome.DEAD_LETTERED
 

@@ -21,7 +21,9 @@ from servicekit.clock import FixedClock
 from servicekit.consumer import DeadLetter, Outcome
 from servicekit.db import Database
 from servicekit.migrate import downgrade, upgrade
+from servicekit.testing import close_app, count, emitted, incoming, outbox_events, runtime_of
 from services.assessment import db as assessment_db
+from services.assessment.domain import Assessment
 from services.assessment.main import spec
 from services.assessment.tests.support import (
     HOLTALEN,
@@ -31,14 +33,8 @@ from services.assessment.tests.support import (
     application_event,
     auth,
     build_app,
-    close_app,
-    count,
-    emitted,
-    incoming,
     make_consumer,
     open_assessment,
-    outbox_events,
-    runtime_of,
 )
 
 pytestmark = pytest.mark.infra
@@ -197,17 +193,17 @@ async def test_the_same_case_delivered_twice_at_once_opens_one_assessment(
     # Both deliveries look the case up before either inserts: the unique key must keep it to one.
     barrier = asyncio.Barrier(2)
     lookups = 0
-    find_by_case = assessment_db.find_by_case
+    by_case = assessment_db.Assessments.by_case
 
-    async def racing_lookup(*args: Any) -> dict[str, Any] | None:
+    async def racing_lookup(self: assessment_db.Assessments, case_id: str) -> Assessment | None:
         nonlocal lookups
-        found = await find_by_case(*args)
+        found = await by_case(self, case_id)
         lookups += 1
         if lookups <= 2:
             await barrier.wait()
         return found
 
-    monkeypatch.setattr(assessment_db, "find_by_case", racing_lookup)
+    monkeypatch.setattr(assessment_db.Assessments, "by_case", racing_lookup)
 
     with caplog.at_level(logging.WARNING, logger="servicekit.consumer"):
         outcomes = await asyncio.gather(

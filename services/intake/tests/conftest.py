@@ -10,12 +10,9 @@ import pytest
 from fastapi import FastAPI
 
 from servicekit.clock import FixedClock
-from servicekit.migrate import upgrade
-from servicekit.runtime import create_app
+from servicekit.testing import TEST_SECRET, close_app, migrated_app
 from services.intake.main import Settings, spec
 from services.intake.tests.support import NOW
-
-SECRET = "intake-test-secret-that-is-long-enough-0123"
 
 
 @pytest.fixture
@@ -24,21 +21,21 @@ def clock() -> FixedClock:
     return FixedClock(NOW)
 
 
-@pytest.fixture
-async def app(tmp_path: Path, clock: FixedClock) -> AsyncIterator[FastAPI]:
-    settings = Settings(
+def settings_for(tmp_path: Path) -> Settings:
+    return Settings(
         environment="test",
         database_url=f"sqlite+aiosqlite:///{tmp_path}/intake.db",
         data_dir=tmp_path,
-        jwt_secret=SECRET,
+        jwt_secret=TEST_SECRET,
         telemetry_exporter="memory",
     )
-    service = spec()
-    application = create_app(service, settings, clock=clock)
-    await upgrade(application.state.runtime.db, service.migrations_dir)
+
+
+@pytest.fixture
+async def app(tmp_path: Path, clock: FixedClock) -> AsyncIterator[FastAPI]:
+    application = await migrated_app(spec(), settings_for(tmp_path), clock)
     yield application
-    await application.state.runtime.db.dispose()
-    application.state.runtime.telemetry.shutdown()
+    await close_app(application)
 
 
 @pytest.fixture

@@ -1,16 +1,20 @@
-"""Helpers for intake's tests: valid national identity numbers, tokens, bodies, and row counts."""
+"""Helpers for intake's tests: valid national identity numbers, Tolga's tokens, bodies, the tables a case writes.
+
+What every service's tests share (apps, tokens, the outbox, row counts, problems) is in `servicekit.testing`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import Table, func, select
+from sqlalchemy import select
 
+from servicekit import testing
 from servicekit.db import OUTBOX
-from servicekit.runtime import Runtime
+from servicekit.testing import count, runtime_of
 from services.intake import db as intake_db
 
 PROBLEM = "application/problem+json"
@@ -60,21 +64,16 @@ def national_id(birth: date, *, dnr: bool = False, start: int = 0) -> str:
     raise AssertionError("unreachable: every birth date has individual numbers with check digits")
 
 
-def runtime_of(app: FastAPI) -> Runtime:
-    runtime: Runtime = app.state.runtime
-    return runtime
-
-
 def auth(
     app: FastAPI,
     municipality: str = TOLGA,
-    roles: tuple[str, ...] = ("caseworker",),
+    roles: Sequence[str] = ("caseworker",),
     *,
     unit: str | None = None,
     subject: str = "kari",
 ) -> dict[str, str]:
-    token = runtime_of(app).verifier.issue(municipality=municipality, roles=list(roles), subject=subject, unit=unit)
-    return {"Authorization": f"Bearer {token}"}
+    """`servicekit.testing.auth`, for Tolga unless told otherwise."""
+    return testing.auth(app, municipality, roles, unit=unit, subject=subject)
 
 
 async def register_person(
@@ -117,12 +116,8 @@ def referral_body(person_id: str, **overrides: Any) -> dict[str, Any]:
     return body
 
 
-async def count(app: FastAPI, table: Table) -> int:
-    async with runtime_of(app).db.engine.connect() as conn:
-        return int(await conn.scalar(select(func.count()).select_from(table)) or 0)
-
-
 async def outbox_rows(app: FastAPI) -> list[Any]:
+    """The raw outbox rows (topic, key, headers, payload text), for what no parsed event shows: leaks."""
     async with runtime_of(app).db.engine.connect() as conn:
         return list((await conn.execute(select(OUTBOX).order_by(OUTBOX.c.id))).all())
 
@@ -142,8 +137,3 @@ async def case_rows(app: FastAPI) -> dict[str, int]:
 
 
 NOTHING = {table.name: 0 for table in CASE_TABLES}
-
-
-def fields_named(problem: dict[str, Any]) -> set[str]:
-    named = {problem["field"]} if problem.get("field") else set()
-    return named | {e["field"] for e in problem.get("errors", [])}

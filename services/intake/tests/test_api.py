@@ -10,12 +10,12 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from opentelemetry.trace import SpanKind
-from sqlalchemy import select
 
 from contracts.envelope import parse_event
 from contracts.intake import ApplicationRegistered
 from contracts.topics import Topic
 from servicekit.db import OUTBOX
+from servicekit.testing import count, fields_named, outbox_events, runtime_of
 from services.intake import db as intake_db
 from services.intake.tests.support import (
     PROBLEM,
@@ -23,11 +23,8 @@ from services.intake.tests.support import (
     TODAY,
     application_body,
     auth,
-    count,
-    fields_named,
     outbox_rows,
     register_person,
-    runtime_of,
 )
 
 
@@ -346,9 +343,7 @@ async def test_withdrawal_marks_the_application_and_records_the_event(
     )
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "withdrawn"
-    async with runtime_of(app).db.sessions() as session:
-        payloads = (await session.execute(select(OUTBOX.c.payload).order_by(OUTBOX.c.id))).scalars().all()
-    types = [parse_event(p).type for p in payloads]  # type: ignore[union-attr]
+    types = [event.type for _, event in await outbox_events(app)]
     assert types == ["no.forvalt.intake.application-registered.v1", "no.forvalt.intake.application-withdrawn.v1"]
 
     again = await client.post(

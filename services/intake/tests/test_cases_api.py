@@ -10,7 +10,6 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from contracts.envelope import parse_event
 from contracts.intake import (
     ApplicationRegistered,
     ApplicationWithdrawn,
@@ -20,6 +19,7 @@ from contracts.intake import (
     EmergencyMeasureRegistered,
     Sender,
 )
+from servicekit.testing import fields_named, outbox_events
 from services.intake.tests.support import (
     CONSENT,
     HOLTALEN,
@@ -32,7 +32,6 @@ from services.intake.tests.support import (
     application_body,
     auth,
     case_rows,
-    fields_named,
     outbox_rows,
     referral_body,
     register_person,
@@ -43,8 +42,7 @@ CHILD = date(2015, 5, 5)  # 10 on 2 March 2026
 
 
 async def events(app: FastAPI) -> list[Any]:
-    parsed = [parse_event(row.payload) for row in await outbox_rows(app)]
-    return [e.data for e in parsed if e is not None]
+    return [event.data for _, event in await outbox_events(app)]
 
 
 async def post(

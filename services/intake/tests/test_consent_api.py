@@ -9,16 +9,14 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from contracts.envelope import parse_event
 from contracts.intake import Consent, ConsentWithdrawn
+from servicekit.testing import count, emitted, fields_named
 from services.intake import db as intake_db
 from services.intake.tests.support import (
     PROBLEM,
     SELBU,
     application_body,
     auth,
-    count,
-    fields_named,
     outbox_rows,
     register_person,
 )
@@ -53,8 +51,7 @@ async def withdraw(
 
 
 async def consent_withdrawn_events(app: FastAPI) -> list[ConsentWithdrawn]:
-    parsed = [parse_event(row.payload) for row in await outbox_rows(app)]
-    return [e.data for e in parsed if e is not None and isinstance(e.data, ConsentWithdrawn)]
+    return await emitted(app, ConsentWithdrawn)
 
 
 async def test_a_new_case_shows_the_consent_given_as_current_and_as_the_first_history_entry(

@@ -51,7 +51,7 @@ def tolga() -> Tenant:
 
 def application(**overrides: object) -> RegisterApplication:
     cmd = RegisterApplication(
-        municipality="3426",
+        case_id="case-1",
         person_id="person-1",
         channel=Channel.LETTER,
         sender=Sender.RELATIVE,
@@ -224,7 +224,7 @@ def test_a_unit_of_the_municipality_may_act(tolga: Tenant) -> None:
 
 def referral(**overrides: object) -> RegisterReferral:
     cmd = RegisterReferral(
-        municipality="1508",
+        case_id="case-1",
         person_id="person-1",
         channel=Channel.HOSPITAL_MESSAGE,
         sender=Sender.HOSPITAL,
@@ -269,7 +269,7 @@ def test_a_referral_received_in_the_future_is_refused(tolga: Tenant) -> None:
 
 def child_coordinator(**overrides: object) -> RegisterChildCoordinatorApplication:
     cmd = RegisterChildCoordinatorApplication(
-        municipality="5026",
+        case_id="case-1",
         applicant_person_id="parent-1",
         child_person_id="child-1",
         expected_birth_on=None,
@@ -351,8 +351,7 @@ NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
 def emergency(**overrides: object) -> RegisterEmergencyMeasure:
     cmd = RegisterEmergencyMeasure(
-        municipality="3426",
-        unit="home_care",
+        case_id="case-1",
         person_id="person-1",
         service_code="home_nursing",
         started_at=datetime(2026, 11, 21, 22, 15, tzinfo=UTC),

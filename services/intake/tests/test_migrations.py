@@ -13,6 +13,7 @@ from sqlalchemy import text
 from servicekit.clock import FixedClock
 from servicekit.db import Database
 from servicekit.migrate import downgrade
+from servicekit.testing import runtime_of
 from services.intake.tests.migration_checks import (
     HEAD,
     MIGRATIONS,
@@ -20,7 +21,7 @@ from services.intake.tests.migration_checks import (
     check_round_trip_keeps_legacy_applications,
     revision,
 )
-from services.intake.tests.support import NOW, application_body, auth, register_person, runtime_of
+from services.intake.tests.support import NOW, application_body, auth, register_person
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 
 from servicekit.db import OUTBOX
+from servicekit.testing import count, fields_named, runtime_of
 from services.intake import db as intake_db
 from services.intake.tests.support import (
     HOLTALEN,
@@ -21,11 +22,8 @@ from services.intake.tests.support import (
     TOLGA,
     application_body,
     auth,
-    count,
-    fields_named,
     national_id,
     outbox_rows,
-    runtime_of,
     with_check_digits,
 )
 

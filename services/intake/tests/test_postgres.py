@@ -6,21 +6,19 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
-from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from contracts.envelope import parse_event
 from contracts.intake import ApplicationWithdrawn, Consent, ConsentWithdrawn
 from servicekit.clock import FixedClock
 from servicekit.db import OUTBOX, Database
 from servicekit.migrate import upgrade
 from servicekit.runtime import create_app
+from servicekit.testing import TEST_SECRET, close_app, count, emitted
 from services.intake import db as intake_db
 from services.intake.main import Settings, spec
-from services.intake.tests.conftest import SECRET
 from services.intake.tests.migration_checks import (
     check_downgrade_refuses_cases_0001_cannot_hold,
     check_round_trip_keeps_legacy_applications,
@@ -29,9 +27,7 @@ from services.intake.tests.support import (
     NOW,
     application_body,
     auth,
-    count,
     national_id,
-    outbox_rows,
     referral_body,
     register_person,
 )
@@ -44,7 +40,7 @@ TODAY = TODAY_DATE.isoformat()
 
 
 def build_app(url: str) -> FastAPI:
-    settings = Settings(environment="test", database_url=url, jwt_secret=SECRET, telemetry_exporter="memory")
+    settings = Settings(environment="test", database_url=url, jwt_secret=TEST_SECRET, telemetry_exporter="memory")
     return create_app(spec(), settings, clock=FixedClock(NOW))
 
 
@@ -56,8 +52,7 @@ async def replicas(postgres_url: PostgresUrl) -> AsyncIterator[list[FastAPI]]:
     await upgrade(apps[0].state.runtime.db, spec().migrations_dir)
     yield apps
     for app in apps:
-        await app.state.runtime.db.dispose()
-        app.state.runtime.telemetry.shutdown()
+        await close_app(app)
 
 
 @pytest.fixture
@@ -67,11 +62,6 @@ async def clients(replicas: list[FastAPI]) -> AsyncIterator[list[httpx.AsyncClie
         httpx.AsyncClient(transport=httpx.ASGITransport(app=replicas[1]), base_url="http://b") as b,
     ):
         yield [a, b]
-
-
-async def events_of(app: FastAPI, kind: type[Any]) -> list[Any]:
-    parsed = [parse_event(row.payload) for row in await outbox_rows(app)]
-    return [e.data for e in parsed if e is not None and isinstance(e.data, kind)]
 
 
 # --- migrations ---------------------------------------------------------------------------------
@@ -197,7 +187,7 @@ async def test_consent_withdrawal_round_trip(replicas: list[FastAPI], clients: l
         ("withdrawn", ["sharing", "fetch_from_gp"]),
         ("withdrawn", ["processing", "sharing", "fetch_from_hospital"]),
     ]
-    first, second = await events_of(app, ConsentWithdrawn)
+    first, second = await emitted(app, ConsentWithdrawn)
     assert first.remaining == Consent.model_validate(partly.json()["current"])
     assert first.withdrawn_share_with == ["home_care"]
     assert second.remaining is None
@@ -223,6 +213,6 @@ async def test_the_same_withdrawal_made_twice_at_once_is_recorded_once(
 
     assert sorted(r.status_code for r in consent_responses) == [200, 422]
     assert sorted(r.status_code for r in case_responses) == [200, 409]
-    assert len(await events_of(app, ConsentWithdrawn)) == 1
-    assert len(await events_of(app, ApplicationWithdrawn)) == 1
+    assert len(await emitted(app, ConsentWithdrawn)) == 1
+    assert len(await emitted(app, ApplicationWithdrawn)) == 1
     assert await count(app, intake_db.consent_event) == 2

@@ -10,13 +10,13 @@ import pytest
 from fastapi import FastAPI
 
 from servicekit.clock import FixedClock
+from servicekit.testing import fields_named
 from services.intake.tests.support import (
     HOLTALEN,
     NOW,
     TOLGA,
     application_body,
     auth,
-    fields_named,
     referral_body,
     register_person,
 )
