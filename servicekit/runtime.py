@@ -47,6 +47,9 @@ class ServiceSpec:
     feeds: bool = False  # publishes each configured municipality's integration feed, tenant.<N>.events.v1
     # Periodic work, each called with the runtime every `interval_s` seconds while the service runs.
     periodic: Sequence[tuple[float, Callable[[Runtime], Awaitable[object]]]] = ()
+    # The service's own check of the municipalities' configuration, run when the runtime is built: an exception
+    # stops the start with its message (the decision service needs a `decision:` section in every tenant file).
+    check_tenants: Callable[[Tenants], object] | None = None
 
 
 class Runtime:
@@ -58,6 +61,8 @@ class Runtime:
         # The one clock of the service: every unit of work, use case and route reads "now" from it.
         self.clock = clock
         self.tenants = Tenants.load(settings.tenants_dir)
+        if spec.check_tenants is not None:
+            spec.check_tenants(self.tenants)
         self.telemetry = Telemetry(settings)
         self.db = Database(
             settings.effective_database_url, clock=clock, source=f"/forvalt/{spec.name}", tenants=self.tenants

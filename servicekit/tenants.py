@@ -173,6 +173,32 @@ class Office(BaseModel):
     name: str = Field(min_length=1)
 
 
+class RouteDecision(BaseModel):
+    """Who decides one route's cases (and receives their appeals), and at which meeting, where that is another
+    office than the `decision:` section names (Holtålen: the allocation office decides adults' cases alone,
+    the coordinating unit for children decides children's at its monthly meeting)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    office: Office
+    authority: Authority
+    meeting: MeetingSchedule | None = Field(default=None, description="none: the route's office holds no meetings")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RouteDecision:
+        if self.authority is Authority.MEETING and self.meeting is None:
+            raise ValueError("meeting: required when the authority is 'meeting'")
+        return self
+
+
+class CaseRoute(StrEnum):
+    """Intake's routes (contracts.intake.Route): who handles a case."""
+
+    ALLOCATION_OFFICE = "allocation_office"
+    CHILDREN_UNIT = "children_unit"
+    COORDINATING_UNIT = "coordinating_unit"
+
+
 class DecisionSettings(BaseModel):
     """A tenant file's `decision:` section: how the municipality makes individual decisions. The decision service
     refuses to start while a configured municipality has none."""
@@ -187,12 +213,27 @@ class DecisionSettings(BaseModel):
         description="service code -> the unit code a granted service is ordered from; individual plan, coordinator "
         "and child coordinator are ordered from the coordinating unit that requested the decision, so not listed",
     )
+    routes: dict[CaseRoute, RouteDecision] = Field(
+        default_factory=dict,
+        description="route -> who decides that route's cases where another office does than this section names; "
+        "the same units deliver",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> DecisionSettings:
         if self.authority is Authority.MEETING and self.meeting is None:
             raise ValueError("meeting: required when the authority is 'meeting'")
         return self
+
+    def for_route(self, route: str | None) -> DecisionSettings:
+        """The settings that decide a case of `route`: the route's own office, authority and meeting where the
+        section names one, else the section's."""
+        decides = self.routes.get(CaseRoute(route)) if route in set(CaseRoute) else None
+        if decides is None:
+            return self
+        return self.model_copy(
+            update={"office": decides.office, "authority": decides.authority, "meeting": decides.meeting, "routes": {}}
+        )
 
     def unit_for(self, service_code: str) -> str | None:
         return self.delivering_units.get(service_code)
@@ -232,6 +273,8 @@ class Tenant(BaseModel):
             raise ValueError("criteria.care_ladder: steps must be unique")
         if self.decision is not None:
             self._check_delivering_units(self.decision)
+            if CaseRoute.CHILDREN_UNIT in self.decision.routes and self.children_unit is None:
+                raise ValueError("decision.routes.children_unit: the municipality has no children_unit to route to")
         return self
 
     def _check_delivering_units(self, decision: DecisionSettings) -> None:

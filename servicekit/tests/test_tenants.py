@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from contracts.intake import Route
 from servicekit.errors import NotFound
 from servicekit.settings import REPO_ROOT
-from servicekit.tenants import Authority, Frequency, TenantConfigError, Tenants, Weekday, time_of_day
+from servicekit.tenants import Authority, CaseRoute, Frequency, TenantConfigError, Tenants, Weekday, time_of_day
 
 SHIPPED = REPO_ROOT / "deploy" / "tenants"
 SHIPPED_MUNICIPALITIES = {"3426": "Tolga", "5032": "Selbu", "1508": "Ålesund", "5026": "Holtålen"}
@@ -293,3 +294,75 @@ def test_an_unknown_or_malformed_decision_field_is_a_config_error(
     tmp_path: Path, old: str, new: str, field: str
 ) -> None:
     assert field in refusal(tmp_path, DECISION.replace(old, new, 1))
+
+
+# --- decision.routes: another office for one route's cases -----------------------------------------
+
+ROUTED = (
+    DECISION
+    + """\
+  routes:
+    allocation_office:
+      office:
+        code: allocation_office
+        name: Forvaltningskontoret
+      authority: office
+"""
+).replace("code: allocation_office\n    name: Tildelingskontoret", "code: ke_children\n    name: Koordinerende enhet")
+
+
+def test_the_case_routes_are_intakes_routes() -> None:
+    assert {r.value for r in CaseRoute} == {r.value for r in Route}
+
+
+def test_a_route_with_its_own_office_is_decided_there_with_the_same_delivering_units(tmp_path: Path) -> None:
+    decision = load_decision(tmp_path, ROUTED).get("9999").decision
+    assert decision is not None
+
+    adults = decision.for_route("allocation_office")
+    children = decision.for_route("children_unit")
+
+    assert (adults.office.code, adults.authority, adults.meeting) == ("allocation_office", Authority.OFFICE, None)
+    assert adults.unit_for("home_nursing") == "home_care"
+    assert (children.office.code, children.authority) == ("ke_children", Authority.MEETING)
+    assert decision.for_route(None) == decision
+
+
+def test_a_children_route_without_a_childrens_unit_is_a_config_error(tmp_path: Path) -> None:
+    decision = (
+        DECISION
+        + """\
+  routes:
+    children_unit:
+      office:
+        code: ke_children
+        name: Koordinerende enhet
+      authority: office
+"""
+    )
+    write(
+        tmp_path,
+        "9999-testvik.yaml",
+        VALID.format(municipality="9999", second_code="safety_alarm")
+        + """\
+units:
+  - code: home_care
+    name: Hjemmetjenesten
+  - code: ke_children
+    name: Barn
+"""
+        + decision,
+    )
+
+    with pytest.raises(TenantConfigError, match=r"decision\.routes\.children_unit"):
+        Tenants.load(tmp_path)
+
+
+def test_holtalens_adults_are_decided_by_the_allocation_office_and_its_children_by_the_childrens_unit() -> None:
+    decision = Tenants.load(SHIPPED).get("5026").decision
+    assert decision is not None
+
+    assert decision.for_route("children_unit").office.code == "ke_children"
+    assert decision.for_route("children_unit").authority is Authority.MEETING
+    assert decision.for_route("allocation_office").office.code == "allocation_office"
+    assert decision.for_route("allocation_office").authority is Authority.OFFICE

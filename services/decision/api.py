@@ -3,24 +3,24 @@ service orders; always for the caller's municipality, from the token."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
-from servicekit.auth import Principal, PrincipalDep
+from servicekit.auth import Principal, PrincipalDep, TokenVerifier
 from servicekit.calendar import local_date
 from servicekit.context import bind
 from servicekit.errors import DomainError, Forbidden, NotFound
-from servicekit.runtime import ClockDep, Runtime, RuntimeDep, ServiceSpec
+from servicekit.runtime import BusDep, ClockDep, Runtime, RuntimeDep
 from services.decision import cases as case_commands
 from services.decision import commands, db, views
-from services.decision.cases import Actor, Municipality
+from services.decision.cases import Municipality
 from services.decision.commands import DecisionInput
-from services.decision.config import DecisionConfig
 from services.decision.domain import CaseStatus, DecisionStatus, Reasons, ServiceLine
-from services.decision.recipients import RecipientLookup, nobody
+from services.decision.recipients import RecipientLookup
 from services.decision.schemas import (
     ApprovalIn,
     AttendeesIn,
@@ -43,13 +43,15 @@ Offset = Annotated[int, Query(ge=0)]
 READERS = ("caseworker", "leader")
 
 
-@dataclass
-class DecisionSpec(ServiceSpec):
-    """The decision service's spec: the shared one, plus the municipalities' decision configuration and where
-    letters' recipients are looked up. The clock is the runtime's (`ClockDep`), not the spec's."""
+# The composition root's client that looks up a letter's recipient, built on the runtime's token verifier.
+RecipientsFor = Callable[[TokenVerifier], RecipientLookup]
 
-    config: DecisionConfig | None = None
-    recipients: RecipientLookup = nobody
+
+@dataclass(frozen=True)
+class Wiring:
+    """What the composition root gives the routes: where letters' recipients are looked up."""
+
+    recipients: RecipientLookup
 
 
 @dataclass(frozen=True)
@@ -63,9 +65,9 @@ class Caller:
     now: datetime
 
     @property
-    def actor(self) -> Actor:
-        p = self.principal
-        return Actor(subject=p.subject, municipality=p.municipality, unit=p.unit)
+    def actor(self) -> Principal:
+        """Who acts: the one `servicekit.actor.Actor` of the verified token (`Principal` is that class)."""
+        return self.principal
 
     @property
     def today(self) -> date:
@@ -76,15 +78,15 @@ class Caller:
         return self.principal.municipality
 
 
-def _caller(principal: PrincipalDep, runtime: RuntimeDep, clock: ClockDep) -> Caller:
-    spec = runtime.spec
-    if not isinstance(spec, DecisionSpec) or spec.config is None:  # pragma: no cover - wiring error
-        raise RuntimeError("the decision API needs a DecisionSpec with its configuration")
-    place = Municipality(
-        tenant=runtime.tenants.get(principal.municipality),
-        config=spec.config.get(principal.municipality),
-        recipients=spec.recipients,
-    )
+def _wiring(request: Request) -> Wiring:
+    wiring: Wiring = request.state.decision  # set by the router `routers()` builds, before any route runs
+    return wiring
+
+
+def _caller(
+    wiring: Annotated[Wiring, Depends(_wiring)], principal: PrincipalDep, runtime: RuntimeDep, clock: ClockDep
+) -> Caller:
+    place = Municipality.of(runtime.tenants.get(principal.municipality), wiring.recipients)
     return Caller(principal=principal, runtime=runtime, place=place, now=clock.now())
 
 
@@ -163,20 +165,20 @@ async def get_case(case_id: str, caller: CallerDep) -> dict[str, Any]:
     tags=["letters"],
     summary="Send a preliminary reply (forvaltningsloven § 11 a): why it takes longer, and when to expect it",
 )
-async def send_preliminary_reply(case_id: str, body: PreliminaryReplyIn, caller: CallerDep) -> dict[str, Any]:
+async def send_preliminary_reply(
+    case_id: str, body: PreliminaryReplyIn, caller: CallerDep, bus: BusDep
+) -> dict[str, Any]:
     caller.principal.require("caseworker")
     bind(case_id=case_id)
-    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
-        letter_id = await commands.preliminary_reply(
-            uow,
-            caller.actor,
-            caller.place,
-            case_id,
+    letter_id = await bus.run(
+        commands.preliminary_reply,
+        commands.SendPreliminaryReply(
+            place=caller.place,
+            case_id=case_id,
             expected_decision_on=body.expected_decision_on,
             reason_for_delay=body.reason_for_delay,
-            today=caller.today,
-            now=caller.now,
-        )
+        ),
+    )
     return await _letter_out(caller, letter_id)
 
 
@@ -207,17 +209,12 @@ async def get_meeting(meeting_id: str, caller: CallerDep) -> dict[str, Any]:
 
 
 @meetings.post("/{meeting_id}/attendees", response_model=MeetingOut, summary="Record who attended (replaces the list)")
-async def record_attendees(meeting_id: str, body: AttendeesIn, caller: CallerDep) -> dict[str, Any]:
+async def record_attendees(meeting_id: str, body: AttendeesIn, caller: CallerDep, bus: BusDep) -> dict[str, Any]:
     caller.principal.require("caseworker")
-    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
-        await case_commands.record_attendees(
-            uow,
-            caller.actor,
-            meeting_id,
-            [a.model_dump() for a in body.attendees],
-            today=caller.today,
-            now=caller.now,
-        )
+    await bus.run(
+        case_commands.record_attendees,
+        case_commands.RecordAttendees(meeting_id=meeting_id, attendees=[a.model_dump() for a in body.attendees]),
+    )
     return await _meeting_out(caller, meeting_id)
 
 
@@ -226,22 +223,20 @@ async def record_attendees(meeting_id: str, body: AttendeesIn, caller: CallerDep
     response_model=MeetingOut,
     summary="Record the meeting's conclusion on a case, or postpone it to the next meeting",
 )
-async def record_outcome(meeting_id: str, body: OutcomeIn, caller: CallerDep) -> dict[str, Any]:
+async def record_outcome(meeting_id: str, body: OutcomeIn, caller: CallerDep, bus: BusDep) -> dict[str, Any]:
     caller.principal.require("caseworker")
     bind(case_id=body.case_id)
-    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
-        await case_commands.record_outcome(
-            uow,
-            caller.actor,
-            caller.place,
-            meeting_id,
+    await bus.run(
+        case_commands.record_outcome,
+        case_commands.RecordOutcome(
+            place=caller.place,
+            meeting_id=meeting_id,
             case_id=body.case_id,
             result=body.result,
             outcome=body.outcome,
             note=body.note,
-            today=caller.today,
-            now=caller.now,
-        )
+        ),
+    )
     return await _meeting_out(caller, meeting_id)
 
 
@@ -256,7 +251,7 @@ decisions = APIRouter(prefix="/decisions", tags=["decisions"])
     response_model=DecisionOut,
     summary="Decide a case: made at once, or drafted for the unit leaders' final approval",
 )
-async def make_decision(body: DecisionIn, caller: CallerDep) -> dict[str, Any]:
+async def make_decision(body: DecisionIn, caller: CallerDep, bus: BusDep) -> dict[str, Any]:
     caller.principal.require("caseworker")
     bind(case_id=body.case_id)
     given = DecisionInput(
@@ -267,10 +262,7 @@ async def make_decision(body: DecisionIn, caller: CallerDep) -> dict[str, Any]:
         reasons=_reasons(body.reasons),
         decided_on=body.decided_on,
     )
-    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
-        decision_id = await commands.decide(
-            uow, caller.actor, caller.place, body.case_id, given, today=caller.today, now=caller.now
-        )
+    decision_id = await bus.run(commands.decide, commands.Decide(place=caller.place, case_id=body.case_id, given=given))
     return await _decision_out(caller, decision_id)
 
 
@@ -308,20 +300,18 @@ async def get_decision(decision_id: str, caller: CallerDep) -> dict[str, Any]:
     response_model=DecisionOut,
     summary="A unit leader's final approval, or the draft's return to the office with a reason",
 )
-async def approve(decision_id: str, body: ApprovalIn, caller: CallerDep) -> dict[str, Any]:
+async def approve(decision_id: str, body: ApprovalIn, caller: CallerDep, bus: BusDep) -> dict[str, Any]:
     caller.principal.require("leader")
-    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
-        await commands.approve(
-            uow,
-            caller.actor,
-            caller.place,
-            decision_id,
+    await bus.run(
+        commands.approve,
+        commands.Approve(
+            place=caller.place,
+            decision_id=decision_id,
             approved=body.approved,
             reason=body.reason,
             decided_on=body.decided_on,
-            today=caller.today,
-            now=caller.now,
-        )
+        ),
+    )
     return await _decision_out(caller, decision_id)
 
 
@@ -331,14 +321,13 @@ async def approve(decision_id: str, body: ApprovalIn, caller: CallerDep) -> dict
     response_model=DecisionOut,
     summary="Review a decision: continue, change or stop, as a new decision that supersedes it",
 )
-async def review(decision_id: str, body: ReviewIn, caller: CallerDep) -> dict[str, Any]:
+async def review(decision_id: str, body: ReviewIn, caller: CallerDep, bus: BusDep) -> dict[str, Any]:
     caller.principal.require("caseworker")
-    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
-        new_id = await commands.review(
-            uow,
-            caller.actor,
-            caller.place,
-            decision_id,
+    new_id = await bus.run(
+        commands.review,
+        commands.Review(
+            place=caller.place,
+            decision_id=decision_id,
             result=body.result,
             services=_lines(body.services) if body.services is not None else None,
             outcome=body.outcome,
@@ -346,9 +335,8 @@ async def review(decision_id: str, body: ReviewIn, caller: CallerDep) -> dict[st
             reasons=_reasons(body.reasons),
             decided_on=body.decided_on,
             meeting_id=body.meeting_id,
-            today=caller.today,
-            now=caller.now,
-        )
+        ),
+    )
     return await _decision_out(caller, new_id)
 
 
@@ -422,3 +410,16 @@ async def list_service_orders(
 
 
 ROUTERS = (cases, meetings, decisions, letters, service_orders)
+
+
+def routers(recipients_for: RecipientsFor) -> list[APIRouter]:
+    """The API bound to the composition root's configuration and clients: one router whose dependency hands them
+    to every route of this app (the recipient lookup on the runtime's own token verifier)."""
+
+    def wire(request: Request, runtime: RuntimeDep) -> None:
+        request.state.decision = Wiring(recipients=recipients_for(runtime.verifier))
+
+    root = APIRouter(dependencies=[Depends(wire)])
+    for router in ROUTERS:
+        root.include_router(router)
+    return [root]

@@ -4,7 +4,7 @@ whose agendas they go on. Each use case runs in one unit of work; events go to t
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -17,16 +17,20 @@ from contracts.decision import (
 )
 from contracts.envelope import EventModel
 from contracts.intake import ApplicationRegistered, EmergencyMeasureRegistered
+from servicekit.actor import Actor
+from servicekit.calendar import local_date
 from servicekit.db import UnitOfWork, new_id
 from servicekit.errors import Conflict, DomainError, NotFound
 from servicekit.tenants import DecisionSettings, MeetingSchedule, Tenant
 from services.decision import db, letters
+from services.decision.config import decision_settings
 from services.decision.domain import (
     AgendaStatus,
     CaseStatus,
     DecisionStatus,
     MeetingResult,
     check_meeting_held,
+    check_not_reopened,
     check_outcome_record,
 )
 from services.decision.recipients import RecipientLookup, nobody
@@ -37,19 +41,22 @@ Row = dict[str, Any]
 
 
 @dataclass(frozen=True)
-class Actor:
-    subject: str
-    municipality: str
-    unit: str | None = None
-
-
-@dataclass(frozen=True)
 class Municipality:
     """What the decision service knows of one municipality: its tenant configuration and its decision rules."""
 
     tenant: Tenant
     config: DecisionSettings
     recipients: RecipientLookup = nobody
+
+    @classmethod
+    def of(cls, tenant: Tenant, recipients: RecipientLookup = nobody) -> Municipality:
+        """The municipality a unit of work acts for (`uow.tenant`), with its decision rules."""
+        return cls(tenant=tenant, config=decision_settings(tenant), recipients=recipients)
+
+    def deciding(self, route: str | None) -> Municipality:
+        """This municipality as it decides a case of `route` (intake's; none while intake has not told us): the
+        route's own office where the tenant file's `decision.routes` names one (Holtålen's adults)."""
+        return replace(self, config=self.config.for_route(route))
 
     @property
     def number(self) -> str:
@@ -115,6 +122,7 @@ async def register_application(uow: UnitOfWork, municipality: str, data: Applica
         "journal_number": data.journal_number,
         "service_code": data.service_code,
         "received_on": data.received_on,
+        "route": data.route.value,
     }
     row = await _case_of(uow, municipality, data.case_id)
     if row is None:
@@ -160,6 +168,7 @@ async def register_emergency_measure(
         )
     if row["status"] in (CaseStatus.WITHDRAWN, CaseStatus.DECIDED):
         return
+    place = place.deciding(row["route"])
     row = await update_case(uow, row, now, emergency_measure=measure, status=_awaiting(row["status"]))
     schedule = place.config.meeting
     if schedule is not None and row["agenda_item_id"] is None:
@@ -186,6 +195,10 @@ async def receive_recommendation(
         row = await _open_case(uow, place.number, data.case_id, now, person_id=data.person_id)
     if row["status"] == CaseStatus.WITHDRAWN:
         return
+    check_not_reopened(
+        data.case_id, await db.current_decision_of(uow.session, place.number, data.case_id), by="a recommendation"
+    )
+    place = place.deciding(row["route"])
     recommendation = {
         **data.recommendation.model_dump(mode="json"),
         "assessment_id": data.assessment_id,
@@ -219,6 +232,11 @@ async def receive_request(uow: UnitOfWork, municipality: str, data: DecisionRequ
         row = await _open_case(uow, municipality, data.case_id, now, person_id=data.person_id)
     if row["status"] == CaseStatus.WITHDRAWN:
         return
+    check_not_reopened(
+        data.case_id,
+        await db.current_decision_of(uow.session, municipality, data.case_id),
+        by="a request for a decision",
+    )
     requests = [r for r in row["requests"] or [] if r["right"] != data.right.value]
     requests.append(
         {
@@ -331,9 +349,18 @@ async def _meeting_of(uow: UnitOfWork, actor: Actor, meeting_id: str) -> Row:
     return meeting
 
 
-async def record_attendees(
-    uow: UnitOfWork, actor: Actor, meeting_id: str, attendees: list[dict[str, Any]], *, today: date, now: datetime
-) -> None:
+@dataclass(frozen=True)
+class RecordAttendees:
+    """Record who attended a meeting (replaces the list)."""
+
+    meeting_id: str
+    attendees: list[dict[str, Any]]
+
+
+async def record_attendees(cmd: RecordAttendees, uow: UnitOfWork) -> None:
+    actor, meeting_id, attendees = uow.actor, cmd.meeting_id, cmd.attendees
+    now = uow.clock.now()
+    today = local_date(now)
     meeting = await _meeting_of(uow, actor, meeting_id)
     check_meeting_held(meeting["meeting_on"], today, "attendance")
     letters.check_printable({f"attendees[{i}].name": a["name"] for i, a in enumerate(attendees)})
@@ -346,23 +373,33 @@ async def record_attendees(
         attendees_recorded_at=now,
         attendees_recorded_by=actor.subject,
     )
-    await uow.commit()
 
 
-async def record_outcome(
-    uow: UnitOfWork,
-    actor: Actor,
-    place: Municipality,
-    meeting_id: str,
-    *,
-    case_id: str,
-    result: MeetingResult,
-    outcome: Outcome | None,
-    note: str | None,
-    today: date,
-    now: datetime,
-) -> None:
+@dataclass(frozen=True)
+class RecordOutcome:
+    """The meeting's conclusion on one case, or its postponement."""
+
+    place: Municipality
+    meeting_id: str
+    case_id: str
+    result: MeetingResult
+    outcome: Outcome | None
+    note: str | None
+
+
+async def record_outcome(cmd: RecordOutcome, uow: UnitOfWork) -> None:
     """The meeting's conclusion on one case, or its postponement to the next meeting."""
+    actor, place, meeting_id, case_id, result, outcome, note = (
+        uow.actor,
+        cmd.place,
+        cmd.meeting_id,
+        cmd.case_id,
+        cmd.result,
+        cmd.outcome,
+        cmd.note,
+    )
+    now = uow.clock.now()
+    today = local_date(now)
     meeting = await _meeting_of(uow, actor, meeting_id)
     check_meeting_held(meeting["meeting_on"], today, "a conclusion")
     item = await db.agenda_item_for(uow.session, meeting_id, case_id)
@@ -389,12 +426,13 @@ async def record_outcome(
         recorded_at=now,
     )
     if result is MeetingResult.POSTPONED:
-        schedule = place.config.meeting
-        if schedule is None:
-            raise Conflict("meeting_id: the municipality holds no allocation meetings any more; decide the case")
         case = await db.get_case(uow.session, case_id, lock=True)
         if case is None:  # pragma: no cover - an agenda item always has its case
             raise NotFound(f"no case {case_id}", field="case_id")
+        place = place.deciding(case["route"])
+        schedule = place.config.meeting
+        if schedule is None:
+            raise Conflict("meeting_id: the municipality holds no allocation meetings any more; decide the case")
         following = next_meeting_after(schedule, meeting["starts_at"])
         await schedule_on_agenda(
             uow,
@@ -407,4 +445,3 @@ async def record_outcome(
             submitted_at=item["submitted_at"],
             now=now,
         )
-    await uow.commit()

@@ -21,10 +21,12 @@ from contracts.decision import (
     ReviewResult,
     ServiceOrdered,
 )
+from servicekit.actor import Actor
+from servicekit.calendar import local_date
 from servicekit.db import UnitOfWork, new_id
 from servicekit.errors import Conflict, DomainError, NotFound
 from services.decision import db, letters
-from services.decision.cases import Actor, Municipality, Row, emit, update_case
+from services.decision.cases import Municipality, Row, emit, update_case
 from services.decision.domain import (
     AgendaState,
     AgendaStatus,
@@ -203,22 +205,26 @@ async def _add_decision(
     return row
 
 
-async def decide(
-    uow: UnitOfWork,
-    actor: Actor,
-    place: Municipality,
-    case_id: str,
-    given: DecisionInput,
-    *,
-    today: date,
-    now: datetime,
-) -> str:
+@dataclass(frozen=True)
+class Decide:
+    """Decide a case that awaits a decision."""
+
+    place: Municipality
+    case_id: str
+    given: DecisionInput
+
+
+async def decide(cmd: Decide, uow: UnitOfWork) -> str:
     """A decision on a case that awaits one: made at once by the office or after the meeting's conclusion, or
     drafted for the unit leaders' final approval."""
+    actor, place, case_id, given = uow.actor, cmd.place, cmd.case_id, cmd.given
+    now = uow.clock.now()
+    today = local_date(now)
     case = await db.get_case(uow.session, case_id, lock=True)
     if case is None or case["municipality"] != actor.municipality:
         raise NotFound(f"no case {case_id} in municipality {actor.municipality}", field="case_id")
     _case_ready(case)
+    place = place.deciding(case["route"])
     pending = PendingKind(
         reversal_of=(case["reversal"] or {}).get("decision_id"),
         requested_rights=tuple(r["right"] for r in case["requests"] or []),
@@ -273,23 +279,32 @@ async def decide(
         decided_on = given.decided_on or meeting_on or today
         check_decided_on(decided_on, today, received_on=case["received_on"], meeting_on=meeting_on)
         await _make(uow, place, row, case, decided_on=decided_on, actor=actor, now=now)
-    await uow.commit()
     return str(row["id"])
 
 
-async def approve(
-    uow: UnitOfWork,
-    actor: Actor,
-    place: Municipality,
-    decision_id: str,
-    *,
-    approved: bool,
-    reason: str | None,
-    decided_on: date | None,
-    today: date,
-    now: datetime,
-) -> None:
+@dataclass(frozen=True)
+class Approve:
+    """A unit leader's final approval of a draft, or its return with a reason."""
+
+    place: Municipality
+    decision_id: str
+    approved: bool
+    reason: str | None
+    decided_on: date | None
+
+
+async def approve(cmd: Approve, uow: UnitOfWork) -> None:
     """A unit leader's final approval; the decision is made when every delivering unit's leader has approved."""
+    actor, place, decision_id, approved, reason, decided_on = (
+        uow.actor,
+        cmd.place,
+        cmd.decision_id,
+        cmd.approved,
+        cmd.reason,
+        cmd.decided_on,
+    )
+    now = uow.clock.now()
+    today = local_date(now)
     row = await db.get_decision(uow.session, decision_id, lock=True)
     if row is None or row["municipality"] != actor.municipality:
         raise NotFound(f"no decision {decision_id} in municipality {actor.municipality}", field="decision_id")
@@ -320,6 +335,7 @@ async def approve(
     case = await db.get_case(uow.session, row["case_id"], lock=True)
     if case is None:  # pragma: no cover - a decision always has its case
         raise NotFound(f"no case {row['case_id']}")
+    place = place.deciding(case["route"])
     if not approved:
         await db.change(
             uow.session, db.decision, "id", decision_id, status=DecisionStatus.RETURNED.value, returned_reason=reason
@@ -330,26 +346,39 @@ async def approve(
         day = decided_on or today
         check_decided_on(day, today, received_on=case["received_on"] if row["kind"] != DecisionKind.REVIEW else None)
         await _make(uow, place, row, case, decided_on=day, actor=actor, now=now)
-    await uow.commit()
 
 
-async def review(
-    uow: UnitOfWork,
-    actor: Actor,
-    place: Municipality,
-    decision_id: str,
-    *,
-    result: ReviewResult,
-    services: list[ServiceLine] | None,
-    outcome: Outcome | None,
-    legal_basis: list[str] | None,
-    reasons: Reasons,
-    decided_on: date | None,
-    meeting_id: str | None,
-    today: date,
-    now: datetime,
-) -> str:
+@dataclass(frozen=True)
+class Review:
+    """Review a made decision: continue, change or stop."""
+
+    place: Municipality
+    decision_id: str
+    result: ReviewResult
+    services: list[ServiceLine] | None
+    outcome: Outcome | None
+    legal_basis: list[str] | None
+    reasons: Reasons
+    decided_on: date | None
+    meeting_id: str | None
+
+
+async def review(cmd: Review, uow: UnitOfWork) -> str:
     """A review ends in continue, change or stop: a new decision that supersedes the reviewed one."""
+    actor, place, decision_id, result, services, outcome, legal_basis, reasons, decided_on, meeting_id = (
+        uow.actor,
+        cmd.place,
+        cmd.decision_id,
+        cmd.result,
+        cmd.services,
+        cmd.outcome,
+        cmd.legal_basis,
+        cmd.reasons,
+        cmd.decided_on,
+        cmd.meeting_id,
+    )
+    now = uow.clock.now()
+    today = local_date(now)
     old = await db.get_decision(uow.session, decision_id, lock=True)
     if old is None or old["municipality"] != actor.municipality:
         raise NotFound(f"no decision {decision_id} in municipality {actor.municipality}", field="decision_id")
@@ -359,6 +388,10 @@ async def review(
         Outcome(old["outcome"]),
         await db.pending_successor(uow.session, decision_id),
     )
+    case = await db.get_case(uow.session, old["case_id"], lock=True)
+    if case is None:  # pragma: no cover - a decision always has its case
+        raise NotFound(f"no case {old['case_id']}")
+    place = place.deciding(case["route"])
     old_services = _lines(old["services"])
     plan = review_plan(result, old_services, services, outcome)
     basis = legal_basis if legal_basis is not None else (None if result is ReviewResult.CHANGE else old["legal_basis"])
@@ -395,9 +428,6 @@ async def review(
             raise NotFound(f"no meeting {meeting_id} in municipality {actor.municipality}", field="meeting_id")
         if meeting["attendees_recorded_at"] is None:
             raise Conflict("meeting_id: record the meeting's attendees first: only a held meeting decides")
-    case = await db.get_case(uow.session, old["case_id"], lock=True)
-    if case is None:  # pragma: no cover - a decision always has its case
-        raise NotFound(f"no case {old['case_id']}")
     required = _required_units(place, content) if by is DecidedBy.UNIT_LEADER else []
     row = await _add_decision(
         uow,
@@ -421,7 +451,6 @@ async def review(
         if day < old["decided_on"]:
             raise DomainError("decided_on: cannot be before the reviewed decision", field="decided_on")
         await _make(uow, place, row, case, decided_on=day, actor=actor, now=now)
-    await uow.commit()
     return str(row["id"])
 
 
@@ -708,21 +737,31 @@ async def _decision_letter(
     )
 
 
-async def preliminary_reply(
-    uow: UnitOfWork,
-    actor: Actor,
-    place: Municipality,
-    case_id: str,
-    *,
-    expected_decision_on: date,
-    reason_for_delay: str,
-    today: date,
-    now: datetime,
-) -> str:
+@dataclass(frozen=True)
+class SendPreliminaryReply:
+    """Send a preliminary reply (forvaltningsloven § 11 a)."""
+
+    place: Municipality
+    case_id: str
+    expected_decision_on: date
+    reason_for_delay: str
+
+
+async def preliminary_reply(cmd: SendPreliminaryReply, uow: UnitOfWork) -> str:
     """forvaltningsloven § 11 a: a letter saying why the case takes longer and when to expect the decision."""
+    actor, place, case_id, expected_decision_on, reason_for_delay = (
+        uow.actor,
+        cmd.place,
+        cmd.case_id,
+        cmd.expected_decision_on,
+        cmd.reason_for_delay,
+    )
+    now = uow.clock.now()
+    today = local_date(now)
     case = await db.get_case(uow.session, case_id, lock=True)
     if case is None or case["municipality"] != actor.municipality:
         raise NotFound(f"no case {case_id} in municipality {actor.municipality}", field="case_id")
+    place = place.deciding(case["route"])
     reason = check_preliminary_reply(CaseStatus(case["status"]), expected_decision_on, reason_for_delay, today)
     letters.check_printable({"reason_for_delay": reason})
     text = letters.render_preliminary_reply(
@@ -755,5 +794,4 @@ async def preliminary_reply(
             letter_id=letter_id, case_id=case_id, kind="preliminary_reply", language=place.tenant.language.value
         ),
     )
-    await uow.commit()
     return letter_id

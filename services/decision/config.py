@@ -1,23 +1,32 @@
 """The decision configuration of every municipality, from the `decision:` section of its tenant file.
 
 The section's models and the checks against the rest of the tenant file (delivering units are catalogue services
-and the municipality's own units) live in servicekit/tenants.py, so a bad section fails `Tenants.load` with the
-file and field named. What is left here is the decision service's own rule: it decides for every configured
-municipality, so it refuses to start while one of them has no `decision:` section (every shipped file has one).
+and the municipality's own units; a route's own office, `decision.routes`) live in servicekit/tenants.py, so a bad
+section fails `Tenants.load` with the file and field named. What is left here is the decision service's own rule:
+it decides for every configured municipality, so it refuses to start while one of them has no `decision:` section
+(every shipped file has one).
 """
 
 from __future__ import annotations
 
 from servicekit.errors import NotFound
-from servicekit.tenants import DecisionSettings, Tenants
+from servicekit.tenants import DecisionSettings, Tenant, Tenants
 
 
 class DecisionConfigError(ValueError):
     pass
 
 
+def decision_settings(tenant: Tenant) -> DecisionSettings:
+    """The tenant's `decision:` section; a municipality without one is not decided here."""
+    if tenant.decision is None:
+        raise NotFound(f"municipality {tenant.municipality} has no decision configuration on this installation")
+    return tenant.decision
+
+
 class DecisionConfig:
-    """The decision settings of every configured municipality, by number."""
+    """The decision settings of every configured municipality, by number: checked once at start-up, so a
+    municipality without a `decision:` section stops the start."""
 
     def __init__(self, by_number: dict[str, DecisionSettings]) -> None:
         self._by_number = by_number

@@ -25,7 +25,9 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.decision import DecisionKind
 from servicekit.db import UtcDateTime, new_metadata
+from services.decision.domain import CurrentDecision
 
 metadata = new_metadata()
 
@@ -41,6 +43,7 @@ decision_case = Table(
     Column("service_code", String(60), nullable=True, doc="the service applied for"),
     Column("received_on", Date, nullable=True),
     Column("status", String(30), nullable=False),
+    Column("route", String(30), nullable=True, doc="intake's route: who decides (contracts.intake.Route)"),
     Column("emergency_measure", JSON, nullable=True, doc="unit, service_code, started_at, registered_at"),
     Column("recommendation", JSON, nullable=True, doc="the assessment's recommendation, with when it was submitted"),
     Column("requests", JSON, nullable=True, doc="open DecisionRequested: request_id, right, proposed, requested_by"),
@@ -311,6 +314,24 @@ async def list_decisions(
 async def pending_successor(session: AsyncSession, decision_id: str) -> bool:
     query = select(decision.c.id).where(decision.c.supersedes == decision_id, decision.c.status == "awaiting_approval")
     return (await session.scalar(query)) is not None
+
+
+async def current_decision_of(session: AsyncSession, municipality: str, case_id: str) -> CurrentDecision | None:
+    """The case's decision now: made and not superseded (none while the case has no made decision)."""
+    query = (
+        select(decision.c.id, decision.c.kind, decision.c.decided_on)
+        .where(
+            decision.c.municipality == municipality,
+            decision.c.case_id == case_id,
+            decision.c.status == "made",
+            decision.c.superseded_by.is_(None),
+        )
+        .order_by(decision.c.made_at.desc(), decision.c.id)
+    )
+    found = (await session.execute(query)).first()
+    if found is None:
+        return None
+    return CurrentDecision(decision_id=found.id, kind=DecisionKind(found.kind), decided_on=found.decided_on)
 
 
 async def pending_draft_of_case(session: AsyncSession, case_id: str) -> Row | None:

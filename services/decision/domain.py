@@ -464,6 +464,38 @@ class PendingKind:
         return DecisionKind.INITIAL
 
 
+# --- a decided case is not reopened ------------------------------------------------------------
+
+
+class CaseAlreadyDecided(Conflict):
+    """Rule 6: a case that has its decision is not reopened by a recommendation or a request for a decision.
+    What a decided case may still receive goes through the decision it has: a review (continue, change or stop)
+    or, after an appeal, the office's reversal (Tolga 5-6: an emergency measure is raised at the first meeting and
+    its decision written afterwards; changes are reviews of that decision, a justified appeal gives a new one)."""
+
+
+@dataclass(frozen=True)
+class CurrentDecision:
+    """The decision a case has now: made, and not superseded by a review or a reversal."""
+
+    decision_id: str
+    kind: DecisionKind
+    decided_on: date
+
+
+def check_not_reopened(case_id: str, current: CurrentDecision | None, *, by: str) -> None:
+    """A recommendation (`by` = "a recommendation") or a request for a decision is refused for a decided case,
+    instead of giving it a second first decision."""
+    if current is None:
+        return
+    raise CaseAlreadyDecided(
+        f"case_id: case {case_id} was decided on {current.decided_on.isoformat()} (decision {current.decision_id}, "
+        f"{current.kind.value}); a decided case is not reopened by {by}: review that decision "
+        f"(POST /decisions/{current.decision_id}/review), or reverse it after an appeal",
+        field="case_id",
+    )
+
+
 # --- meetings and preliminary replies -----------------------------------------------------------
 
 

@@ -11,44 +11,42 @@ from contracts.envelope import CloudEvent
 from contracts.intake import ApplicationRegistered, ApplicationWithdrawn, EmergencyMeasureRegistered
 from servicekit.consumer import EventHandlers
 from servicekit.db import UnitOfWork
-from servicekit.tenants import Tenants
 from services.decision import cases
 from services.decision.cases import Municipality
-from services.decision.config import DecisionConfig
 
 
-def build_handlers(tenants: Tenants, config: DecisionConfig) -> EventHandlers:
-    """The handlers, bound to the municipalities' configuration. When the event is processed is the service's clock
-    (`uow.clock`); when something was submitted is the event's own time."""
+def build_handlers() -> EventHandlers:
+    """The handlers. The municipality's configuration is the unit of work's (`uow.tenant`); when the event is
+    processed is the service's clock (`uow.clock`); when something was submitted is the event's own time."""
     handlers = EventHandlers()
 
-    def place(municipality: str) -> Municipality:
-        return Municipality(tenant=tenants.get(municipality), config=config.get(municipality))
+    def place(uow: UnitOfWork) -> Municipality:
+        return Municipality.of(uow.tenant)
 
     @handlers.on(ApplicationRegistered)
     async def on_application_registered(event: CloudEvent[Any], uow: UnitOfWork) -> None:
-        await cases.register_application(uow, event.municipality, event.data, uow.clock.now())
+        await cases.register_application(uow, uow.municipality, event.data, uow.clock.now())
 
     @handlers.on(ApplicationWithdrawn)
     async def on_application_withdrawn(event: CloudEvent[Any], uow: UnitOfWork) -> None:
         data: ApplicationWithdrawn = event.data
-        await cases.withdraw_application(uow, event.municipality, data.case_id, uow.clock.now())
+        await cases.withdraw_application(uow, uow.municipality, data.case_id, uow.clock.now())
 
     @handlers.on(EmergencyMeasureRegistered)
     async def on_emergency_measure(event: CloudEvent[Any], uow: UnitOfWork) -> None:
-        await cases.register_emergency_measure(uow, place(event.municipality), event.data, uow.clock.now())
+        await cases.register_emergency_measure(uow, place(uow), event.data, uow.clock.now())
 
     @handlers.on(AssessmentCompleted)
     async def on_assessment_completed(event: CloudEvent[Any], uow: UnitOfWork) -> None:
         # Submitted when the assessment was completed: the event's time, the same on every redelivery.
-        await cases.receive_recommendation(uow, place(event.municipality), event.data, event.time, uow.clock.now())
+        await cases.receive_recommendation(uow, place(uow), event.data, event.time, uow.clock.now())
 
     @handlers.on(DecisionRequested)
     async def on_decision_requested(event: CloudEvent[Any], uow: UnitOfWork) -> None:
-        await cases.receive_request(uow, event.municipality, event.data, uow.clock.now())
+        await cases.receive_request(uow, uow.municipality, event.data, uow.clock.now())
 
     @handlers.on(AppealReversedByOffice)
     async def on_appeal_reversed(event: CloudEvent[Any], uow: UnitOfWork) -> None:
-        await cases.receive_reversal(uow, event.municipality, event.data, uow.clock.now())
+        await cases.receive_reversal(uow, uow.municipality, event.data, uow.clock.now())
 
     return handlers

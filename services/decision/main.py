@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
+from fastapi import FastAPI
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from contracts.topics import Topic
-from servicekit.auth import TokenVerifier
-from servicekit.clock import clock_from
-from servicekit.runtime import serve
+from servicekit.clock import Clock, clock_from
+from servicekit.runtime import ServiceSpec, create_app, serve
 from servicekit.settings import ServiceSettings
-from servicekit.tenants import Tenants
-from services.decision.api import ROUTERS, DecisionSpec
+from services.decision.api import RecipientsFor, routers
 from services.decision.config import DecisionConfig
 from services.decision.handlers import build_handlers
 from services.decision.recipients import IntakeRecipients
@@ -29,27 +29,26 @@ class Settings(ServiceSettings):
     )
 
 
-def spec(settings: Settings | None = None) -> DecisionSpec:
-    """The decision service, bound to its municipalities' configuration (deploy/tenants/*.yaml, each with its
-    `decision:` section), validated here: a wrong file stops the start with a message naming the file and the
-    field, and so does a municipality without a `decision:` section."""
+def spec(settings: Settings | None = None, *, recipients_for: RecipientsFor | None = None) -> ServiceSpec:
+    """The decision service: its routes and handlers, and intake's person register for letters (asked with a token
+    of the runtime's own verifier). The municipalities' configuration is the runtime's (`runtime.tenants`,
+    `uow.tenant`), loaded once and checked at start: a municipality without a `decision:` section stops it."""
     settings = settings or Settings()
-    tenants = Tenants.load(settings.tenants_dir)
-    config = DecisionConfig.from_tenants(tenants)
-    return DecisionSpec(
+    return ServiceSpec(
         name="decision",
         title="Forvalt decision",
         description="Allocation meetings, individual decisions, letters, service orders and reviews.",
         produces=[Topic.DECISION, Topic.DEADLINES],
         migrations_dir=Path(__file__).parent / "migrations",
-        routers=list(ROUTERS),
-        handlers=build_handlers(tenants, config),
-        config=config,
-        recipients=IntakeRecipients(
-            settings.intake_url,
-            TokenVerifier(settings.jwt_secret, issuer=settings.jwt_issuer, audience=settings.jwt_audience),
-        ),
+        routers=routers(recipients_for or partial(IntakeRecipients, settings.intake_url)),
+        handlers=build_handlers(),
+        check_tenants=DecisionConfig.from_tenants,
     )
+
+
+def app(settings: Settings, clock: Clock, *, recipients_for: RecipientsFor | None = None) -> FastAPI:
+    """The decision service's app, its configuration checked (tests build it without serving it)."""
+    return create_app(spec(settings, recipients_for=recipients_for), settings, clock=clock)
 
 
 def main() -> None:

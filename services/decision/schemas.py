@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.decision import AppealInformation, DecidedBy, DecisionKind, Outcome, ReviewResult
+from contracts.intake import Route
 from services.decision.domain import AgendaStatus, CaseStatus, DecisionStatus, MeetingResult
 
 FreeText = Field(default="", max_length=20_000)
@@ -207,6 +208,7 @@ class CaseOut(BaseModel):
     service_code: str | None
     received_on: date | None
     status: CaseStatus
+    route: Route | None = Field(default=None, description="intake's route: who decides the case (none: not told yet)")
     awaiting: DecisionKind | None = Field(description="the kind of decision the case waits for")
     decided_by: DecidedBy | None = Field(description="who makes it: office, meeting, or unit leaders' approval")
     emergency_measure: dict[str, Any] | None

@@ -117,7 +117,7 @@ async def case(session: AsyncSession, row: Row, place: Municipality, today: date
     return {
         **row,
         "awaiting": kind,
-        "decided_by": decided_by(kind, place.config.authority) if kind else None,
+        "decided_by": decided_by(kind, place.deciding(row["route"]).config.authority) if kind else None,
         "requests": row["requests"] or [],
         "appealed_decision": (await decisions(session, [appealed], place))[0] if appealed else None,
         "agenda": agenda,

@@ -89,12 +89,16 @@ def preliminary_reply_deadline(received_on: date, responsible: str) -> DeadlineP
 
 def responsible_for(route: Route, tenant: Tenant) -> str:
     """Who must act on a case's deadlines, by the route intake gave it and the municipality's configuration: the
-    deciding office's code for an allocation-office case, the children's unit's code for a children's case.
+    code of the office that decides the route's cases (the tenant file's `decision:` section, or its
+    `decision.routes` entry for the route: Holtålen's adults go to the allocation office), else the children's
+    unit's code for a children's case.
 
     Where the configuration names nobody for the route (no `decision:` office, no `children_unit`, and the tenant
     file has no coordinating unit at all), the route's own role name is responsible (`allocation_office`,
     `children_unit`, `coordinating_unit`): the role every deadline named before the configuration was consulted.
     """
+    if tenant.decision is not None and route.value in tenant.decision.routes:
+        return tenant.decision.for_route(route.value).office.code
     if route is Route.ALLOCATION_OFFICE and tenant.decision is not None:
         return tenant.decision.office.code
     if route is Route.CHILDREN_UNIT and tenant.children_unit is not None:

@@ -34,7 +34,7 @@ async def check_round_trip(db: Database) -> None:
     await upgrade(db, MIGRATIONS)
     assert await tables(db) >= TABLES | {"outbox_message", "inbox_message"}
     async with db.engine.connect() as conn:
-        assert await conn.scalar(text("SELECT version_num FROM alembic_version")) == "0002"
+        assert await conn.scalar(text("SELECT version_num FROM alembic_version")) == "0003"
 
     await downgrade(db, MIGRATIONS, "0001")
     assert not TABLES & await tables(db)

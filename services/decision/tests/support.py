@@ -25,6 +25,7 @@ from contracts.intake import (
     ConsentGiver,
     ConsentScope,
     EmergencyMeasureRegistered,
+    Route,
     Sender,
 )
 from servicekit.clock import FixedClock
@@ -95,6 +96,7 @@ def application_registered(
     service_code: str = "home_nursing",
     person_id: str = "p-1",
     at: datetime | None = None,
+    route: Route = Route.ALLOCATION_OFFICE,
 ) -> CloudEvent[Any]:
     data = ApplicationRegistered(
         case_id=case_id,
@@ -105,6 +107,8 @@ def application_registered(
         service_code=service_code,
         received_on=received_on,
         consent=Consent(form=ConsentForm.WRITTEN, given_by=ConsentGiver.PERSON, scope=[ConsentScope.PROCESSING]),
+        route=route,
+        involves_child=route is Route.CHILDREN_UNIT,
     )
     return wrap(data, municipality, at or datetime.combine(received_on, datetime.min.time(), tzinfo=UTC))
 
@@ -198,10 +202,18 @@ async def feed(
 
 
 async def assessed(
-    consumer: EventConsumer, clock: FixedClock, case_id: str, municipality: str = SELBU, *, at: datetime, **kw: Any
+    consumer: EventConsumer,
+    clock: FixedClock,
+    case_id: str,
+    municipality: str = SELBU,
+    *,
+    at: datetime,
+    route: Route = Route.ALLOCATION_OFFICE,
+    **kw: Any,
 ) -> None:
-    """A case registered by intake and assessed, with its recommendation submitted at `at`."""
-    assert await feed(consumer, clock, application_registered(case_id, municipality), at=at) is Outcome.PROCESSED
+    """A case registered by intake (on `route`) and assessed, with its recommendation submitted at `at`."""
+    registered = application_registered(case_id, municipality, route=route)
+    assert await feed(consumer, clock, registered, at=at) is Outcome.PROCESSED
     event = assessment_completed(case_id, municipality, at=at, **kw)
     assert await feed(consumer, clock, event) is Outcome.PROCESSED
 

@@ -9,7 +9,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from contracts.deadlines import DeadlineScheduled
 from contracts.decision import CaseScheduledForMeeting, DecisionMade, LetterIssued, ServiceOrdered
+from contracts.intake import Route
 from servicekit.clock import FixedClock
 from servicekit.consumer import EventConsumer
 from services.decision.tests.support import (
@@ -164,10 +166,10 @@ async def test_in_tolga_the_decision_date_is_the_final_approvals_not_the_drafts(
 # --- Holtålen: the monthly meeting decides ------------------------------------------------------
 
 
-async def test_in_holtalen_the_meeting_concludes_and_the_decision_follows_its_conclusion(
+async def test_in_holtalen_a_childs_case_is_concluded_by_the_childrens_units_monthly_meeting_which_takes_the_appeal(
     app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: FixedClock
 ) -> None:
-    await assessed(consumer, clock, "case-h", HOLTALEN, at=oslo(2026, 3, 10, 10, 0))
+    await assessed(consumer, clock, "case-h", HOLTALEN, at=oslo(2026, 3, 10, 10, 0), route=Route.CHILDREN_UNIT)
     [scheduled] = await events_of(app, CaseScheduledForMeeting)
     meeting_id = scheduled.meeting_id
     assert scheduled.meeting_on.isoformat() == "2026-04-01"
@@ -226,12 +228,46 @@ async def test_in_holtalen_the_meeting_concludes_and_the_decision_follows_its_co
     assert decision["appeal"]["submit_to"] == "Koordinerende enhet for barn og unge"
     text = pdf_text((await client.get(decision["letter_url"], headers=headers)).content)
     assert "Vedtaket er fattet i Møte i koordinerende enhet for barn og unge 01.04.2026." in text
+    assert "Holtålen kommune Koordinerende enhet for barn og unge Dato: 01.04.2026" in text, "from the children's unit"
+    assert [d.responsible for d in await events_of(app, DeadlineScheduled)] == ["ke_children"]
+
+
+async def test_in_holtalen_an_adults_case_is_decided_by_the_allocation_office_alone_not_the_childrens_meeting(
+    app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: FixedClock
+) -> None:
+    await assessed(consumer, clock, "case-a", HOLTALEN, at=oslo(2026, 3, 10, 10, 0), route=Route.ALLOCATION_OFFICE)
+    assert await events_of(app, CaseScheduledForMeeting) == [], "on no meeting's agenda"
+    headers = auth(app, HOLTALEN)
+    clock.set(oslo(2026, 3, 10, 13))
+    case = (await client.get("/cases/case-a", headers=headers)).json()
+    assert (case["route"], case["awaiting"], case["decided_by"], case["agenda"]) == (
+        "allocation_office",
+        "initial",
+        "office",
+        None,
+    )
+
+    made = await client.post("/decisions", json=decision_body("case-a"), headers=headers)
+
+    assert made.status_code == 201, made.text
+    decision = made.json()
+    assert (decision["status"], decision["decided_by"], decision["decided_on"], decision["meeting_id"]) == (
+        "made",
+        "office",
+        "2026-03-10",
+        None,
+    )
+    assert decision["appeal"]["submit_to"] == "Forvaltningskontoret"
+    text = pdf_text((await client.get(decision["letter_url"], headers=headers)).content)
+    assert "Holtålen kommune Forvaltningskontoret Dato: 10.03.2026" in text, "from the allocation office"
+    assert "Koordinerende enhet for barn og unge" not in text
+    assert [d.responsible for d in await events_of(app, DeadlineScheduled)] == ["allocation_office"]
 
 
 async def test_a_postponed_case_goes_on_the_next_months_agenda(
     app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: FixedClock
 ) -> None:
-    await assessed(consumer, clock, "case-h", HOLTALEN, at=oslo(2026, 3, 10, 10, 0))
+    await assessed(consumer, clock, "case-h", HOLTALEN, at=oslo(2026, 3, 10, 10, 0), route=Route.CHILDREN_UNIT)
     [first] = await events_of(app, CaseScheduledForMeeting)
     headers = auth(app, HOLTALEN)
     clock.set(oslo(2026, 4, 1, 11))

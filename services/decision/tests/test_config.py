@@ -12,11 +12,13 @@ import pytest
 import yaml
 
 from contracts.coordination import RequestedRight
+from servicekit.clock import FixedClock
 from servicekit.errors import NotFound
 from servicekit.settings import REPO_ROOT
 from servicekit.tenants import Authority, Frequency, TenantConfigError, Tenants
 from services.decision.config import DecisionConfig, DecisionConfigError
-from services.decision.main import Settings, spec
+from services.decision.main import Settings, app, spec
+from services.decision.tests.support import CLOCK_START
 
 SHIPPED = REPO_ROOT / "deploy" / "tenants"
 TENANTS = Tenants.load(SHIPPED)
@@ -192,7 +194,7 @@ def test_the_service_refuses_to_start_without_a_decision_section(tmp_path: Path)
     directory = _edit(tmp_path, "5032", drop)
 
     with pytest.raises(DecisionConfigError, match=r"5032 \(Selbu\)"):
-        spec(Settings(environment="test", tenants_dir=directory))
+        app(Settings(environment="test", tenants_dir=directory, telemetry_exporter="memory"), FixedClock(CLOCK_START))
 
 
 def test_the_service_refuses_to_start_with_a_broken_tenant_file(tmp_path: Path) -> None:
@@ -200,4 +202,52 @@ def test_the_service_refuses_to_start_with_a_broken_tenant_file(tmp_path: Path) 
     (directory / FILES["3426"]).write_text("decision: [unclosed\n", encoding="utf-8")
 
     with pytest.raises(TenantConfigError, match=r"3426-tolga\.yaml"):
-        spec(Settings(environment="test", tenants_dir=directory))
+        app(Settings(environment="test", tenants_dir=directory, telemetry_exporter="memory"), FixedClock(CLOCK_START))
+
+
+# --- rule 5: who decides a route's cases ----------------------------------------------------------
+
+
+def test_holtalens_adults_are_decided_by_the_allocation_office_and_its_children_by_the_childrens_unit_meeting() -> None:
+    config = DecisionConfig.from_tenants(TENANTS).get("5026")
+
+    children = config.for_route("children_unit")
+    adults = config.for_route("allocation_office")
+    assert (children.office.code, children.authority, children.meeting is not None) == (
+        "ke_children",
+        Authority.MEETING,
+        True,
+    )
+    assert (adults.office.code, adults.office.name, adults.authority, adults.meeting) == (
+        "allocation_office",
+        "Forvaltningskontoret",
+        Authority.OFFICE,
+        None,
+    )
+    assert adults.delivering_units == children.delivering_units, "the same units deliver"
+
+
+@pytest.mark.parametrize("number", ["3426", "5032", "1508"])
+def test_the_other_municipalities_decide_every_route_as_their_decision_section_says(number: str) -> None:
+    config = DecisionConfig.from_tenants(TENANTS).get(number)
+
+    for route in ("allocation_office", "children_unit", "coordinating_unit", None):
+        assert config.for_route(route) == config
+
+
+def test_a_route_decided_in_a_meeting_without_a_meeting_stops_the_start_naming_the_file(tmp_path: Path) -> None:
+    directory = _tenant_files(tmp_path)
+    path = directory / FILES["5026"]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("      authority: office\n", "      authority: meeting\n"), encoding="utf-8")
+
+    with pytest.raises(TenantConfigError, match=r"(?s)5026-holtalen\.yaml.*meeting: required"):
+        app(Settings(environment="test", tenants_dir=directory, telemetry_exporter="memory"), FixedClock(CLOCK_START))
+
+
+def test_the_spec_is_built_without_the_tenant_files_which_only_the_runtime_loads(tmp_path: Path) -> None:
+    service = spec(Settings(environment="test", tenants_dir=tmp_path / "no-such-directory"))
+
+    assert service.name == "decision"
+    assert service.routers
+    assert service.handlers.topics

@@ -17,7 +17,9 @@ from servicekit.tenants import Authority, Tenants
 from services.decision.domain import (
     AgendaState,
     AgendaStatus,
+    CaseAlreadyDecided,
     CaseStatus,
+    CurrentDecision,
     DecisionStatus,
     Reasons,
     ServiceLine,
@@ -28,6 +30,7 @@ from services.decision.domain import (
     check_content,
     check_decided_on,
     check_meeting_precondition,
+    check_not_reopened,
     check_preliminary_reply,
     check_reviewable,
     check_rights_covered,
@@ -402,3 +405,24 @@ def test_a_preliminary_reply_says_why_and_names_a_future_date_for_an_undecided_c
 
     assert past.value.field == "expected_decision_on"
     assert blank.value.field == "reason_for_delay"
+
+
+# --- rule 6: a decided case is not reopened ---------------------------------------------------
+
+
+def test_a_case_without_a_made_decision_may_still_receive_a_recommendation() -> None:
+    check_not_reopened("case-1", None, by="a recommendation")
+
+
+@pytest.mark.parametrize("kind", [DecisionKind.INITIAL, DecisionKind.REQUESTED, DecisionKind.REVIEW])
+def test_a_decided_case_is_not_reopened_and_the_refusal_names_the_decision_to_review(kind: DecisionKind) -> None:
+    current = CurrentDecision(decision_id="d-1", kind=kind, decided_on=date(2026, 3, 10))
+
+    with pytest.raises(CaseAlreadyDecided) as refused:
+        check_not_reopened("case-1", current, by="a recommendation")
+
+    assert isinstance(refused.value, Conflict)
+    assert refused.value.field == "case_id"
+    assert "case case-1 was decided on 2026-03-10 (decision d-1" in refused.value.detail
+    assert "not reopened by a recommendation" in refused.value.detail
+    assert "POST /decisions/d-1/review" in refused.value.detail

@@ -6,14 +6,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import httpx
 from fastapi import FastAPI
 from sqlalchemy import select
 
 from contracts.coordination import ProposedResult, RequestedRight
-from contracts.decision import CaseScheduledForMeeting
+from contracts.decision import CaseScheduledForMeeting, DecisionMade
+from contracts.intake import Route
 from servicekit.clock import FixedClock
 from servicekit.consumer import DeadLetter, EventConsumer, Outcome
 from servicekit.db import INBOX, OUTBOX
+from servicekit.testing import Deliveries
 from services.decision import db as decision_db
 from services.decision.tests.support import (
     HOLTALEN,
@@ -21,13 +24,17 @@ from services.decision.tests.support import (
     TOLGA,
     application_registered,
     application_withdrawn,
+    assessed,
     assessment_completed,
+    auth,
     count,
+    decision_body,
     decision_requested,
     emergency_registered,
     events_of,
     feed,
     incoming,
+    leader,
     oslo,
     reversed_by_office,
     runtime_of,
@@ -131,13 +138,30 @@ async def test_an_emergency_measure_registered_after_the_cut_off_is_on_the_next_
     assert await agenda(app) == [("case-9", date(2026, 3, 10), True)]
 
 
-async def test_holtalens_monthly_meeting_takes_a_recommendation_made_after_the_cut_off_a_month_later(
+async def test_holtalens_childrens_unit_meeting_takes_a_recommendation_made_after_the_cut_off_a_month_later(
     app: FastAPI, consumer: EventConsumer, clock: FixedClock
 ) -> None:
+    for case_id in ("case-1", "case-2"):
+        registered = application_registered(case_id, HOLTALEN, route=Route.CHILDREN_UNIT)
+        await feed(consumer, clock, registered, at=oslo(2026, 2, 20, 9, 0))
     await feed(consumer, clock, assessment_completed("case-1", HOLTALEN, at=oslo(2026, 2, 25, 12, 0)))
     await feed(consumer, clock, assessment_completed("case-2", HOLTALEN, at=oslo(2026, 2, 25, 12, 1)))
 
     assert await agenda(app) == [("case-1", date(2026, 3, 4), False), ("case-2", date(2026, 4, 1), False)]
+    assert (await case_row(app, "case-1"))["route"] == "children_unit"
+
+
+async def test_an_adults_case_in_holtalen_awaits_the_allocation_office_on_no_meetings_agenda(
+    app: FastAPI, consumer: EventConsumer, clock: FixedClock
+) -> None:
+    registered = application_registered("case-1", HOLTALEN, route=Route.ALLOCATION_OFFICE)
+    await feed(consumer, clock, registered, at=oslo(2026, 2, 20, 9, 0))
+
+    await feed(consumer, clock, assessment_completed("case-1", HOLTALEN, at=oslo(2026, 2, 25, 12, 0)))
+
+    case = await case_row(app, "case-1")
+    assert (case["status"], case["route"]) == ("awaiting_decision", "allocation_office")
+    assert await agenda(app) == []
 
 
 async def test_a_municipality_without_meetings_just_has_the_case_await_the_offices_decision(
@@ -229,3 +253,88 @@ async def test_an_event_about_another_municipalitys_case_is_dead_lettered(
     assert outcome is Outcome.DEAD_LETTERED
     assert "belongs to another municipality" in dead_letters[0].reason
     assert (await case_row(app, "case-1"))["municipality"] == TOLGA
+
+
+# --- rule 6: a decided case is not reopened ---------------------------------------------------
+
+
+async def _decided_emergency_measure(
+    app: FastAPI, client: httpx.AsyncClient, deliveries: Deliveries, clock: FixedClock
+) -> str:
+    """Tolga: a unit started home nursing on Sunday; Tuesday's meeting raised it, the office wrote the decision and
+    the home care leader approved it, before the assessment was done."""
+    registered_at = oslo(2026, 3, 8, 22, 0)
+    clock.set(registered_at)
+    assert await deliveries.deliver(emergency_registered("case-e", TOLGA, registered_at=registered_at)) is (
+        Outcome.PROCESSED
+    )
+    [scheduled] = await events_of(app, CaseScheduledForMeeting)
+    clock.set(oslo(2026, 3, 10, 10))
+    headers = auth(app, TOLGA)
+    attendees = {"attendees": [{"name": "Kari Nordmann", "role": "allocation_office"}]}
+    await client.post(f"/meetings/{scheduled.meeting_id}/attendees", json=attendees, headers=headers)
+    concluded = {"case_id": "case-e", "result": "concluded", "outcome": "granted"}
+    await client.post(f"/meetings/{scheduled.meeting_id}/outcomes", json=concluded, headers=headers)
+    draft = await client.post("/decisions", json=decision_body("case-e"), headers=headers)
+    assert draft.status_code == 201, draft.text
+    made = await client.post(f"/decisions/{draft.json()['id']}/approval", json={}, headers=leader(app, "home_care"))
+    assert made.json()["status"] == "made", made.text
+    decision_id: str = made.json()["id"]
+    return decision_id
+
+
+async def test_a_recommendation_after_the_emergency_measure_was_decided_is_dead_lettered_not_decided_again(
+    app: FastAPI, client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    deliveries = Deliveries(app)
+    decision_id = await _decided_emergency_measure(app, client, deliveries, clock)
+    late = assessment_completed("case-e", TOLGA, at=oslo(2026, 3, 12, 9, 0), emergency=True)
+    clock.set(late.time)
+
+    assert await deliveries.deliver(late) is Outcome.DEAD_LETTERED
+
+    [letter] = deliveries.dead_letters
+    assert letter.error_type == "CaseAlreadyDecided"
+    assert f"case case-e was decided on 2026-03-10 (decision {decision_id}, initial)" in letter.reason
+    assert "not reopened by a recommendation" in letter.reason
+    headers = auth(app, TOLGA)
+    decisions = (await client.get("/decisions", params={"case_id": "case-e"}, headers=headers)).json()
+    assert [d["id"] for d in decisions] == [decision_id]
+    assert len(await events_of(app, DecisionMade)) == 1
+    case = await case_row(app, "case-e")
+    assert (case["status"], case["recommendation"], case["agenda_item_id"]) == ("decided", None, None)
+    assert await count(app, decision_db.agenda_item) == 1, "not put on a second meeting's agenda"
+
+
+async def test_a_request_for_a_decision_on_a_decided_case_is_dead_lettered_with_the_reason(
+    app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: FixedClock
+) -> None:
+    await assessed(consumer, clock, "case-1", SELBU, at=oslo(2026, 3, 9, 11, 0))
+    clock.set(oslo(2026, 3, 10, 13))
+    made = (await client.post("/decisions", json=decision_body("case-1"), headers=auth(app))).json()
+    deliveries = Deliveries(app)
+    request = decision_requested("case-1", SELBU, at=oslo(2026, 3, 11, 10, 0))
+    clock.set(request.time)
+
+    assert await deliveries.deliver(request) is Outcome.DEAD_LETTERED
+
+    [letter] = deliveries.dead_letters
+    assert letter.error_type == "CaseAlreadyDecided"
+    assert f"decision {made['id']}, initial" in letter.reason
+    assert "not reopened by a request for a decision" in letter.reason
+    case = await case_row(app, "case-1")
+    assert (case["status"], case["requests"]) == ("decided", None)
+    assert len(await events_of(app, DecisionMade)) == 1
+
+
+async def test_a_reversal_after_an_appeal_still_reaches_a_decided_case(
+    app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: FixedClock
+) -> None:
+    await assessed(consumer, clock, "case-1", SELBU, at=oslo(2026, 3, 9, 11, 0))
+    clock.set(oslo(2026, 3, 10, 13))
+    made = (await client.post("/decisions", json=decision_body("case-1"), headers=auth(app))).json()
+
+    outcome = await feed(consumer, clock, reversed_by_office("case-1", made["id"], SELBU, at=oslo(2026, 3, 24, 10)))
+
+    assert outcome is Outcome.PROCESSED
+    assert (await case_row(app, "case-1"))["status"] == "awaiting_decision"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import httpx
 import pytest
@@ -10,9 +11,13 @@ from fastapi import FastAPI
 
 from servicekit.auth import TokenVerifier
 from servicekit.clock import FixedClock
-from servicekit.consumer import EventConsumer
+from servicekit.migrate import upgrade
+from servicekit.testing import Deliveries, close_app
 from services.decision.letters import Letterhead, render_decision
-from services.decision.recipients import IntakeRecipients, Recipient
+from services.decision.main import Settings
+from services.decision.main import app as decision_app
+from services.decision.recipients import IntakeRecipients, Recipient, RecipientLookup, nobody
+from services.decision.tests.conftest import build_app
 from services.decision.tests.support import SELBU, assessed, auth, decision_body, oslo, pdf_text, runtime_of
 from services.decision.tests.test_letters import partly_granted
 
@@ -92,7 +97,7 @@ def test_a_letter_with_a_recipient_carries_the_name_and_address_instead_of_the_i
 
 
 async def test_a_decision_letter_is_addressed_to_the_person_the_register_names(
-    app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: FixedClock
+    tmp_path: Path, clock: FixedClock
 ) -> None:
     asked: list[tuple[str, str]] = []
 
@@ -100,7 +105,9 @@ async def test_a_decision_letter_is_addressed_to_the_person_the_register_names(
         asked.append((municipality, person_id))
         return Recipient("Ola Nordmann", "Kirkevegen 7", "7580", "Selbu")
 
-    runtime_of(app).spec.recipients = register  # type: ignore[attr-defined]
+    app = await migrated(build_app(f"sqlite+aiosqlite:///{tmp_path}/letters.db", clock, recipients=register))
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+    consumer = Deliveries(app).consumer
     await assessed(consumer, clock, "case-1", SELBU, at=oslo(2026, 3, 9, 11, 0))
     clock.set(oslo(2026, 3, 10, 13))
 
@@ -111,6 +118,13 @@ async def test_a_decision_letter_is_addressed_to_the_person_the_register_names(
     assert "Ola Nordmann" in text
     assert "7580 Selbu" in text
     assert "Gjelder: Ola Nordmann" in text
+    await client.aclose()
+    await close_app(app)
+
+
+async def migrated(app: FastAPI) -> FastAPI:
+    await upgrade(runtime_of(app).db, runtime_of(app).spec.migrations_dir)
+    return app
 
 
 def test_a_name_the_letter_font_cannot_print_is_brought_as_close_as_it_allows() -> None:
@@ -118,3 +132,23 @@ def test_a_name_the_letter_font_cannot_print_is_brought_as_close_as_it_allows() 
 
     assert fit_to_font("Áile Ŋuolja Šávži") == "Áile ?uolja Sávzi"
     assert fit_to_font("Øystein Ærø") == "Øystein Ærø"
+
+
+async def test_the_person_register_is_asked_with_a_token_of_the_runtimes_own_verifier(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    verifiers: list[TokenVerifier] = []
+
+    def recipients_for(verifier: TokenVerifier) -> RecipientLookup:
+        verifiers.append(verifier)
+        return nobody
+
+    settings = Settings(environment="test", database_url=f"sqlite+aiosqlite:///{tmp_path}/v.db", jwt_secret=SECRET)
+    app = await migrated(decision_app(settings, clock, recipients_for=recipients_for))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        response = await client.get("/cases", headers=auth(app, SELBU))
+
+    assert response.status_code == 200, response.text
+    assert verifiers
+    assert all(v is runtime_of(app).verifier for v in verifiers)
+    await close_app(app)

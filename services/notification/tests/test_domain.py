@@ -101,7 +101,7 @@ def test_preliminary_reply_deadline_is_of_its_kind_and_names_who_must_act() -> N
     ("tenant", "route", "expected"),
     [
         (TOLGA, Route.ALLOCATION_OFFICE, "allocation_office"),  # Forvaltningskontoret's code
-        (HOLTALEN, Route.ALLOCATION_OFFICE, "ke_children"),  # Holtålen's deciding office is the KE for children
+        (HOLTALEN, Route.ALLOCATION_OFFICE, "allocation_office"),  # Holtålen: adults by the allocation office
         (HOLTALEN, Route.CHILDREN_UNIT, "ke_children"),  # the children's unit
         (SELBU, Route.COORDINATING_UNIT, "coordinating_unit"),  # no tenant file names a coordinating unit
     ],
