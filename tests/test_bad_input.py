@@ -19,7 +19,7 @@ from servicekit.migrate import upgrade
 from servicekit.runtime import Runtime, create_app
 
 SERVICES = ["intake", "assessment", "decision", "coordination", "appeals", "notification"]
-WRITES = {"intake": 7, "assessment": 11, "decision": 6}
+WRITES = {"intake": 8, "assessment": 11, "decision": 6}
 SECRET = "bad-input-test-secret-that-is-long-enough-0"
 BODIES: list[tuple[str, Any]] = [
     ("malformed JSON", b"{not json"),

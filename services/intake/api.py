@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -15,18 +15,25 @@ from servicekit.errors import DomainError
 from servicekit.runtime import BusDep
 from services.intake import commands
 from services.intake.domain import (
+    MAX_GUARDIANS,
     Case,
     CaseFilter,
     CaseKind,
     CaseStatus,
     Contact,
+    GuardianChangeKind,
+    GuardianEntry,
+    GuardianRelation,
     IdKind,
+    LetterRecipients,
     Person,
+    Receives,
     RegisterApplication,
     RegisterChildCoordinatorApplication,
     RegisterEmergencyMeasure,
     RegisterReferral,
     ShownPerson,
+    guardian_in_force,
 )
 
 PersonId = Annotated[str, Field(min_length=1, max_length=100, description="pseudonymous person id from POST /persons")]
@@ -133,17 +140,20 @@ async def register_person(body: PersonIn, response: Response, bus: BusDep) -> Pe
     return PersonOut.of(person)
 
 
-@persons.get("/{person_id}", response_model=PersonRead, summary="One person; the read is logged with its purpose")
-async def read_person(
-    person_id: str,
-    purpose: Annotated[
-        str, Query(min_length=3, max_length=500, description="why the person is looked up, e.g. 'decision letter'")
-    ],
-    bus: BusDep,
-) -> PersonRead:
+Purpose = Annotated[
+    str, Query(min_length=3, max_length=500, description="why the person is looked up, e.g. 'decision letter'")
+]
+
+
+def _purpose(purpose: str) -> str:
     if not purpose.strip():
         raise DomainError("purpose must say why the person is looked up", field="query.purpose")
-    shown = await bus.run(commands.read_person, commands.ReadPerson(person_id, purpose=purpose.strip()))
+    return purpose.strip()
+
+
+@persons.get("/{person_id}", response_model=PersonRead, summary="One person; the read is logged with its purpose")
+async def read_person(person_id: str, purpose: Purpose, bus: BusDep) -> PersonRead:
+    shown = await bus.run(commands.read_person, commands.ReadPerson(person_id, purpose=_purpose(purpose)))
     return PersonRead.shown(shown)
 
 
@@ -161,6 +171,186 @@ async def person_access_log(
         limit=limit,
         offset=offset,
     )
+
+
+# --- guardians and letter recipients -------------------------------------------------------------
+
+
+def _problems(described: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """Documented problem answers (application/problem+json), by status code."""
+    return {code: {"description": text, "content": {PROBLEM: {}}} for code, text in described.items()}
+
+
+PROBLEM = "application/problem+json"
+
+
+class GuardianIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    person_id: PersonId = Field(description="the guardian: a registered person of the same municipality")
+    relation: GuardianRelation = Field(
+        description="'parent': a parent with parental responsibility (foreldreansvar), for a child under 18 only; "
+        "'guardian': a verge appointed under vergemålsloven, for a child or an adult"
+    )
+
+
+class GuardiansIn(BaseModel):
+    """The person's guardian list as it now stands: all of it. Entries left out are removed; an empty list
+    removes every guardian."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    guardians: list[GuardianIn] = Field(max_length=MAX_GUARDIANS)
+
+
+class GuardianOut(BaseModel):
+    person_id: str = Field(description="the guardian's pseudonymous person id")
+    relation: GuardianRelation
+    in_force: bool = Field(
+        description="speaks for the person today: an appointed guardian always, a parent until the 18th birthday"
+    )
+    recorded_at: datetime
+    recorded_by: str
+
+
+class GuardianChangeOut(BaseModel):
+    guardian_person_id: str
+    change: GuardianChangeKind
+    relation: GuardianRelation = Field(description="the relation after the change; before it, for a removal")
+    previous_relation: GuardianRelation | None = Field(description="for a relation_changed: the relation before")
+    changed_at: datetime
+    changed_by: str
+
+
+class GuardiansOut(BaseModel):
+    person_id: str
+    on: date = Field(description="today's date in Norway, on which in_force and person_is_child are judged")
+    person_is_child: bool = Field(description="under 18 on `on`")
+    guardians: list[GuardianOut] = Field(description="parents first, then appointed guardians")
+    history: list[GuardianChangeOut] = Field(description="every change to the list, oldest first")
+
+
+def _guardians_view(view: commands.GuardiansView) -> GuardiansOut:
+    person = view.guardianship.person
+    return GuardiansOut(
+        person_id=person.person_id,
+        on=view.on,
+        person_is_child=person.is_child_on(view.on),
+        guardians=[
+            GuardianOut(
+                person_id=g.person_id,
+                relation=g.relation,
+                in_force=guardian_in_force(g, person, view.on),
+                recorded_at=g.recorded_at,
+                recorded_by=g.recorded_by,
+            )
+            for g in view.guardianship.guardians
+        ],
+        history=[GuardianChangeOut.model_validate(c, from_attributes=True) for c in view.history],
+    )
+
+
+@persons.put(
+    "/{person_id}/guardians",
+    response_model=GuardiansOut,
+    summary="Record who speaks for the person: their parents or appointed guardian (caseworkers)",
+    responses=_problems(
+        {
+            403: "not a caseworker",
+            404: "no such person in your municipality",
+            422: "the list breaks a rule; `field` names the entry (e.g. guardians.0.relation)",
+        }
+    ),
+)
+async def record_guardians(person_id: str, body: GuardiansIn, bus: BusDep) -> GuardiansOut:
+    """Replaces the person's guardian list with the one given. Each guardian must be a registered person of
+    the municipality (register them first with POST /persons), not the person themself, named once; at most
+    two parents, and parents only for a child under 18 (a parent appointed verge for an adult is recorded as
+    'guardian'); an appointed guardian is 18 or older. Every addition, removal and change of relation is
+    journaled with who and when; no event is raised (the register is intake's own)."""
+    cmd = commands.RecordGuardians(
+        person_id, guardians=[GuardianEntry(g.person_id, g.relation) for g in body.guardians]
+    )
+    return _guardians_view(await bus.run(commands.record_guardians, cmd))
+
+
+@persons.get(
+    "/{person_id}/guardians",
+    response_model=GuardiansOut,
+    summary="Who speaks for the person, and every change to that (caseworkers, leaders, services)",
+    responses=_problems({403: "not a caseworker, leader or service", 404: "no such person in your municipality"}),
+)
+async def read_guardians(person_id: str, bus: BusDep) -> GuardiansOut:
+    """Pseudonymous ids and relations only; names and addresses are read with /letter-recipients."""
+    return _guardians_view(await bus.run(commands.read_guardians, commands.ReadGuardians(person_id)))
+
+
+class LetterRecipientOut(BaseModel):
+    person_id: str
+    receives_as: Receives = Field(
+        description="'self': the person the letter is about; 'parent': a parent with parental responsibility; "
+        "'guardian': the appointed guardian (verge)"
+    )
+    name: str | None = Field(description="null where the register holds none")
+    street: str | None
+    postcode: str | None
+    city: str | None
+
+
+class LetterRecipientsOut(BaseModel):
+    person_id: str = Field(description="the person the letters are about")
+    on: date = Field(description="today's date in Norway, on which the person's age is judged")
+    person_is_child: bool = Field(description="under 18 on `on`")
+    no_guardian_registered: bool = Field(
+        description="the person is a child and the register names no guardian: the child themself is the recipient"
+    )
+    recipients: list[LetterRecipientOut] = Field(
+        min_length=1,
+        description="a child: its parents and appointed guardians (or the child, when none is registered); an "
+        "adult: the person first, then any appointed guardian",
+    )
+
+    @classmethod
+    def of(cls, found: LetterRecipients) -> LetterRecipientsOut:
+        return cls(
+            person_id=found.person_id,
+            on=found.on,
+            person_is_child=found.person_is_child,
+            no_guardian_registered=found.no_guardian_registered,
+            recipients=[
+                LetterRecipientOut(
+                    person_id=r.person_id,
+                    receives_as=r.receives_as,
+                    name=r.contact.name,
+                    street=r.contact.street,
+                    postcode=r.contact.postcode,
+                    city=r.contact.city,
+                )
+                for r in found.recipients
+            ],
+        )
+
+
+@persons.get(
+    "/{person_id}/letter-recipients",
+    response_model=LetterRecipientsOut,
+    summary="To whom letters about the person go, with names and postal addresses; the read is logged",
+    responses=_problems(
+        {
+            403: "not a caseworker or service: names and addresses are not shown",
+            404: "no such person in your municipality; nothing is logged",
+            422: "no purpose given",
+        }
+    ),
+)
+async def read_letter_recipients(person_id: str, purpose: Purpose, bus: BusDep) -> LetterRecipientsOut:
+    """For caseworkers and services that write letters. A child under 18 (today, in Norway): its guardians
+    (parents with parental responsibility, appointed guardian), or the child themself with
+    `no_guardian_registered` when the register names none. An adult: the person, and also their appointed
+    guardian (vergemål). For an unborn child, ask for the expecting parent (the applicant). The read is logged
+    in the access log of the person and of every recipient, with its purpose."""
+    cmd = commands.ReadLetterRecipients(person_id, purpose=_purpose(purpose))
+    return LetterRecipientsOut.of(await bus.run(commands.read_letter_recipients, cmd))
 
 
 # --- cases --------------------------------------------------------------------------------------

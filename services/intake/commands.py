@@ -12,10 +12,15 @@ from servicekit.db import UnitOfWork, new_id
 from servicekit.errors import DomainError, NotFound
 from services.intake.db import Cases, Persons
 from services.intake.domain import (
+    LETTER_READERS,
     Case,
     CaseFilter,
     ConsentRecord,
     Contact,
+    GuardianChange,
+    GuardianEntry,
+    Guardianship,
+    LetterRecipients,
     Person,
     PersonAccess,
     RegisterApplication,
@@ -29,6 +34,8 @@ from services.intake.domain import (
     check_child_coordinator_application,
     check_emergency_measure,
     check_referral,
+    letter_recipients,
+    letter_recipients_read_by,
     parse_national_id,
 )
 
@@ -52,6 +59,32 @@ class PersonAccessLog:
     person_id: str
     limit: int
     offset: int
+
+
+@dataclass(frozen=True)
+class RecordGuardians:
+    """The person's guardian list as it now stands: all of it (empty removes every guardian)."""
+
+    person_id: str
+    guardians: list[GuardianEntry]
+
+
+@dataclass(frozen=True)
+class ReadGuardians:
+    person_id: str
+
+
+@dataclass(frozen=True)
+class GuardiansView:
+    guardianship: Guardianship
+    history: list[GuardianChange]
+    on: date  # today, the Norwegian date: whether a parent still speaks for the person
+
+
+@dataclass(frozen=True)
+class ReadLetterRecipients:
+    person_id: str
+    purpose: str
 
 
 @dataclass(frozen=True)
@@ -129,6 +162,52 @@ async def person_access_log(cmd: PersonAccessLog, uow: UnitOfWork) -> tuple[list
     if await persons.get(cmd.person_id) is None:
         raise NotFound(f"no person {cmd.person_id} in municipality {uow.municipality}", field="person_id")
     return await persons.access_log(cmd.person_id, limit=cmd.limit, offset=cmd.offset)
+
+
+def _no_person(person_id: str, uow: UnitOfWork) -> NotFound:
+    return NotFound(f"no person {person_id} in municipality {uow.municipality}", field="person_id")
+
+
+async def record_guardians(cmd: RecordGuardians, uow: UnitOfWork) -> GuardiansView:
+    """A caseworker records who speaks for the person; every change is journaled with who and when."""
+    uow.actor.require("caseworker")
+    persons = Persons(uow)
+    person = await persons.lock(cmd.person_id)
+    if person is None:
+        raise _no_person(cmd.person_id, uow)
+    guardianship = await persons.guardianship(person)
+    registered = await persons.many(e.person_id for e in cmd.guardians)
+    guardianship.record(cmd.guardians, registered, actor=uow.actor, now=uow.clock.now())
+    await persons.save_guardianship(guardianship)
+    return GuardiansView(guardianship, await persons.guardian_history(person.person_id), on=uow.clock.today())
+
+
+async def read_guardians(cmd: ReadGuardians, uow: UnitOfWork) -> GuardiansView:
+    """Who the register says speaks for the person, and every change to it (pseudonymous ids only)."""
+    uow.actor.require("caseworker", "leader", "service")
+    persons = Persons(uow)
+    person = await persons.get(cmd.person_id)
+    if person is None:
+        raise _no_person(cmd.person_id, uow)
+    history = await persons.guardian_history(person.person_id)
+    return GuardiansView(await persons.guardianship(person), history, on=uow.clock.today())
+
+
+async def read_letter_recipients(cmd: ReadLetterRecipients, uow: UnitOfWork) -> LetterRecipients:
+    """To whom letters about the person go today, with names and addresses; the read is logged for the person
+    and for every recipient, in the same transaction, or not made at all."""
+    uow.actor.require(*LETTER_READERS)
+    persons = Persons(uow)
+    person = await persons.get(cmd.person_id)
+    if person is None:
+        raise _no_person(cmd.person_id, uow)
+    guardianship = await persons.guardianship(person)
+    today = uow.clock.today()
+    guardians = await persons.many(g.person_id for g in guardianship.in_force(today))
+    recipients = letter_recipients(guardianship, guardians, today)
+    for access in letter_recipients_read_by(recipients, uow.actor, cmd.purpose, now=uow.clock.now()):
+        await persons.log_access(access)
+    return recipients
 
 
 async def _registered(persons: Persons, person_id: str, field: str) -> Person:

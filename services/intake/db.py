@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import (
@@ -39,6 +40,11 @@ from services.intake.domain import (
     ConsentRecord,
     Contact,
     EmergencyDetails,
+    Guardian,
+    GuardianChange,
+    GuardianChangeKind,
+    GuardianRelation,
+    Guardianship,
     IdKind,
     Person,
     PersonAccess,
@@ -118,6 +124,33 @@ person_access = Table(
     Column("accessed_at", UtcDateTime(), nullable=False),
 )
 
+# Who speaks for a person: other persons of the same register, by pseudonymous id only.
+person_guardian = Table(
+    "person_guardian",
+    metadata,
+    Column("person_id", String(36), ForeignKey("person.person_id"), primary_key=True),
+    Column("guardian_person_id", String(36), ForeignKey("person.person_id"), primary_key=True),
+    Column("municipality", String(4), nullable=False),
+    Column("relation", String(20), nullable=False, doc="parent | guardian"),
+    Column("recorded_at", UtcDateTime(), nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+)
+
+# Every change to a person's guardians, in order: who changed what, when.
+person_guardian_change = Table(
+    "person_guardian_change",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("person_id", String(36), ForeignKey("person.person_id"), nullable=False, index=True),
+    Column("municipality", String(4), nullable=False),
+    Column("guardian_person_id", String(36), ForeignKey("person.person_id"), nullable=False),
+    Column("change", String(20), nullable=False, doc="added | removed | relation_changed"),
+    Column("relation", String(20), nullable=False, doc="after the change; before it, for a removal"),
+    Column("previous_relation", String(20), nullable=True),
+    Column("changed_at", UtcDateTime(), nullable=False),
+    Column("changed_by", String(200), nullable=False),
+)
+
 # The consent given at registration and every withdrawal after it, in order.
 consent_event = Table(
     "consent_event",
@@ -180,6 +213,27 @@ def _access(row: RowMapping) -> PersonAccess:
     )
 
 
+def _guardian(row: RowMapping) -> Guardian:
+    return Guardian(
+        person_id=row["guardian_person_id"],
+        relation=GuardianRelation(row["relation"]),
+        recorded_at=row["recorded_at"],
+        recorded_by=row["recorded_by"],
+    )
+
+
+def _guardian_change(row: RowMapping) -> GuardianChange:
+    previous = row["previous_relation"]
+    return GuardianChange(
+        guardian_person_id=row["guardian_person_id"],
+        change=GuardianChangeKind(row["change"]),
+        relation=GuardianRelation(row["relation"]),
+        previous_relation=GuardianRelation(previous) if previous is not None else None,
+        changed_at=row["changed_at"],
+        changed_by=row["changed_by"],
+    )
+
+
 class Persons:
     """The person register of the unit of work's municipality, and who read whom."""
 
@@ -195,6 +249,77 @@ class Persons:
         query = select(person).where(person.c.municipality == self._municipality, person.c.person_id == person_id)
         found = (await self._session.execute(query)).mappings().first()
         return _person(found) if found else None
+
+    async def lock(self, person_id: str) -> Person | None:
+        """Read a person to change what the register holds about them; on PostgreSQL the row stays locked until
+        the transaction ends, so that changes to one person's guardians serialise."""
+        query = (
+            select(person)
+            .where(person.c.municipality == self._municipality, person.c.person_id == person_id)
+            .with_for_update()
+        )
+        found = (await self._session.execute(query)).mappings().first()
+        return _person(found) if found else None
+
+    async def many(self, person_ids: Iterable[str]) -> dict[str, Person]:
+        """The municipality's persons among `person_ids`, by id; the others are left out."""
+        ids = sorted(set(person_ids))
+        if not ids:
+            return {}
+        query = select(person).where(person.c.municipality == self._municipality, person.c.person_id.in_(ids))
+        rows = (await self._session.execute(query)).mappings().all()
+        return {r["person_id"]: _person(r) for r in rows}
+
+    async def guardianship(self, of: Person) -> Guardianship:
+        """Who the register says speaks for `of`."""
+        assert of.municipality == self._municipality
+        g = person_guardian.c
+        query = select(person_guardian).where(g.municipality == self._municipality, g.person_id == of.person_id)
+        rows = (await self._session.execute(query)).mappings().all()
+        return Guardianship(person=of, guardians=[_guardian(r) for r in rows])
+
+    async def save_guardianship(self, guardianship: Guardianship) -> None:
+        """Write the guardian list as it now stands, and journal the changes recorded."""
+        of = guardianship.person.person_id
+        g = person_guardian.c
+        await self._session.execute(
+            person_guardian.delete().where(g.municipality == self._municipality, g.person_id == of)
+        )
+        for guardian in guardianship.guardians:
+            await self._session.execute(
+                insert(person_guardian).values(
+                    person_id=of,
+                    guardian_person_id=guardian.person_id,
+                    municipality=self._municipality,
+                    relation=guardian.relation.value,
+                    recorded_at=guardian.recorded_at,
+                    recorded_by=guardian.recorded_by,
+                )
+            )
+        for change in guardianship.new_changes:
+            await self._session.execute(
+                insert(person_guardian_change).values(
+                    person_id=of,
+                    municipality=self._municipality,
+                    guardian_person_id=change.guardian_person_id,
+                    change=change.change.value,
+                    relation=change.relation.value,
+                    previous_relation=change.previous_relation.value if change.previous_relation else None,
+                    changed_at=change.changed_at,
+                    changed_by=change.changed_by,
+                )
+            )
+        guardianship.new_changes.clear()
+
+    async def guardian_history(self, person_id: str) -> list[GuardianChange]:
+        """Every change to the person's guardians, oldest first."""
+        c = person_guardian_change.c
+        query = (
+            select(person_guardian_change)
+            .where(c.municipality == self._municipality, c.person_id == person_id)
+            .order_by(c.id)
+        )
+        return [_guardian_change(r) for r in (await self._session.execute(query)).mappings().all()]
 
     async def by_national_id(self, national_id: str) -> Person | None:
         query = select(person).where(person.c.municipality == self._municipality, person.c.national_id == national_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -484,6 +484,10 @@ class Person:
             contact=contact or NO_CONTACT,
         )
 
+    def is_child_on(self, on: date) -> bool:
+        """Under 18 on `on` (the Norwegian calendar date)."""
+        return age_on(self.birth_date, on) < CHILD_AGE_LIMIT
+
     def moved(self, contact: Contact) -> Person:
         """The person with the contact details given now (people move); what was not given is kept."""
         given = {k: v for k, v in vars(contact).items() if v is not None}
@@ -500,7 +504,7 @@ class Person:
             birth_date=self.birth_date,
             created_at=self.created_at,
             national_id=self.national_id if disclose_national_id else None,
-            contact=self.contact if actor.has("caseworker", "service") else NO_CONTACT,
+            contact=self.contact if actor.has(*LETTER_READERS) else NO_CONTACT,
         )
         access = PersonAccess(
             person_id=self.person_id,
@@ -539,6 +543,237 @@ class PersonAccess:
     purpose: str
     national_id_disclosed: bool
     accessed_at: datetime
+
+
+# --- who speaks for a person, and who receives their letters ------------------------------------
+
+# Parental responsibility (foreldreansvar) is held by one or two persons, never more (barneloven). A verge
+# may be appointed besides (vergemålsloven); the list stays short.
+MAX_PARENTS = 2
+MAX_GUARDIANS = 4
+# Names and addresses, for letters: the roles that may see them.
+LETTER_READERS = ("caseworker", "service")
+
+
+class GuardianRelation(StrEnum):
+    PARENT = "parent"  # a parent with parental responsibility (foreldreansvar): speaks for a child under 18
+    GUARDIAN = "guardian"  # a verge appointed under vergemålsloven: for a child or an adult
+
+
+class GuardianChangeKind(StrEnum):
+    ADDED = "added"
+    REMOVED = "removed"
+    RELATION_CHANGED = "relation_changed"
+
+
+@dataclass(frozen=True)
+class GuardianEntry:
+    """One entry of the list a caseworker records: who speaks for the person, and in which relation."""
+
+    person_id: str
+    relation: GuardianRelation
+
+
+@dataclass(frozen=True)
+class Guardian:
+    """One guardian in the register, as recorded."""
+
+    person_id: str
+    relation: GuardianRelation
+    recorded_at: datetime
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class GuardianChange:
+    """One entry of the guardian journal. `relation` is the relation after the change (before, for a removal)."""
+
+    guardian_person_id: str
+    change: GuardianChangeKind
+    relation: GuardianRelation
+    previous_relation: GuardianRelation | None
+    changed_at: datetime
+    changed_by: str
+
+
+def guardian_in_force(guardian: Guardian, person: Person, on: date) -> bool:
+    """A parent speaks for the child until the 18th birthday; an appointed guardian until removed."""
+    return guardian.relation is GuardianRelation.GUARDIAN or person.is_child_on(on)
+
+
+def check_guardians(
+    person: Person, entries: Sequence[GuardianEntry], registered: Mapping[str, Person], *, on: date
+) -> None:
+    """The guardian list of `person` on `on`: registered persons of the municipality (in `registered`), not the
+    person themself, each once, at most MAX_GUARDIANS; parents only for a child (and born before it), at most
+    MAX_PARENTS of them; an appointed guardian is of age."""
+    if len(entries) > MAX_GUARDIANS:
+        raise DomainError(f"guardians: at most {MAX_GUARDIANS} may be registered", field="guardians")
+    seen: set[str] = set()
+    for i, entry in enumerate(entries):
+        id_field, relation_field = f"guardians.{i}.person_id", f"guardians.{i}.relation"
+        if entry.person_id == person.person_id:
+            raise DomainError(f"{id_field}: a person cannot be their own guardian", field=id_field)
+        if entry.person_id in seen:
+            raise DomainError(f"{id_field}: person {entry.person_id} is named more than once", field=id_field)
+        seen.add(entry.person_id)
+        guardian = registered.get(entry.person_id)
+        if guardian is None or guardian.municipality != person.municipality:
+            raise DomainError(
+                f"{id_field}: no person {entry.person_id} is registered in municipality {person.municipality}; "
+                "register them first with POST /persons",
+                field=id_field,
+            )
+        if entry.relation is GuardianRelation.PARENT:
+            if not person.is_child_on(on):
+                raise DomainError(
+                    f"{relation_field}: the person is {age_on(person.birth_date, on)} on {on.isoformat()}; parental "
+                    f"responsibility ends at {CHILD_AGE_LIMIT}: record a parent appointed verge as 'guardian'",
+                    field=relation_field,
+                )
+            if guardian.birth_date >= person.birth_date:
+                raise DomainError(f"{relation_field}: a parent must be born before the child", field=relation_field)
+        elif guardian.is_child_on(on):
+            raise DomainError(
+                f"{relation_field}: an appointed guardian (verge) must be {CHILD_AGE_LIMIT} or older",
+                field=relation_field,
+            )
+    if sum(e.relation is GuardianRelation.PARENT for e in entries) > MAX_PARENTS:
+        raise DomainError(
+            f"guardians: at most {MAX_PARENTS} persons hold parental responsibility for a child", field="guardians"
+        )
+
+
+def _in_order(guardians: Iterable[Guardian]) -> list[Guardian]:
+    """Parents first, then appointed guardians; each in the order they were recorded (then by person id)."""
+    return sorted(guardians, key=lambda g: (g.relation is not GuardianRelation.PARENT, g.recorded_at, g.person_id))
+
+
+@dataclass
+class Guardianship:
+    """Who speaks for one person: the register's guardian list, and the changes recorded and not yet saved."""
+
+    person: Person
+    guardians: list[Guardian]
+    new_changes: list[GuardianChange] = field(default_factory=list, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.guardians = _in_order(self.guardians)
+
+    def record(
+        self, entries: Sequence[GuardianEntry], registered: Mapping[str, Person], *, actor: Actor, now: datetime
+    ) -> None:
+        """The list is now `entries` (all of them; empty removes every guardian). Each added, removed or changed
+        entry is journaled with who and when; an entry kept as it was keeps its recording."""
+        check_guardians(self.person, entries, registered, on=local_date(now))
+        current = {g.person_id: g for g in self.guardians}
+        wanted = {e.person_id for e in entries}
+
+        def change(
+            kind: GuardianChangeKind, guardian_id: str, relation: GuardianRelation, previous: GuardianRelation | None
+        ) -> GuardianChange:
+            return GuardianChange(guardian_id, kind, relation, previous, changed_at=now, changed_by=actor.subject)
+
+        changes = [
+            change(GuardianChangeKind.REMOVED, g.person_id, g.relation, None)
+            for g in self.guardians
+            if g.person_id not in wanted
+        ]
+        guardians: list[Guardian] = []
+        for entry in entries:
+            old = current.get(entry.person_id)
+            if old is not None and old.relation is entry.relation:
+                guardians.append(old)
+                continue
+            guardians.append(Guardian(entry.person_id, entry.relation, recorded_at=now, recorded_by=actor.subject))
+            if old is None:
+                changes.append(change(GuardianChangeKind.ADDED, entry.person_id, entry.relation, None))
+            else:
+                changes.append(
+                    change(GuardianChangeKind.RELATION_CHANGED, entry.person_id, entry.relation, old.relation)
+                )
+        self.guardians = _in_order(guardians)
+        self.new_changes.extend(changes)
+
+    def in_force(self, on: date) -> list[Guardian]:
+        """The guardians who speak for the person on `on` (a parent no longer does once the child is 18)."""
+        return [g for g in self.guardians if guardian_in_force(g, self.person, on)]
+
+
+class Receives(StrEnum):
+    """Why a recipient gets the letter."""
+
+    SELF = "self"  # the person the letter is about
+    PARENT = "parent"  # a parent with parental responsibility for the child
+    GUARDIAN = "guardian"  # the appointed guardian (verge)
+
+
+@dataclass(frozen=True, repr=False)
+class LetterRecipient:
+    person_id: str
+    receives_as: Receives
+    contact: Contact
+
+    def __repr__(self) -> str:
+        return f"LetterRecipient(person_id={self.person_id}, receives_as={self.receives_as.value})"
+
+
+@dataclass(frozen=True)
+class LetterRecipients:
+    """To whom letters about `person_id` go on `on`, as the register says."""
+
+    person_id: str
+    on: date
+    person_is_child: bool
+    no_guardian_registered: bool  # a child without guardians in the register: the letter goes to the child
+    recipients: list[LetterRecipient]
+
+
+def letter_recipients(guardianship: Guardianship, guardians: Mapping[str, Person], on: date) -> LetterRecipients:
+    """A child's letters go to its guardians (parents with parental responsibility, or an appointed guardian), or
+    to the child themself when none is registered; an adult's go to the person, and also to their appointed
+    guardian (vergemål). `guardians` holds the guardians' register entries, by person id."""
+    person = guardianship.person
+    child = person.is_child_on(on)
+
+    def recipient(g: Guardian) -> LetterRecipient:
+        found = guardians.get(g.person_id)
+        if found is None:
+            raise LookupError(f"guardian {g.person_id} of {person.person_id} is not in the register")
+        return LetterRecipient(g.person_id, Receives(g.relation.value), found.contact)
+
+    speaking = [recipient(g) for g in guardianship.in_force(on)]
+    self_ = LetterRecipient(person.person_id, Receives.SELF, person.contact)
+    recipients = (speaking or [self_]) if child else [self_, *speaking]
+    return LetterRecipients(
+        person_id=person.person_id,
+        on=on,
+        person_is_child=child,
+        no_guardian_registered=child and not speaking,
+        recipients=recipients,
+    )
+
+
+def letter_recipients_read_by(
+    recipients: LetterRecipients, actor: Actor, purpose: str, *, now: datetime
+) -> list[PersonAccess]:
+    """The access records a read of letter recipients leaves: one for the person the letters are about and one
+    for each other person whose name and address is disclosed. The number is never shown here."""
+    actor.require(*LETTER_READERS)
+    disclosed = [recipients.person_id] + [
+        r.person_id for r in recipients.recipients if r.person_id != recipients.person_id
+    ]
+    return [
+        PersonAccess(
+            person_id=person_id,
+            accessed_by=actor.subject,
+            roles=tuple(sorted(actor.roles)),
+            purpose=purpose,
+            national_id_disclosed=False,
+            accessed_at=now,
+        )
+        for person_id in disclosed
+    ]
 
 
 # --- the case aggregate -------------------------------------------------------------------------

@@ -14,7 +14,8 @@ from services.intake.main import spec
 
 MIGRATIONS = spec().migrations_dir
 NEW_TABLES = {"person", "person_access", "consent_event", "emergency_measure"}
-HEAD = "0003"  # the newest revision
+HEAD = "0004"  # the newest revision
+GUARDIAN_TABLES = {"person_guardian", "person_guardian_change"}
 LEGACY_CONSENT = {"form": "oral", "given_by": "person", "scope": ["processing"], "share_with": []}
 
 
@@ -115,3 +116,66 @@ async def check_downgrade_refuses_cases_0001_cannot_hold(db: Database) -> None:
 
     assert await revision(db) == HEAD
     assert await tables(db) >= NEW_TABLES
+
+
+async def insert_person(db: Database, person_id: str, national_id: str, birth_date: date) -> None:
+    async with db.engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO person (person_id, municipality, national_id, id_kind, birth_date, created_at, "
+                "created_by) VALUES (:person_id, '3426', :national_id, 'fnr', :birth_date, :created_at, 'kari')"
+            ),
+            {
+                "person_id": person_id,
+                "national_id": national_id,
+                "birth_date": birth_date,
+                "created_at": datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
+            },
+        )
+
+
+async def check_guardians_round_trip_refuses_to_drop_recorded_guardians(db: Database) -> None:
+    """0003 → head adds the guardian tables around existing persons; going back refuses while a guardian or a
+    journal entry is recorded (a child's letters would go to the child), and drops only the empty tables."""
+    await upgrade(db, MIGRATIONS, "0003")
+    await insert_person(db, "p-child", "01011512345", date(2015, 1, 1))
+    await insert_person(db, "p-mother", "01018512345", date(1985, 1, 1))
+    await upgrade(db, MIGRATIONS)
+    assert await tables(db) >= GUARDIAN_TABLES
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    async with db.engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO person_guardian (person_id, guardian_person_id, municipality, relation, recorded_at, "
+                "recorded_by) VALUES ('p-child', 'p-mother', '3426', 'parent', :at, 'kari')"
+            ),
+            {"at": at},
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO person_guardian_change (person_id, municipality, guardian_person_id, change, relation, "
+                "changed_at, changed_by) VALUES ('p-child', '3426', 'p-mother', 'added', 'parent', :at, 'kari')"
+            ),
+            {"at": at},
+        )
+
+    with pytest.raises(RuntimeError, match="downgrade refused: 2 row"):
+        await downgrade(db, MIGRATIONS, "0003")
+    assert await revision(db) == HEAD
+
+    async with db.engine.begin() as conn:
+        await conn.execute(text("DELETE FROM person_guardian"))
+    with pytest.raises(RuntimeError, match="downgrade refused: 1 row"):
+        await downgrade(db, MIGRATIONS, "0003")
+
+    async with db.engine.begin() as conn:
+        await conn.execute(text("DELETE FROM person_guardian_change"))
+    await downgrade(db, MIGRATIONS, "0003")
+    assert await revision(db) == "0003"
+    assert not GUARDIAN_TABLES & await tables(db)
+    async with db.engine.connect() as conn:
+        assert await conn.scalar(text("SELECT count(*) FROM person")) == 2
+
+    await upgrade(db, MIGRATIONS)
+    assert await revision(db) == HEAD
+    assert await tables(db) >= GUARDIAN_TABLES

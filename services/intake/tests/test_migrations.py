@@ -18,6 +18,7 @@ from services.intake.tests.migration_checks import (
     HEAD,
     MIGRATIONS,
     check_downgrade_refuses_cases_0001_cannot_hold,
+    check_guardians_round_trip_refuses_to_drop_recorded_guardians,
     check_round_trip_keeps_legacy_applications,
     revision,
 )
@@ -37,6 +38,12 @@ async def test_migrations_turn_applications_into_cases_and_back_without_losing_t
 
 async def test_downgrade_refuses_while_cases_exist_that_0001_cannot_hold(db: Database) -> None:
     await check_downgrade_refuses_cases_0001_cannot_hold(db)
+
+
+async def test_downgrade_refuses_while_guardians_are_recorded_and_drops_only_empty_guardian_tables(
+    db: Database,
+) -> None:
+    await check_guardians_round_trip_refuses_to_drop_recorded_guardians(db)
 
 
 async def test_downgrade_refuses_while_a_case_has_no_consent_left(app: FastAPI, client: httpx.AsyncClient) -> None:

@@ -21,6 +21,7 @@ from services.intake import db as intake_db
 from services.intake.main import Settings, spec
 from services.intake.tests.migration_checks import (
     check_downgrade_refuses_cases_0001_cannot_hold,
+    check_guardians_round_trip_refuses_to_drop_recorded_guardians,
     check_round_trip_keeps_legacy_applications,
 )
 from services.intake.tests.support import (
@@ -81,6 +82,14 @@ async def test_downgrade_refuses_while_cases_exist_that_0001_cannot_hold(postgre
     db = Database(await postgres_url("intake"), clock=FixedClock(NOW))
     try:
         await check_downgrade_refuses_cases_0001_cannot_hold(db)
+    finally:
+        await db.dispose()
+
+
+async def test_downgrade_refuses_while_guardians_are_recorded(postgres_url: PostgresUrl) -> None:
+    db = Database(await postgres_url("intake"), clock=FixedClock(NOW))
+    try:
+        await check_guardians_round_trip_refuses_to_drop_recorded_guardians(db)
     finally:
         await db.dispose()
 
