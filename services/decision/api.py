@@ -5,18 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from servicekit.auth import Principal, PrincipalDep, TokenVerifier
-from servicekit.calendar import local_date
 from servicekit.context import bind
-from servicekit.errors import DomainError, Forbidden, NotFound
-from servicekit.runtime import BusDep, ClockDep, Runtime, RuntimeDep
+from servicekit.errors import DomainError, Forbidden
+from servicekit.runtime import BusDep, RuntimeDep
 from services.decision import cases as case_commands
-from services.decision import commands, db, views
+from services.decision import commands, views
 from services.decision.cases import Municipality
 from services.decision.commands import DecisionInput
 from services.decision.domain import CaseStatus, DecisionStatus, Reasons, ServiceLine
@@ -56,26 +55,11 @@ class Wiring:
 
 @dataclass(frozen=True)
 class Caller:
-    """Who calls, for which municipality and its rules, and when: `now` is read once per request from the
-    service's clock, so a request's `today` and `now` agree."""
+    """Who calls (the one `servicekit.actor.Actor` of the verified token: `Principal` is that class), and the
+    rules of their municipality. What they do runs through the bus, for their municipality."""
 
     principal: Principal
-    runtime: Runtime
     place: Municipality
-    now: datetime
-
-    @property
-    def actor(self) -> Principal:
-        """Who acts: the one `servicekit.actor.Actor` of the verified token (`Principal` is that class)."""
-        return self.principal
-
-    @property
-    def today(self) -> date:
-        return local_date(self.now)
-
-    @property
-    def municipality(self) -> str:
-        return self.principal.municipality
 
 
 def _wiring(request: Request) -> Wiring:
@@ -83,11 +67,9 @@ def _wiring(request: Request) -> Wiring:
     return wiring
 
 
-def _caller(
-    wiring: Annotated[Wiring, Depends(_wiring)], principal: PrincipalDep, runtime: RuntimeDep, clock: ClockDep
-) -> Caller:
+def _caller(wiring: Annotated[Wiring, Depends(_wiring)], principal: PrincipalDep, runtime: RuntimeDep) -> Caller:
     place = Municipality.of(runtime.tenants.get(principal.municipality), wiring.recipients)
-    return Caller(principal=principal, runtime=runtime, place=place, now=clock.now())
+    return Caller(principal=principal, place=place)
 
 
 CallerDep = Annotated[Caller, Depends(_caller)]
@@ -101,30 +83,6 @@ def _reasons(body: ReasonsIn) -> Reasons:
     return Reasons(facts=body.facts, rules=body.rules, considerations=body.considerations)
 
 
-async def _decision_out(caller: Caller, decision_id: str) -> dict[str, Any]:
-    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
-        row = await db.get_decision(uow.session, decision_id)
-        if row is None or row["municipality"] != caller.municipality:
-            raise NotFound(f"no decision {decision_id} in municipality {caller.municipality}")
-        return (await views.decisions(uow.session, [row], caller.place))[0]
-
-
-async def _letter_out(caller: Caller, letter_id: str) -> dict[str, Any]:
-    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
-        row = await db.get_letter(uow.session, letter_id)
-    if row is None or row["municipality"] != caller.municipality:
-        raise NotFound(f"no letter {letter_id} in municipality {caller.municipality}")
-    return {**row, "pdf_url": views.letter_url(letter_id)}
-
-
-async def _meeting_out(caller: Caller, meeting_id: str) -> dict[str, Any]:
-    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
-        row = await db.get_meeting(uow.session, meeting_id)
-        if row is None or row["municipality"] != caller.municipality:
-            raise NotFound(f"no meeting {meeting_id} in municipality {caller.municipality}")
-        return (await views.meetings(uow.session, [row]))[0]
-
-
 # --- cases --------------------------------------------------------------------------------------
 
 cases = APIRouter(prefix="/cases", tags=["cases"])
@@ -133,6 +91,7 @@ cases = APIRouter(prefix="/cases", tags=["cases"])
 @cases.get("", response_model=CasePage, summary="Cases awaiting a decision, the longest waiting first")
 async def list_cases(
     caller: CallerDep,
+    bus: BusDep,
     status: Annotated[
         list[CaseStatus] | None, Query(description="default: awaiting_decision and awaiting_approval")
     ] = None,
@@ -140,22 +99,16 @@ async def list_cases(
     offset: Offset = 0,
 ) -> dict[str, Any]:
     caller.principal.require(*READERS)
-    wanted = [s.value for s in status or (CaseStatus.AWAITING_DECISION, CaseStatus.AWAITING_APPROVAL)]
-    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
-        rows = await db.list_cases(uow.session, caller.municipality, wanted, limit=limit, offset=offset)
-        items = [await views.case(uow.session, r, caller.place, caller.today) for r in rows]
+    wanted = tuple(status or (CaseStatus.AWAITING_DECISION, CaseStatus.AWAITING_APPROVAL))
+    items = await bus.run(views.list_cases, views.ListCases(caller.place, wanted, limit=limit, offset=offset))
     return {"items": items, "limit": limit, "offset": offset}
 
 
 @cases.get("/{case_id}", response_model=CaseOut, summary="One case, what it awaits, and a proposal to decide from")
-async def get_case(case_id: str, caller: CallerDep) -> dict[str, Any]:
+async def get_case(case_id: str, caller: CallerDep, bus: BusDep) -> dict[str, Any]:
     caller.principal.require(*READERS)
     bind(case_id=case_id)
-    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
-        row = await db.get_case(uow.session, case_id)
-        if row is None or row["municipality"] != caller.municipality:
-            raise NotFound(f"no case {case_id} in municipality {caller.municipality}")
-        return await views.case(uow.session, row, caller.place, caller.today)
+    return await bus.run(views.get_case, views.GetCase(caller.place, case_id))
 
 
 @cases.post(
@@ -179,7 +132,7 @@ async def send_preliminary_reply(
             reason_for_delay=body.reason_for_delay,
         ),
     )
-    return await _letter_out(caller, letter_id)
+    return await bus.run(views.get_letter, letter_id)
 
 
 # --- meetings -----------------------------------------------------------------------------------
@@ -190,6 +143,7 @@ meetings = APIRouter(prefix="/meetings", tags=["meetings"])
 @meetings.get("", response_model=list[MeetingOut], summary="Allocation meetings with their agendas, by day")
 async def list_meetings(
     caller: CallerDep,
+    bus: BusDep,
     from_on: Annotated[date | None, Query(alias="from", description="meetings on or after this day")] = None,
     to_on: Annotated[date | None, Query(alias="to", description="meetings on or before this day")] = None,
     limit: Limit = 50,
@@ -197,15 +151,13 @@ async def list_meetings(
     caller.principal.require(*READERS)
     if from_on is not None and to_on is not None and from_on > to_on:
         raise DomainError("from: cannot be after to", field="query.from")
-    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
-        rows = await db.list_meetings(uow.session, caller.municipality, from_on=from_on, to_on=to_on, limit=limit)
-        return await views.meetings(uow.session, rows)
+    return await bus.run(views.list_meetings, views.ListMeetings(from_on=from_on, to_on=to_on, limit=limit))
 
 
 @meetings.get("/{meeting_id}", response_model=MeetingOut, summary="One meeting with its agenda")
-async def get_meeting(meeting_id: str, caller: CallerDep) -> dict[str, Any]:
+async def get_meeting(meeting_id: str, caller: CallerDep, bus: BusDep) -> dict[str, Any]:
     caller.principal.require(*READERS)
-    return await _meeting_out(caller, meeting_id)
+    return await bus.run(views.get_meeting, meeting_id)
 
 
 @meetings.post("/{meeting_id}/attendees", response_model=MeetingOut, summary="Record who attended (replaces the list)")
@@ -215,7 +167,7 @@ async def record_attendees(meeting_id: str, body: AttendeesIn, caller: CallerDep
         case_commands.record_attendees,
         case_commands.RecordAttendees(meeting_id=meeting_id, attendees=[a.model_dump() for a in body.attendees]),
     )
-    return await _meeting_out(caller, meeting_id)
+    return await bus.run(views.get_meeting, meeting_id)
 
 
 @meetings.post(
@@ -237,7 +189,7 @@ async def record_outcome(meeting_id: str, body: OutcomeIn, caller: CallerDep, bu
             note=body.note,
         ),
     )
-    return await _meeting_out(caller, meeting_id)
+    return await bus.run(views.get_meeting, meeting_id)
 
 
 # --- decisions ----------------------------------------------------------------------------------
@@ -263,12 +215,14 @@ async def make_decision(body: DecisionIn, caller: CallerDep, bus: BusDep) -> dic
         decided_on=body.decided_on,
     )
     decision_id = await bus.run(commands.decide, commands.Decide(place=caller.place, case_id=body.case_id, given=given))
-    return await _decision_out(caller, decision_id)
+    return await bus.run(views.get_decision, views.GetDecision(caller.place, decision_id))
 
 
 @decisions.get("", response_model=list[DecisionOut], summary="Decisions, newest first")
 async def list_decisions(
+    *,
     caller: CallerDep,
+    bus: BusDep,
     case_id: Annotated[str | None, Query(max_length=64)] = None,
     status: DecisionStatus | None = None,
     limit: Limit = 50,
@@ -277,22 +231,16 @@ async def list_decisions(
     caller.principal.require(*READERS)
     if case_id:
         bind(case_id=case_id)
-    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
-        rows = await db.list_decisions(
-            uow.session,
-            caller.municipality,
-            case_id=case_id,
-            status=status.value if status else None,
-            limit=limit,
-            offset=offset,
-        )
-        return await views.decisions(uow.session, rows, caller.place)
+    return await bus.run(
+        views.list_decisions,
+        views.ListDecisions(caller.place, case_id=case_id, status=status, limit=limit, offset=offset),
+    )
 
 
 @decisions.get("/{decision_id}", response_model=DecisionOut, summary="One decision")
-async def get_decision(decision_id: str, caller: CallerDep) -> dict[str, Any]:
+async def get_decision(decision_id: str, caller: CallerDep, bus: BusDep) -> dict[str, Any]:
     caller.principal.require(*READERS)
-    return await _decision_out(caller, decision_id)
+    return await bus.run(views.get_decision, views.GetDecision(caller.place, decision_id))
 
 
 @decisions.post(
@@ -312,7 +260,7 @@ async def approve(decision_id: str, body: ApprovalIn, caller: CallerDep, bus: Bu
             decided_on=body.decided_on,
         ),
     )
-    return await _decision_out(caller, decision_id)
+    return await bus.run(views.get_decision, views.GetDecision(caller.place, decision_id))
 
 
 @decisions.post(
@@ -337,7 +285,7 @@ async def review(decision_id: str, body: ReviewIn, caller: CallerDep, bus: BusDe
             meeting_id=body.meeting_id,
         ),
     )
-    return await _decision_out(caller, new_id)
+    return await bus.run(views.get_decision, views.GetDecision(caller.place, new_id))
 
 
 # --- letters and service orders -----------------------------------------------------------------
@@ -351,37 +299,33 @@ letters = APIRouter(prefix="/letters", tags=["letters"])
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}, "description": "the letter"}},
 )
-async def letter_pdf(letter_id: str, caller: CallerDep) -> Response:
+async def letter_pdf(letter_id: str, caller: CallerDep, bus: BusDep) -> Response:
     caller.principal.require(*READERS)
-    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
-        row = await db.get_letter(uow.session, letter_id, with_pdf=True)
-    if row is None or row["municipality"] != caller.municipality:
-        raise NotFound(f"no letter {letter_id} in municipality {caller.municipality}")
-    bind(case_id=row["case_id"])
+    found = await bus.run(views.letter_pdf, letter_id)
+    bind(case_id=found.case_id)
     return Response(
-        content=row["pdf"],
+        content=found.pdf,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{row["kind"]}-{letter_id}.pdf"'},
+        headers={"Content-Disposition": f'inline; filename="{found.kind}-{letter_id}.pdf"'},
     )
 
 
 @letters.get("/{letter_id}", response_model=LetterOut, summary="One letter's details")
-async def get_letter(letter_id: str, caller: CallerDep) -> dict[str, Any]:
+async def get_letter(letter_id: str, caller: CallerDep, bus: BusDep) -> dict[str, Any]:
     caller.principal.require(*READERS)
-    return await _letter_out(caller, letter_id)
+    return await bus.run(views.get_letter, letter_id)
 
 
 @letters.get("", response_model=list[LetterOut], summary="Letters, newest first")
 async def list_letters(
     caller: CallerDep,
+    bus: BusDep,
     case_id: Annotated[str | None, Query(max_length=64)] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> list[dict[str, Any]]:
     caller.principal.require(*READERS)
-    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
-        rows = await db.list_letters(uow.session, caller.municipality, case_id=case_id, limit=limit, offset=offset)
-    return [{**r, "pdf_url": views.letter_url(r["id"])} for r in rows]
+    return await bus.run(views.list_letters, views.ListLetters(case_id=case_id, limit=limit, offset=offset))
 
 
 service_orders = APIRouter(prefix="/service-orders", tags=["service orders"])
@@ -392,6 +336,7 @@ service_orders = APIRouter(prefix="/service-orders", tags=["service orders"])
 )
 async def list_service_orders(
     caller: CallerDep,
+    bus: BusDep,
     unit: Annotated[str | None, Query(max_length=60)] = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -404,9 +349,7 @@ async def list_service_orders(
         if unit not in (None, principal.unit):
             raise Forbidden(f"unit {principal.unit} may see its own orders only")
         unit = principal.unit
-    async with caller.runtime.db.unit_of_work(caller.principal) as uow:
-        rows = await db.list_orders(uow.session, caller.municipality, unit=unit, limit=limit, offset=offset)
-    return [{**r, "order_id": r["id"]} for r in rows]
+    return await bus.run(views.list_service_orders, views.ListServiceOrders(unit=unit, limit=limit, offset=offset))
 
 
 ROUTERS = (cases, meetings, decisions, letters, service_orders)

@@ -1,5 +1,6 @@
-"""The cases the decision service knows, from the other services' events, and the allocation meetings
-whose agendas they go on. Each use case runs in one unit of work; events go to the outbox."""
+"""The cases the decision service knows, from the other services' events, and the allocation meetings whose
+agendas they go on: one use case per consumed event or meeting command, `(cmd, uow)`: load through the
+repository (the unit of work's municipality only), call the aggregate, save, emit. Same layer as `commands`."""
 
 from __future__ import annotations
 
@@ -11,33 +12,32 @@ from typing import Any
 from contracts.appeals import AppealReversedByOffice
 from contracts.assessment import AssessmentCompleted
 from contracts.coordination import DecisionRequested
-from contracts.decision import (
-    CaseScheduledForMeeting,
-    Outcome,
-)
-from contracts.envelope import EventModel
-from contracts.intake import ApplicationRegistered, EmergencyMeasureRegistered
-from servicekit.actor import Actor
-from servicekit.calendar import local_date
+from contracts.decision import Outcome
+from contracts.intake import ApplicationRegistered, ApplicationWithdrawn, EmergencyMeasureRegistered
 from servicekit.db import UnitOfWork, new_id
 from servicekit.errors import Conflict, DomainError, NotFound
 from servicekit.tenants import DecisionSettings, MeetingSchedule, Tenant
-from services.decision import db, letters
+from services.decision import letters
 from services.decision.config import decision_settings
+from services.decision.db import DecisionCases, Decisions, Meetings
 from services.decision.domain import (
+    AgendaItem,
     AgendaStatus,
     CaseStatus,
+    DecisionCase,
     DecisionStatus,
+    EmergencyMeasure,
+    Meeting,
     MeetingResult,
+    Reversal,
+    RightRequest,
     check_meeting_held,
     check_not_reopened,
-    check_outcome_record,
 )
 from services.decision.recipients import RecipientLookup, nobody
 from services.decision.schedule import MeetingSlot, agenda_meeting, next_meeting_after
 
 _MEETING_NAMESPACE = uuid.UUID("6f1d8f0e-4a52-4a1e-9f0b-7d3c2a9b5e11")
-Row = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -75,130 +75,104 @@ class Municipality:
         return code
 
 
-async def emit(uow: UnitOfWork, municipality: str, case_id: str, event: EventModel) -> None:
-    """Emit `event`; the unit of work refuses it unless it is about `case_id` of the municipality it acts for."""
-    await uow.emit(event, subject=case_id, municipality=municipality)
-
-
 # --- cases: what the other services tell us ------------------------------------------------------
 
 
-async def _case_of(uow: UnitOfWork, municipality: str, case_id: str) -> Row | None:
-    row = await db.get_case(uow.session, case_id, lock=True)
-    if row is not None and row["municipality"] != municipality:
-        raise DomainError(f"case_id: case {case_id} belongs to another municipality", field="case_id")
-    return row
+async def _case(uow: UnitOfWork, case_id: str, **opening: Any) -> DecisionCase:
+    """The case (locked), or a new one opened with what the event tells of it, when it is the first we hear."""
+    cases = DecisionCases(uow)
+    found = await cases.get(case_id, lock=True)
+    if found is not None:
+        return found
+    opened = DecisionCase.opened(case_id, uow.municipality, uow.clock.now(), **opening)
+    await cases.add(opened)
+    return opened
 
 
-async def _open_case(uow: UnitOfWork, municipality: str, case_id: str, now: datetime, **fields: Any) -> Row:
-    row = {
-        **dict.fromkeys(db.decision_case.c.keys()),
-        "case_id": case_id,
-        "municipality": municipality,
-        "status": CaseStatus.REGISTERED.value,
-        "created_at": now,
-        "updated_at": now,
-        **fields,
+async def register_application(event: ApplicationRegistered, uow: UnitOfWork) -> None:
+    known: dict[str, Any] = {
+        "person_id": event.person_id,
+        "journal_number": event.journal_number,
+        "service_code": event.service_code,
+        "received_on": event.received_on,
+        "route": event.route.value,
     }
-    await db.add(uow.session, db.decision_case, row)
-    return row
-
-
-async def update_case(uow: UnitOfWork, row: Row, now: datetime, **fields: Any) -> Row:
-    await db.change(uow.session, db.decision_case, "case_id", row["case_id"], updated_at=now, **fields)
-    return {**row, **fields, "updated_at": now}
-
-
-def _awaiting(status: str) -> str:
-    """A case that gets something to decide awaits a decision, unless a draft of it already waits for approval."""
-    if status == CaseStatus.AWAITING_APPROVAL:
-        return status
-    return CaseStatus.AWAITING_DECISION.value
-
-
-async def register_application(uow: UnitOfWork, municipality: str, data: ApplicationRegistered, now: datetime) -> None:
-    known = {
-        "person_id": data.person_id,
-        "journal_number": data.journal_number,
-        "service_code": data.service_code,
-        "received_on": data.received_on,
-        "route": data.route.value,
-    }
-    row = await _case_of(uow, municipality, data.case_id)
-    if row is None:
-        await _open_case(uow, municipality, data.case_id, now, **known)
+    case = await DecisionCases(uow).get(event.case_id, lock=True)
+    if case is None:
+        await DecisionCases(uow).add(DecisionCase.opened(event.case_id, uow.municipality, uow.clock.now(), **known))
     else:
-        # Events from different topics come in any order: fill in, never move the case back.
-        await update_case(uow, row, now, **{k: row[k] or v for k, v in known.items()})
+        case.fill_in(uow.clock.now(), **known)
+        await DecisionCases(uow).save(case)
 
 
-async def withdraw_application(uow: UnitOfWork, municipality: str, case_id: str, now: datetime) -> None:
-    row = await _case_of(uow, municipality, case_id)
-    if row is None or row["status"] in (CaseStatus.DECIDED, CaseStatus.WITHDRAWN):
+async def withdraw_application(event: ApplicationWithdrawn, uow: UnitOfWork) -> None:
+    case = await DecisionCases(uow).get(event.case_id, lock=True)
+    if case is None or not case.withdraw(uow.clock.now()):
         return
-    if row["agenda_item_id"]:
-        item = await db.get_agenda_item(uow.session, row["agenda_item_id"])
-        if item is not None and item["status"] == AgendaStatus.OPEN:
-            await db.change(uow.session, db.agenda_item, "id", item["id"], status=AgendaStatus.WITHDRAWN.value)
-    draft = await db.pending_draft_of_case(uow.session, case_id)
+    if case.agenda_item_id:
+        # The agenda item waits for nothing now (one the meeting concluded on stays as it is).
+        await Meetings(uow).close_open_item(case.agenda_item_id, AgendaStatus.WITHDRAWN)
+    decisions = Decisions(uow)
+    draft = await decisions.pending_draft_of_case(event.case_id)
     if draft is not None:
-        await db.change(uow.session, db.decision, "id", draft["id"], status=DecisionStatus.WITHDRAWN.value)
-    await update_case(uow, row, now, status=CaseStatus.WITHDRAWN.value)
+        draft.withdraw()
+        await decisions.save(draft)
+    await DecisionCases(uow).save(case)
 
 
-async def register_emergency_measure(
-    uow: UnitOfWork, place: Municipality, data: EmergencyMeasureRegistered, now: datetime
-) -> None:
-    measure = {
-        "unit": data.unit,
-        "service_code": data.service_code,
-        "started_at": data.started_at.isoformat(),
-        "registered_at": data.registered_at.isoformat(),
-    }
-    row = await _case_of(uow, place.number, data.case_id)
-    if row is None:
-        row = await _open_case(
-            uow,
-            place.number,
-            data.case_id,
-            now,
-            person_id=data.person_id,
-            journal_number=data.journal_number,
-            service_code=data.service_code,
-        )
-    if row["status"] in (CaseStatus.WITHDRAWN, CaseStatus.DECIDED):
+@dataclass(frozen=True)
+class MeasureRegistered:
+    """Intake registered an emergency measure (the municipality's rules are the unit of work's tenant's)."""
+
+    place: Municipality
+    data: EmergencyMeasureRegistered
+
+
+async def register_emergency_measure(cmd: MeasureRegistered, uow: UnitOfWork) -> None:
+    data, now = cmd.data, uow.clock.now()
+    measure = EmergencyMeasure(
+        unit=data.unit, service_code=data.service_code, started_at=data.started_at, registered_at=data.registered_at
+    )
+    case = await _case(
+        uow, data.case_id, person_id=data.person_id, journal_number=data.journal_number, service_code=data.service_code
+    )
+    if case.closed:
         return
-    place = place.deciding(row["route"])
-    row = await update_case(uow, row, now, emergency_measure=measure, status=_awaiting(row["status"]))
+    place = cmd.place.deciding(case.route)
+    case.receive_emergency_measure(measure, now)
+    await DecisionCases(uow).save(case)
     schedule = place.config.meeting
-    if schedule is not None and row["agenda_item_id"] is None:
+    if schedule is not None and case.agenda_item_id is None:
         found = agenda_meeting(schedule, data.registered_at, emergency=True, now=now)
         await schedule_on_agenda(
             uow,
             place,
-            row,
+            case,
             schedule,
             found,
             reason="emergency_measure",
             emergency=True,
             submitted_at=data.registered_at,
-            now=now,
         )
 
 
-async def receive_recommendation(
-    uow: UnitOfWork, place: Municipality, data: AssessmentCompleted, submitted_at: datetime, now: datetime
-) -> None:
+@dataclass(frozen=True)
+class Recommendation:
+    """The assessment is done; `submitted_at` is when (the event's time, the same on every redelivery)."""
+
+    place: Municipality
+    data: AssessmentCompleted
+    submitted_at: datetime
+
+
+async def receive_recommendation(cmd: Recommendation, uow: UnitOfWork) -> None:
     """The assessment is done: the case awaits a decision, and goes on the next allocation meeting it reaches."""
-    row = await _case_of(uow, place.number, data.case_id)
-    if row is None:
-        row = await _open_case(uow, place.number, data.case_id, now, person_id=data.person_id)
-    if row["status"] == CaseStatus.WITHDRAWN:
+    data, submitted_at, now = cmd.data, cmd.submitted_at, uow.clock.now()
+    case = await _case(uow, data.case_id, person_id=data.person_id)
+    if case.status == CaseStatus.WITHDRAWN:
         return
-    check_not_reopened(
-        data.case_id, await db.current_decision_of(uow.session, place.number, data.case_id), by="a recommendation"
-    )
-    place = place.deciding(row["route"])
+    check_not_reopened(data.case_id, await Decisions(uow).current_of(data.case_id), by="a recommendation")
+    place = cmd.place.deciding(case.route)
     recommendation = {
         **data.recommendation.model_dump(mode="json"),
         "assessment_id": data.assessment_id,
@@ -207,70 +181,51 @@ async def receive_recommendation(
         "care_ladder_step": data.care_ladder_step,
         "bti_level": data.bti_level,
     }
-    emergency = data.emergency_measure or row["emergency_measure"] is not None
-    row = await update_case(
-        uow,
-        row,
-        now,
-        person_id=row["person_id"] or data.person_id,
-        recommendation=recommendation,
-        status=_awaiting(row["status"]),
-    )
+    emergency = data.emergency_measure or case.emergency_measure is not None
+    case.receive_recommendation(recommendation, data.person_id, now)
+    await DecisionCases(uow).save(case)
     schedule = place.config.meeting
-    if schedule is not None and row["agenda_item_id"] is None:
+    if schedule is not None and case.agenda_item_id is None:
         found = agenda_meeting(schedule, submitted_at, emergency=emergency, now=now)
         reason = "emergency_measure" if emergency else "recommendation"
         await schedule_on_agenda(
-            uow, place, row, schedule, found, reason=reason, emergency=emergency, submitted_at=submitted_at, now=now
+            uow, place, case, schedule, found, reason=reason, emergency=emergency, submitted_at=submitted_at
         )
 
 
-async def receive_request(uow: UnitOfWork, municipality: str, data: DecisionRequested, now: datetime) -> None:
+async def receive_request(event: DecisionRequested, uow: UnitOfWork) -> None:
     """The coordinating unit asks for a decision on a right: the office decides it, without a meeting."""
-    row = await _case_of(uow, municipality, data.case_id)
-    if row is None:
-        row = await _open_case(uow, municipality, data.case_id, now, person_id=data.person_id)
-    if row["status"] == CaseStatus.WITHDRAWN:
+    case = await _case(uow, event.case_id, person_id=event.person_id)
+    if case.status == CaseStatus.WITHDRAWN:
         return
-    check_not_reopened(
-        data.case_id,
-        await db.current_decision_of(uow.session, municipality, data.case_id),
-        by="a request for a decision",
+    check_not_reopened(event.case_id, await Decisions(uow).current_of(event.case_id), by="a request for a decision")
+    request = RightRequest(
+        request_id=event.request_id,
+        right=event.right.value,
+        proposed=event.proposed.value,
+        requested_by=event.requested_by,
     )
-    requests = [r for r in row["requests"] or [] if r["right"] != data.right.value]
-    requests.append(
-        {
-            "request_id": data.request_id,
-            "right": data.right.value,
-            "proposed": data.proposed.value,
-            "requested_by": data.requested_by,
-        }
-    )
-    await update_case(
-        uow, row, now, person_id=row["person_id"] or data.person_id, requests=requests, status=_awaiting(row["status"])
-    )
+    case.receive_request(request, event.person_id, uow.clock.now())
+    await DecisionCases(uow).save(case)
 
 
-async def receive_reversal(uow: UnitOfWork, municipality: str, data: AppealReversedByOffice, now: datetime) -> None:
+async def receive_reversal(event: AppealReversedByOffice, uow: UnitOfWork) -> None:
     """The office found an appeal justified: the case awaits the new decision that supersedes the appealed one."""
-    appealed = await db.get_decision(uow.session, data.decision_id)
-    if appealed is None or appealed["municipality"] != municipality:
+    appealed = await Decisions(uow).get(event.decision_id)
+    if appealed is None:
         raise DomainError(
-            f"decision_id: no decision {data.decision_id} in municipality {municipality}", field="decision_id"
+            f"decision_id: no decision {event.decision_id} in municipality {uow.municipality}", field="decision_id"
         )
-    if appealed["case_id"] != data.case_id:
-        raise DomainError(f"decision_id: decision {data.decision_id} belongs to another case", field="decision_id")
-    if appealed["status"] != DecisionStatus.MADE:
-        raise DomainError(f"decision_id: decision {data.decision_id} was never made", field="decision_id")
-    row = await _case_of(uow, municipality, data.case_id)
-    if row is None:  # pragma: no cover - a made decision always has its case
-        raise DomainError(f"case_id: no case {data.case_id}", field="case_id")
-    reversal = {
-        "appeal_id": data.appeal_id,
-        "decision_id": data.decision_id,
-        "reversed_on": data.reversed_on.isoformat(),
-    }
-    await update_case(uow, row, now, reversal=reversal, status=_awaiting(row["status"]))
+    if appealed.case_id != event.case_id:
+        raise DomainError(f"decision_id: decision {event.decision_id} belongs to another case", field="decision_id")
+    if appealed.status is not DecisionStatus.MADE:
+        raise DomainError(f"decision_id: decision {event.decision_id} was never made", field="decision_id")
+    case = await DecisionCases(uow).get(event.case_id, lock=True)
+    if case is None:  # pragma: no cover - a made decision always has its case
+        raise DomainError(f"case_id: no case {event.case_id}", field="case_id")
+    reversal = Reversal(appeal_id=event.appeal_id, decision_id=event.decision_id, reversed_on=event.reversed_on)
+    case.receive_reversal(reversal, uow.clock.now())
+    await DecisionCases(uow).save(case)
 
 
 # --- meetings -----------------------------------------------------------------------------------
@@ -284,68 +239,52 @@ def meeting_id_of(municipality: str, meeting_on: date) -> str:
 async def schedule_on_agenda(
     uow: UnitOfWork,
     place: Municipality,
-    case: Row,
+    case: DecisionCase,
     schedule: MeetingSchedule,
     found: MeetingSlot,
     *,
     reason: str,
     emergency: bool,
     submitted_at: datetime,
-    now: datetime,
 ) -> str:
-    meeting = await db.ensure_meeting(
-        uow.session,
-        {
-            "id": meeting_id_of(place.number, found.meeting_on),
-            "municipality": place.number,
-            "name": schedule.name,
-            "meeting_on": found.meeting_on,
-            "starts_at": found.starts_at,
-            "cutoff_at": found.cutoff_at,
-            "attendees": [],
-            "attendees_recorded_at": None,
-            "attendees_recorded_by": None,
-            "created_at": now,
-        },
-    )
-    item = await db.agenda_item_for(uow.session, meeting["id"], case["case_id"])
-    item_id = item["id"] if item is not None else new_id()
-    if item is None:
-        await db.add(
-            uow.session,
-            db.agenda_item,
-            {
-                "id": item_id,
-                "meeting_id": meeting["id"],
-                "municipality": place.number,
-                "case_id": case["case_id"],
-                "reason": reason,
-                "emergency_measure": emergency,
-                "submitted_at": submitted_at,
-                "status": AgendaStatus.OPEN.value,
-                "outcome": None,
-                "note": None,
-                "recorded_by": None,
-                "recorded_at": None,
-                "created_at": now,
-            },
+    """Put the case on the agenda of the meeting `found` (created on first need), once per meeting."""
+    now = uow.clock.now()
+    meetings = Meetings(uow)
+    meeting = await meetings.ensure(
+        Meeting(
+            id=meeting_id_of(place.number, found.meeting_on),
+            municipality=place.number,
+            name=schedule.name,
+            meeting_on=found.meeting_on,
+            starts_at=found.starts_at,
+            cutoff_at=found.cutoff_at,
+            created_at=now,
         )
-    await update_case(uow, case, now, agenda_item_id=item_id)
-    await emit(
-        uow,
-        place.number,
-        case["case_id"],
-        CaseScheduledForMeeting(
-            case_id=case["case_id"], meeting_id=meeting["id"], meeting_on=found.meeting_on, emergency_measure=emergency
-        ),
     )
-    return item_id
+    item = await meetings.item_for(meeting.id, case.case_id)
+    if item is None:
+        item = AgendaItem(
+            id=new_id(),
+            meeting_id=meeting.id,
+            municipality=place.number,
+            case_id=case.case_id,
+            reason=reason,
+            emergency_measure=emergency,
+            submitted_at=submitted_at,
+            status=AgendaStatus.OPEN,
+            created_at=now,
+        )
+        await meetings.add_item(item)
+    scheduled = case.put_on_agenda(item.id, meeting.id, found.meeting_on, emergency=emergency, now=now)
+    await DecisionCases(uow).save(case)
+    await uow.emit(scheduled)
+    return item.id
 
 
-async def _meeting_of(uow: UnitOfWork, actor: Actor, meeting_id: str) -> Row:
-    meeting = await db.get_meeting(uow.session, meeting_id, lock=True)
-    if meeting is None or meeting["municipality"] != actor.municipality:
-        raise NotFound(f"no meeting {meeting_id} in municipality {actor.municipality}", field="meeting_id")
+async def _meeting(uow: UnitOfWork, meeting_id: str) -> Meeting:
+    meeting = await Meetings(uow).get(meeting_id, lock=True)
+    if meeting is None:
+        raise NotFound(f"no meeting {meeting_id} in municipality {uow.municipality}", field="meeting_id")
     return meeting
 
 
@@ -358,21 +297,10 @@ class RecordAttendees:
 
 
 async def record_attendees(cmd: RecordAttendees, uow: UnitOfWork) -> None:
-    actor, meeting_id, attendees = uow.actor, cmd.meeting_id, cmd.attendees
-    now = uow.clock.now()
-    today = local_date(now)
-    meeting = await _meeting_of(uow, actor, meeting_id)
-    check_meeting_held(meeting["meeting_on"], today, "attendance")
-    letters.check_printable({f"attendees[{i}].name": a["name"] for i, a in enumerate(attendees)})
-    await db.change(
-        uow.session,
-        db.meeting,
-        "id",
-        meeting_id,
-        attendees=attendees,
-        attendees_recorded_at=now,
-        attendees_recorded_by=actor.subject,
-    )
+    meeting = await _meeting(uow, cmd.meeting_id)
+    held = meeting.record_attendees(cmd.attendees, by=uow.actor.subject, now=uow.clock.now(), today=uow.clock.today())
+    letters.check_printable({f"attendees[{i}].name": a["name"] for i, a in enumerate(cmd.attendees)})
+    await Meetings(uow).save_attendees(held)
 
 
 @dataclass(frozen=True)
@@ -389,51 +317,26 @@ class RecordOutcome:
 
 async def record_outcome(cmd: RecordOutcome, uow: UnitOfWork) -> None:
     """The meeting's conclusion on one case, or its postponement to the next meeting."""
-    actor, place, meeting_id, case_id, result, outcome, note = (
-        uow.actor,
-        cmd.place,
-        cmd.meeting_id,
-        cmd.case_id,
-        cmd.result,
-        cmd.outcome,
-        cmd.note,
-    )
     now = uow.clock.now()
-    today = local_date(now)
-    meeting = await _meeting_of(uow, actor, meeting_id)
-    check_meeting_held(meeting["meeting_on"], today, "a conclusion")
-    item = await db.agenda_item_for(uow.session, meeting_id, case_id)
+    meetings = Meetings(uow)
+    meeting = await _meeting(uow, cmd.meeting_id)
+    check_meeting_held(meeting.meeting_on, uow.clock.today(), "a conclusion")
+    item = await meetings.item_for(cmd.meeting_id, cmd.case_id)
     if item is None:
-        raise NotFound(f"case {case_id} is not on the agenda of meeting {meeting_id}", field="case_id")
-    check_outcome_record(
-        result,
-        outcome,
-        attendees_recorded=meeting["attendees_recorded_at"] is not None,
-        agenda_status=AgendaStatus(item["status"]),
-    )
-    if note:
-        letters.check_printable({"note": note})
-    status = AgendaStatus.CONCLUDED if result is MeetingResult.CONCLUDED else AgendaStatus.POSTPONED
-    await db.change(
-        uow.session,
-        db.agenda_item,
-        "id",
-        item["id"],
-        status=status.value,
-        outcome=outcome.value if outcome else None,
-        note=note,
-        recorded_by=actor.subject,
-        recorded_at=now,
-    )
-    if result is MeetingResult.POSTPONED:
-        case = await db.get_case(uow.session, case_id, lock=True)
+        raise NotFound(f"case {cmd.case_id} is not on the agenda of meeting {cmd.meeting_id}", field="case_id")
+    recorded = item.record(cmd.result, cmd.outcome, cmd.note, held=meeting.held, by=uow.actor.subject, now=now)
+    if cmd.note:
+        letters.check_printable({"note": cmd.note})
+    await meetings.save_item(recorded)
+    if cmd.result is MeetingResult.POSTPONED:
+        case = await DecisionCases(uow).get(cmd.case_id, lock=True)
         if case is None:  # pragma: no cover - an agenda item always has its case
-            raise NotFound(f"no case {case_id}", field="case_id")
-        place = place.deciding(case["route"])
+            raise NotFound(f"no case {cmd.case_id}", field="case_id")
+        place = cmd.place.deciding(case.route)
         schedule = place.config.meeting
         if schedule is None:
             raise Conflict("meeting_id: the municipality holds no allocation meetings any more; decide the case")
-        following = next_meeting_after(schedule, meeting["starts_at"])
+        following = next_meeting_after(schedule, meeting.starts_at)
         await schedule_on_agenda(
             uow,
             place,
@@ -441,7 +344,6 @@ async def record_outcome(cmd: RecordOutcome, uow: UnitOfWork) -> None:
             schedule,
             following,
             reason="postponed",
-            emergency=item["emergency_measure"],
-            submitted_at=item["submitted_at"],
-            now=now,
+            emergency=item.emergency_measure,
+            submitted_at=item.submitted_at,
         )

@@ -1,46 +1,29 @@
 """Decisions: made by the office or the meeting, or drafted for the unit leaders' approval; reviews, letters
-and preliminary replies. Each use case runs in one unit of work; events go to the outbox."""
+and preliminary replies. One use case per command, `(cmd, uow)`: load through the repository (the unit of
+work's municipality only), call the aggregate, render the letter, save, emit. The bus commits."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from contracts.coordination import RequestedRight
-from contracts.deadlines import DeadlineCancelled, DeadlineScheduled
-from contracts.decision import (
-    AppealInformation,
-    DecidedBy,
-    DecidedService,
-    DecisionKind,
-    DecisionMade,
-    LetterIssued,
-    Outcome,
-    ReviewResult,
-    ServiceOrdered,
-)
-from servicekit.actor import Actor
-from servicekit.calendar import local_date
+from contracts.decision import AppealInformation, DecidedBy, DecisionKind, LetterIssued, Outcome, ReviewResult
 from servicekit.db import UnitOfWork, new_id
 from servicekit.errors import Conflict, DomainError, NotFound
-from services.decision import db, letters
-from services.decision.cases import Municipality, Row, emit, update_case
+from services.decision import letters
+from services.decision.cases import Municipality
+from services.decision.db import DecisionCases, Decisions, Letters, Meetings, ServiceOrders
 from services.decision.domain import (
-    AgendaState,
     AgendaStatus,
-    CaseStatus,
-    DeadlineKind,
+    Approval,
+    Decision,
+    DecisionCase,
     DecisionContent,
-    DecisionStatus,
-    PendingKind,
+    Letter,
     Reasons,
     ServiceLine,
-    appeal_information,
-    appeal_route,
-    approvals_complete,
-    check_approver,
     check_content,
     check_decided_on,
     check_meeting_precondition,
@@ -49,42 +32,12 @@ from services.decision.domain import (
     check_rights_covered,
     decided_by,
     delivering_units,
-    evaluation_due,
-    review_due,
     review_plan,
 )
 from services.decision.recipients import Recipient
 
 # Decisions on the rights the coordinating unit asks about are the office's alone.
 RIGHTS = frozenset(r.value for r in RequestedRight)
-
-
-def _lines(services: Sequence[dict[str, Any]]) -> list[ServiceLine]:
-    return [
-        ServiceLine(
-            service_code=s["service_code"],
-            hours_per_week=s.get("hours_per_week"),
-            start_on=date.fromisoformat(s["start_on"]),
-            end_on=date.fromisoformat(s["end_on"]) if s.get("end_on") else None,
-        )
-        for s in services
-    ]
-
-
-def _services_json(services: Sequence[ServiceLine]) -> list[dict[str, Any]]:
-    return [
-        {
-            "service_code": s.service_code,
-            "hours_per_week": s.hours_per_week,
-            "start_on": s.start_on.isoformat(),
-            "end_on": s.end_on.isoformat() if s.end_on else None,
-        }
-        for s in services
-    ]
-
-
-def _reasons(row: Row) -> Reasons:
-    return Reasons(**row["reasons"])
 
 
 # --- decisions ----------------------------------------------------------------------------------
@@ -110,33 +63,6 @@ def _check_reason_text(reasons: Reasons) -> None:
     )
 
 
-async def _agenda_state(uow: UnitOfWork, case: Row) -> AgendaState | None:
-    if not case["agenda_item_id"]:
-        return None
-    item = await db.get_agenda_item(uow.session, case["agenda_item_id"])
-    if item is None:  # pragma: no cover - the pointer is set with the item
-        return None
-    return AgendaState(
-        meeting_id=item["meeting_id"],
-        meeting_on=item["meeting_on"],
-        status=AgendaStatus(item["status"]),
-        outcome=Outcome(item["outcome"]) if item["outcome"] else None,
-    )
-
-
-def _case_ready(case: Row) -> None:
-    status = CaseStatus(case["status"])
-    if status is CaseStatus.AWAITING_DECISION:
-        return
-    problems = {
-        CaseStatus.REGISTERED: "the case has no recommendation yet (it is still being assessed)",
-        CaseStatus.AWAITING_APPROVAL: "a draft of its decision already waits for the unit leaders' approval",
-        CaseStatus.DECIDED: "the case is decided; review that decision (POST /decisions/{id}/review) instead",
-        CaseStatus.WITHDRAWN: "the application was withdrawn",
-    }
-    raise Conflict(f"case_id: {problems[status]}", field="case_id")
-
-
 def _required_units(place: Municipality, content: DecisionContent) -> list[str]:
     mapping = place.config.delivering_units
     granted = delivering_units([s.service_code for s in content.services], mapping, municipality=place.number)
@@ -154,55 +80,18 @@ def _unit_leader_date(by: DecidedBy, decided_on: date | None) -> None:
         )
 
 
-async def _add_decision(
-    uow: UnitOfWork,
-    actor: Actor,
-    case: Row,
-    *,
-    kind: DecisionKind,
-    by: DecidedBy,
-    content: DecisionContent,
-    order_units: Sequence[str],
-    required_units: Sequence[str],
-    supersedes: str | None = None,
-    review_result: ReviewResult | None = None,
-    meeting_id: str | None = None,
-    person_id: str,
-    now: datetime,
-) -> Row:
-    row = {
-        "id": new_id(),
-        "municipality": actor.municipality,
-        "case_id": case["case_id"],
-        "person_id": person_id,
-        "kind": kind.value,
-        "status": DecisionStatus.AWAITING_APPROVAL.value,
-        "outcome": content.outcome.value,
-        "services": _services_json(content.services),
-        "refused_services": list(content.refused),
-        "legal_basis": list(content.legal_basis),
-        "reasons": {
-            "facts": content.reasons.facts,
-            "rules": content.reasons.rules,
-            "considerations": content.reasons.considerations,
-        },
-        "decided_by": by.value,
-        "decided_on": None,
-        "appeal": None,
-        "supersedes": supersedes,
-        "superseded_by": None,
-        "review_result": review_result.value if review_result else None,
-        "meeting_id": meeting_id,
-        "required_units": list(required_units),
-        "order_units": list(order_units),
-        "letter_id": None,
-        "returned_reason": None,
-        "drafted_by": actor.subject,
-        "created_at": now,
-        "made_at": None,
-    }
-    await db.add(uow.session, db.decision, row)
-    return row
+async def _case(uow: UnitOfWork, case_id: str) -> DecisionCase:
+    case = await DecisionCases(uow).get(case_id, lock=True)
+    if case is None:
+        raise NotFound(f"no case {case_id} in municipality {uow.municipality}", field="case_id")
+    return case
+
+
+async def _decision(uow: UnitOfWork, decision_id: str) -> Decision:
+    found = await Decisions(uow).get(decision_id, lock=True)
+    if found is None:
+        raise NotFound(f"no decision {decision_id} in municipality {uow.municipality}", field="decision_id")
+    return found
 
 
 @dataclass(frozen=True)
@@ -217,18 +106,11 @@ class Decide:
 async def decide(cmd: Decide, uow: UnitOfWork) -> str:
     """A decision on a case that awaits one: made at once by the office or after the meeting's conclusion, or
     drafted for the unit leaders' final approval."""
-    actor, place, case_id, given = uow.actor, cmd.place, cmd.case_id, cmd.given
-    now = uow.clock.now()
-    today = local_date(now)
-    case = await db.get_case(uow.session, case_id, lock=True)
-    if case is None or case["municipality"] != actor.municipality:
-        raise NotFound(f"no case {case_id} in municipality {actor.municipality}", field="case_id")
-    _case_ready(case)
-    place = place.deciding(case["route"])
-    pending = PendingKind(
-        reversal_of=(case["reversal"] or {}).get("decision_id"),
-        requested_rights=tuple(r["right"] for r in case["requests"] or []),
-    )
+    given, now, today = cmd.given, uow.clock.now(), uow.clock.today()
+    case = await _case(uow, cmd.case_id)
+    case.check_ready()
+    place = cmd.place.deciding(case.route)
+    pending = case.pending
     kind = pending.kind
     by = decided_by(kind, place.config.authority)
     content = check_content(
@@ -238,48 +120,49 @@ async def decide(cmd: Decide, uow: UnitOfWork) -> str:
     requested_by = None
     if kind is DecisionKind.REQUESTED:
         check_rights_covered(pending.requested_rights, [s.service_code for s in content.services], content.refused)
-        requested_by = {r["right"]: r["requested_by"] for r in case["requests"]}
+        requested_by = {r.right: r.requested_by for r in case.requests}
     order_units = delivering_units(
         [s.service_code for s in content.services],
         place.config.delivering_units,
         municipality=place.number,
         requested_by=requested_by,
     )
-    agenda = await _agenda_state(uow, case)
+    agenda = await Meetings(uow).agenda_state(case.agenda_item_id) if case.agenda_item_id else None
     if kind is DecisionKind.INITIAL:
         check_meeting_precondition(
             by,
-            emergency=case["emergency_measure"] is not None,
+            emergency=case.emergency_measure is not None,
             has_meetings=place.config.meeting is not None,
             agenda=agenda,
             outcome=content.outcome,
         )
     _unit_leader_date(by, given.decided_on)
-    if not case["person_id"]:  # pragma: no cover - every event that opens a case names the person
+    if not case.person_id:  # pragma: no cover - every event that opens a case names the person
         raise Conflict("case_id: the case names no person yet", field="case_id")
-    required = _required_units(place, content) if by is DecidedBy.UNIT_LEADER else []
     meeting_on = agenda.meeting_on if by is DecidedBy.MEETING and agenda else None
-    row = await _add_decision(
-        uow,
-        actor,
+    draft = Decision.drafted(
+        new_id(),
         case,
         kind=kind,
         by=by,
         content=content,
         order_units=order_units,
-        required_units=required,
+        required_units=_required_units(place, content) if by is DecidedBy.UNIT_LEADER else [],
+        person_id=case.person_id,
+        drafted_by=uow.actor.subject,
+        now=now,
         supersedes=pending.reversal_of,
         meeting_id=agenda.meeting_id if agenda and meeting_on else None,
-        person_id=case["person_id"],
-        now=now,
     )
+    await Decisions(uow).add(draft)
     if by is DecidedBy.UNIT_LEADER:
-        await update_case(uow, case, now, status=CaseStatus.AWAITING_APPROVAL.value)
+        case.await_approval(now)
+        await DecisionCases(uow).save(case)
     else:
         decided_on = given.decided_on or meeting_on or today
-        check_decided_on(decided_on, today, received_on=case["received_on"], meeting_on=meeting_on)
-        await _make(uow, place, row, case, decided_on=decided_on, actor=actor, now=now)
-    return str(row["id"])
+        check_decided_on(decided_on, today, received_on=case.received_on, meeting_on=meeting_on)
+        await _make(uow, place, draft, case, decided_on=decided_on)
+    return draft.id
 
 
 @dataclass(frozen=True)
@@ -295,57 +178,41 @@ class Approve:
 
 async def approve(cmd: Approve, uow: UnitOfWork) -> None:
     """A unit leader's final approval; the decision is made when every delivering unit's leader has approved."""
-    actor, place, decision_id, approved, reason, decided_on = (
-        uow.actor,
-        cmd.place,
-        cmd.decision_id,
-        cmd.approved,
-        cmd.reason,
-        cmd.decided_on,
+    now, today = uow.clock.now(), uow.clock.today()
+    decisions = Decisions(uow)
+    draft = await _decision(uow, cmd.decision_id)
+    draft.check_awaiting_approval()
+    done = [a.unit for a in await decisions.approvals_of([draft.id]) if a.approved]
+    unit, final = draft.approval(
+        uow.actor.unit, done, approved=cmd.approved, reason=cmd.reason, decided_on=cmd.decided_on
     )
-    now = uow.clock.now()
-    today = local_date(now)
-    row = await db.get_decision(uow.session, decision_id, lock=True)
-    if row is None or row["municipality"] != actor.municipality:
-        raise NotFound(f"no decision {decision_id} in municipality {actor.municipality}", field="decision_id")
-    if row["status"] != DecisionStatus.AWAITING_APPROVAL:
-        raise Conflict(f"decision_id: the decision does not wait for approval (it is {row['status']})")
-    done = [a["unit"] for a in await db.approvals_of(uow.session, [decision_id]) if a["approved"]]
-    unit = check_approver(actor.unit, row["required_units"], done)
-    if not approved and not (reason or "").strip():
-        raise DomainError("reason: required when not approving: the office must know what to change", field="reason")
-    final = approved and approvals_complete(row["required_units"], [*done, unit])
-    if decided_on is not None and not final:
-        raise DomainError("decided_on: only the final approval sets the decision date", field="decided_on")
-    if reason:
-        letters.check_printable({"reason": reason})
-    await db.add(
-        uow.session,
-        db.decision_approval,
-        {
-            "id": new_id(),
-            "decision_id": decision_id,
-            "unit": unit,
-            "approved": approved,
-            "reason": reason,
-            "recorded_by": actor.subject,
-            "recorded_at": now,
-        },
-    )
-    case = await db.get_case(uow.session, row["case_id"], lock=True)
-    if case is None:  # pragma: no cover - a decision always has its case
-        raise NotFound(f"no case {row['case_id']}")
-    place = place.deciding(case["route"])
-    if not approved:
-        await db.change(
-            uow.session, db.decision, "id", decision_id, status=DecisionStatus.RETURNED.value, returned_reason=reason
+    if cmd.reason:
+        letters.check_printable({"reason": cmd.reason})
+    await decisions.add_approval(
+        Approval(
+            id=new_id(),
+            decision_id=draft.id,
+            unit=unit,
+            approved=cmd.approved,
+            reason=cmd.reason,
+            recorded_by=uow.actor.subject,
+            recorded_at=now,
         )
-        if row["kind"] != DecisionKind.REVIEW:
-            await update_case(uow, case, now, status=CaseStatus.AWAITING_DECISION.value)
+    )
+    case = await DecisionCases(uow).get(draft.case_id, lock=True)
+    if case is None:  # pragma: no cover - a decision always has its case
+        raise NotFound(f"no case {draft.case_id}")
+    place = cmd.place.deciding(case.route)
+    if not cmd.approved:
+        draft.returned(cmd.reason)
+        await decisions.save(draft)
+        if draft.kind is not DecisionKind.REVIEW:
+            case.draft_returned(now)
+            await DecisionCases(uow).save(case)
     elif final:
-        day = decided_on or today
-        check_decided_on(day, today, received_on=case["received_on"] if row["kind"] != DecisionKind.REVIEW else None)
-        await _make(uow, place, row, case, decided_on=day, actor=actor, now=now)
+        day = cmd.decided_on or today
+        check_decided_on(day, today, received_on=case.received_on if draft.kind is not DecisionKind.REVIEW else None)
+        await _make(uow, place, draft, case, decided_on=day)
 
 
 @dataclass(frozen=True)
@@ -365,42 +232,27 @@ class Review:
 
 async def review(cmd: Review, uow: UnitOfWork) -> str:
     """A review ends in continue, change or stop: a new decision that supersedes the reviewed one."""
-    actor, place, decision_id, result, services, outcome, legal_basis, reasons, decided_on, meeting_id = (
-        uow.actor,
-        cmd.place,
-        cmd.decision_id,
-        cmd.result,
-        cmd.services,
-        cmd.outcome,
-        cmd.legal_basis,
-        cmd.reasons,
-        cmd.decided_on,
-        cmd.meeting_id,
-    )
-    now = uow.clock.now()
-    today = local_date(now)
-    old = await db.get_decision(uow.session, decision_id, lock=True)
-    if old is None or old["municipality"] != actor.municipality:
-        raise NotFound(f"no decision {decision_id} in municipality {actor.municipality}", field="decision_id")
-    check_reviewable(
-        DecisionStatus(old["status"]),
-        old["superseded_by"],
-        Outcome(old["outcome"]),
-        await db.pending_successor(uow.session, decision_id),
-    )
-    case = await db.get_case(uow.session, old["case_id"], lock=True)
+    now, today = uow.clock.now(), uow.clock.today()
+    decisions = Decisions(uow)
+    old = await _decision(uow, cmd.decision_id)
+    check_reviewable(old.status, old.superseded_by, old.outcome, await decisions.has_pending_successor(old.id))
+    case = await DecisionCases(uow).get(old.case_id, lock=True)
     if case is None:  # pragma: no cover - a decision always has its case
-        raise NotFound(f"no case {old['case_id']}")
-    place = place.deciding(case["route"])
-    old_services = _lines(old["services"])
-    plan = review_plan(result, old_services, services, outcome)
-    basis = legal_basis if legal_basis is not None else (None if result is ReviewResult.CHANGE else old["legal_basis"])
+        raise NotFound(f"no case {old.case_id}")
+    place = cmd.place.deciding(case.route)
+    old_services = list(old.services)
+    plan = review_plan(cmd.result, old_services, cmd.services, cmd.outcome)
+    basis: list[str] | None
+    if cmd.legal_basis is not None:
+        basis = cmd.legal_basis
+    else:
+        basis = None if cmd.result is ReviewResult.CHANGE else list(old.legal_basis)
     content = check_content(
         plan.outcome,
         plan.services,
         plan.refused,
         basis,
-        reasons,
+        cmd.reasons,
         tenant=place.tenant,
         reasons_required_because=plan.reasons_required_because,
     )
@@ -408,9 +260,9 @@ async def review(cmd: Review, uow: UnitOfWork) -> str:
     # Decisions on the rights the coordinating unit asks about stay the office's alone, reviews included.
     codes = {s.service_code for s in content.services} | set(content.refused)
     by = decided_by(DecisionKind.REQUESTED if codes <= RIGHTS else DecisionKind.REVIEW, place.config.authority)
-    _unit_leader_date(by, decided_on)
+    _unit_leader_date(by, cmd.decided_on)
     # A service the coordinating unit asked for stays ordered from it.
-    previous_units = dict(zip((s.service_code for s in old_services), old["order_units"], strict=True))
+    previous_units = dict(zip((s.service_code for s in old_services), old.order_units, strict=True))
     order_units = delivering_units(
         [s.service_code for s in content.services],
         place.config.delivering_units,
@@ -419,216 +271,91 @@ async def review(cmd: Review, uow: UnitOfWork) -> str:
     )
     meeting = None
     if by is DecidedBy.MEETING:
-        if meeting_id is None:
+        if cmd.meeting_id is None:
             raise DomainError(
                 "meeting_id: the allocation meeting decides reviews in this municipality", field="meeting_id"
             )
-        meeting = await db.get_meeting(uow.session, meeting_id)
-        if meeting is None or meeting["municipality"] != actor.municipality:
-            raise NotFound(f"no meeting {meeting_id} in municipality {actor.municipality}", field="meeting_id")
-        if meeting["attendees_recorded_at"] is None:
+        meeting = await Meetings(uow).get(cmd.meeting_id)
+        if meeting is None:
+            raise NotFound(f"no meeting {cmd.meeting_id} in municipality {uow.municipality}", field="meeting_id")
+        if not meeting.held:
             raise Conflict("meeting_id: record the meeting's attendees first: only a held meeting decides")
-    required = _required_units(place, content) if by is DecidedBy.UNIT_LEADER else []
-    row = await _add_decision(
-        uow,
-        actor,
+    draft = Decision.drafted(
+        new_id(),
         case,
         kind=DecisionKind.REVIEW,
         by=by,
         content=content,
         order_units=order_units,
-        required_units=required,
-        supersedes=decision_id,
-        review_result=result,
-        meeting_id=meeting["id"] if meeting else None,
-        person_id=old["person_id"],
+        required_units=_required_units(place, content) if by is DecidedBy.UNIT_LEADER else [],
+        person_id=old.person_id,
+        drafted_by=uow.actor.subject,
         now=now,
+        supersedes=old.id,
+        review_result=cmd.result,
+        meeting_id=meeting.id if meeting else None,
     )
+    await decisions.add(draft)
     if by is not DecidedBy.UNIT_LEADER:
-        meeting_on = meeting["meeting_on"] if meeting else None
-        day = decided_on or meeting_on or today
+        meeting_on = meeting.meeting_on if meeting else None
+        day = cmd.decided_on or meeting_on or today
         check_decided_on(day, today, meeting_on=meeting_on)
-        if day < old["decided_on"]:
+        if old.decided_on is not None and day < old.decided_on:
             raise DomainError("decided_on: cannot be before the reviewed decision", field="decided_on")
-        await _make(uow, place, row, case, decided_on=day, actor=actor, now=now)
-    return str(row["id"])
+        await _make(uow, place, draft, case, decided_on=day)
+    return draft.id
 
 
-async def _make(
-    uow: UnitOfWork, place: Municipality, row: Row, case: Row, *, decided_on: date, actor: Actor, now: datetime
-) -> None:
-    """The decision takes effect: letter, service orders, superseded decision and its clocks, new clocks, events."""
-    municipality, case_id, decision_id = place.number, case["case_id"], row["id"]
-    services = _lines(row["services"])
-    outcome = Outcome(row["outcome"])
-    kind = DecisionKind(row["kind"])
-    route = appeal_route([*(s.service_code for s in services), *row["refused_services"]], place.tenant)
-    appeal = appeal_information(route, row["legal_basis"], decided_on, place.config.office.name)
-    review_on = review_due(outcome, decided_on, services)
-    evaluation_on = evaluation_due(decided_on, services) if outcome is not Outcome.REFUSED else None
-
+async def _make(uow: UnitOfWork, place: Municipality, draft: Decision, case: DecisionCase, *, decided_on: date) -> None:
+    """The decision takes effect: the decision it supersedes and that one's clocks stop, its letter is rendered
+    and stored, its services are ordered, its clocks start; the case is decided."""
+    now = uow.clock.now()
+    decisions = Decisions(uow)
+    events = []
     superseded_on = None
-    if row["supersedes"]:
-        old = await db.get_decision(uow.session, row["supersedes"], lock=True)
-        if old is None or old["superseded_by"] is not None:
-            raise Conflict(f"decision_id: decision {row['supersedes']} is already superseded", field="decision_id")
-        superseded_on = old["decided_on"]
-        await db.change(uow.session, db.decision, "id", old["id"], superseded_by=decision_id)
-        for clock in await db.scheduled_deadlines(uow.session, old["id"]):
-            await db.change(uow.session, db.decision_deadline, "id", clock["id"], status="cancelled")
-            await emit(
-                uow,
-                municipality,
-                case_id,
-                DeadlineCancelled(
-                    deadline_id=clock["id"], case_id=case_id, kind=clock["kind"], reason="decision_superseded"
-                ),
-            )
+    if draft.supersedes:
+        old = await decisions.get(draft.supersedes, lock=True)
+        if old is None:
+            raise Conflict(f"decision_id: decision {draft.supersedes} is already superseded", field="decision_id")
+        clocks = await decisions.scheduled_clocks(old.id)
+        events.extend(old.supersede(draft.id, clocks))
+        superseded_on = old.decided_on
+        await decisions.save(old)
+        for clock in clocks:
+            await decisions.cancel_clock(clock.id)
 
-    letter_id = await _decision_letter(
-        uow,
-        place,
-        row,
-        case,
+    appeal = draft.appeal_on(decided_on, place.tenant, place.config.office.name)
+    letter = await _decision_letter(
+        uow, place, draft, case, decided_on=decided_on, appeal=appeal, superseded_on=superseded_on
+    )
+    made = draft.make(
         decided_on=decided_on,
         appeal=appeal,
-        superseded_on=superseded_on,
-        review_on=review_on,
-        evaluation_on=evaluation_on,
-        actor=actor,
+        letter_id=letter.id,
+        language=place.tenant.language.value,
+        responsible=place.config.office.code,
+        new_id=new_id,
         now=now,
     )
-    await db.change(
-        uow.session,
-        db.decision,
-        "id",
-        decision_id,
-        status=DecisionStatus.MADE.value,
-        decided_on=decided_on,
-        appeal=appeal.model_dump(mode="json"),
-        letter_id=letter_id,
-        made_at=now,
-    )
-    if case["agenda_item_id"]:
+    await Letters(uow).add(letter)
+    await decisions.save(draft)
+    if case.agenda_item_id:
         # Decided before its meeting took it up: the agenda shows it, and the meeting need not discuss it.
-        await db.change_open_agenda_item(uow.session, case["agenda_item_id"], AgendaStatus.DECIDED.value)
-    case_fields: dict[str, Any] = {"status": CaseStatus.DECIDED.value, "agenda_item_id": None}
-    if kind is DecisionKind.REVERSAL:
-        case_fields["reversal"] = None
-    if kind is DecisionKind.REQUESTED:
-        case_fields["requests"] = None
-    await update_case(uow, case, now, **case_fields)
-
-    await emit(
-        uow,
-        municipality,
-        case_id,
-        DecisionMade(
-            decision_id=decision_id,
-            case_id=case_id,
-            person_id=row["person_id"],
-            kind=kind,
-            outcome=outcome,
-            services=[
-                DecidedService(
-                    service_code=s.service_code, hours_per_week=s.hours_per_week, start_on=s.start_on, end_on=s.end_on
-                )
-                for s in services
-            ],
-            legal_basis=row["legal_basis"],
-            decided_on=decided_on,
-            decided_by=DecidedBy(row["decided_by"]),
-            appeal=appeal,
-            supersedes=row["supersedes"],
-            review_result=ReviewResult(row["review_result"]) if row["review_result"] else None,
-            letter_id=letter_id,
-        ),
-    )
-    for service, unit in zip(services, row["order_units"], strict=True):
-        order_id = new_id()
-        await db.add(
-            uow.session,
-            db.service_order,
-            {
-                "id": order_id,
-                "municipality": municipality,
-                "decision_id": decision_id,
-                "case_id": case_id,
-                "unit": unit,
-                "service_code": service.service_code,
-                "hours_per_week": service.hours_per_week,
-                "start_on": service.start_on,
-                "end_on": service.end_on,
-                "created_at": now,
-            },
-        )
-        await emit(
-            uow,
-            municipality,
-            case_id,
-            ServiceOrdered(
-                order_id=order_id,
-                decision_id=decision_id,
-                case_id=case_id,
-                unit=unit,
-                service_code=service.service_code,
-                hours_per_week=service.hours_per_week,
-                start_on=service.start_on,
-                end_on=service.end_on,
-            ),
-        )
-    await emit(
-        uow,
-        municipality,
-        case_id,
-        LetterIssued(
-            letter_id=letter_id,
-            case_id=case_id,
-            kind="decision",
-            language=place.tenant.language.value,
-            decision_id=decision_id,
-        ),
-    )
-    for deadline_kind, due_on in (
-        (DeadlineKind.DECISION_REVIEW, review_on),
-        (DeadlineKind.TIME_LIMITED_EVALUATION, evaluation_on),
-    ):
-        if due_on is None:
-            continue
-        deadline_id = new_id()
-        await db.add(
-            uow.session,
-            db.decision_deadline,
-            {
-                "id": deadline_id,
-                "municipality": municipality,
-                "decision_id": decision_id,
-                "case_id": case_id,
-                "kind": deadline_kind.value,
-                "due_on": due_on,
-                "status": "scheduled",
-                "created_at": now,
-            },
-        )
-        await emit(
-            uow,
-            municipality,
-            case_id,
-            DeadlineScheduled(
-                deadline_id=deadline_id,
-                case_id=case_id,
-                kind=deadline_kind.value,
-                due_on=due_on,
-                responsible=place.config.office.code,
-            ),
-        )
+        await Meetings(uow).close_open_item(case.agenda_item_id, AgendaStatus.DECIDED)
+    case.decided(draft.kind, now)
+    await DecisionCases(uow).save(case)
+    for order in made.orders:
+        await ServiceOrders(uow).add(order)
+    for clock in made.clocks:
+        await decisions.add_clock(clock)
+    await uow.emit_all([*events, *made.events])
 
 
 # --- letters ------------------------------------------------------------------------------------
 
 
-async def _letterhead(place: Municipality, case: Row, letter_on: date) -> letters.Letterhead:
-    recipient = await place.recipients(place.number, case["person_id"]) if case["person_id"] else None
+async def _letterhead(place: Municipality, case: DecisionCase, letter_on: date) -> letters.Letterhead:
+    recipient = await place.recipients(place.number, case.person_id) if case.person_id else None
     if recipient is not None:
         recipient = Recipient(
             name=letters.fit_to_font(recipient.name),
@@ -641,16 +368,16 @@ async def _letterhead(place: Municipality, case: Row, letter_on: date) -> letter
         office_name=place.config.office.name,
         language=place.tenant.language.value,
         letter_on=letter_on,
-        reference=case["journal_number"] or case["case_id"],
-        person_id=case["person_id"] or "-",
+        reference=case.reference,
+        person_id=case.person_id or "-",
         recipient=recipient,
     )
 
 
-async def _store_letter(
+def _letter(
     uow: UnitOfWork,
     place: Municipality,
-    case: Row,
+    case: DecisionCase,
     *,
     kind: str,
     decision_id: str | None,
@@ -658,82 +385,70 @@ async def _store_letter(
     text: str,
     title: str,
     details: dict[str, Any],
-    actor: Actor,
-    now: datetime,
-) -> str:
-    letter_id = new_id()
-    footer = f"{place.tenant.name} kommune - {place.config.office.name} - {case['journal_number'] or case['case_id']}"
-    pdf = letters.render_pdf(text, title=title, footer=footer, created_at=now)
-    await db.add(
-        uow.session,
-        db.letter,
-        {
-            "id": letter_id,
-            "municipality": place.number,
-            "case_id": case["case_id"],
-            "decision_id": decision_id,
-            "kind": kind,
-            "language": place.tenant.language.value,
-            "issued_on": issued_on,
-            "details": details,
-            "text": text,
-            "pdf": pdf,
-            "created_by": actor.subject,
-            "created_at": now,
-        },
+) -> Letter:
+    """The letter as stored: its text, and the PDF set from it."""
+    now = uow.clock.now()
+    footer = f"{place.tenant.name} kommune - {place.config.office.name} - {case.reference}"
+    return Letter(
+        id=new_id(),
+        municipality=place.number,
+        case_id=case.case_id,
+        decision_id=decision_id,
+        kind=kind,
+        language=place.tenant.language.value,
+        issued_on=issued_on,
+        details=details,
+        created_by=uow.actor.subject,
+        created_at=now,
+        text=text,
+        pdf=letters.render_pdf(text, title=title, footer=footer, created_at=now),
     )
-    return letter_id
 
 
 async def _decision_letter(
     uow: UnitOfWork,
     place: Municipality,
-    row: Row,
-    case: Row,
+    draft: Decision,
+    case: DecisionCase,
     *,
     decided_on: date,
     appeal: AppealInformation,
     superseded_on: date | None,
-    review_on: date | None,
-    evaluation_on: date | None,
-    actor: Actor,
-    now: datetime,
-) -> str:
-    meeting = await db.get_meeting(uow.session, row["meeting_id"]) if row["meeting_id"] else None
+) -> Letter:
+    meeting = await Meetings(uow).get(draft.meeting_id) if draft.meeting_id else None
+    review_on, evaluation_on = draft.clocks_due(decided_on)
     content = letters.DecisionLetter(
         head=await _letterhead(place, case, decided_on),
-        kind=DecisionKind(row["kind"]),
-        outcome=Outcome(row["outcome"]),
-        review_result=ReviewResult(row["review_result"]) if row["review_result"] else None,
+        kind=draft.kind,
+        outcome=draft.outcome,
+        review_result=draft.review_result,
         services=tuple(
             letters.LetterService(place.service_name(s.service_code), s.hours_per_week, s.start_on, s.end_on)
-            for s in _lines(row["services"])
+            for s in draft.services
         ),
-        refused=tuple(place.service_name(code) for code in row["refused_services"]),
-        legal_basis=tuple(row["legal_basis"]),
-        reasons=_reasons(row),
-        decided_by=DecidedBy(row["decided_by"]),
+        refused=tuple(place.service_name(code) for code in draft.refused_services),
+        legal_basis=draft.legal_basis,
+        reasons=draft.reasons,
+        decided_by=draft.decided_by,
         appeal=appeal,
-        received_on=case["received_on"],
-        meeting_name=meeting["name"] if meeting else None,
-        meeting_on=meeting["meeting_on"] if meeting else None,
-        approving_units=tuple(place.unit_name(u) for u in row["required_units"]),
+        received_on=case.received_on,
+        meeting_name=meeting.name if meeting else None,
+        meeting_on=meeting.meeting_on if meeting else None,
+        approving_units=tuple(place.unit_name(u) for u in draft.required_units),
         superseded_on=superseded_on,
         review_due=review_on,
         evaluation_due=evaluation_on,
     )
-    return await _store_letter(
+    return _letter(
         uow,
         place,
         case,
         kind="decision",
-        decision_id=row["id"],
+        decision_id=draft.id,
         issued_on=decided_on,
         text=letters.render_decision(content),
         title="Vedtak",
         details={},
-        actor=actor,
-        now=now,
     )
 
 
@@ -749,31 +464,21 @@ class SendPreliminaryReply:
 
 async def preliminary_reply(cmd: SendPreliminaryReply, uow: UnitOfWork) -> str:
     """forvaltningsloven § 11 a: a letter saying why the case takes longer and when to expect the decision."""
-    actor, place, case_id, expected_decision_on, reason_for_delay = (
-        uow.actor,
-        cmd.place,
-        cmd.case_id,
-        cmd.expected_decision_on,
-        cmd.reason_for_delay,
-    )
-    now = uow.clock.now()
-    today = local_date(now)
-    case = await db.get_case(uow.session, case_id, lock=True)
-    if case is None or case["municipality"] != actor.municipality:
-        raise NotFound(f"no case {case_id} in municipality {actor.municipality}", field="case_id")
-    place = place.deciding(case["route"])
-    reason = check_preliminary_reply(CaseStatus(case["status"]), expected_decision_on, reason_for_delay, today)
+    today = uow.clock.today()
+    case = await _case(uow, cmd.case_id)
+    place = cmd.place.deciding(case.route)
+    reason = check_preliminary_reply(case.status, cmd.expected_decision_on, cmd.reason_for_delay, today)
     letters.check_printable({"reason_for_delay": reason})
     text = letters.render_preliminary_reply(
         letters.PreliminaryReplyLetter(
             head=await _letterhead(place, case, today),
-            service_name=place.service_name(case["service_code"]) if case["service_code"] else None,
-            received_on=case["received_on"],
-            expected_decision_on=expected_decision_on,
+            service_name=place.service_name(case.service_code) if case.service_code else None,
+            received_on=case.received_on,
+            expected_decision_on=cmd.expected_decision_on,
             reason=reason,
         )
     )
-    letter_id = await _store_letter(
+    letter = _letter(
         uow,
         place,
         case,
@@ -782,16 +487,12 @@ async def preliminary_reply(cmd: SendPreliminaryReply, uow: UnitOfWork) -> str:
         issued_on=today,
         text=text,
         title="Foreløpig svar",
-        details={"expected_decision_on": expected_decision_on.isoformat(), "reason_for_delay": reason},
-        actor=actor,
-        now=now,
+        details={"expected_decision_on": cmd.expected_decision_on.isoformat(), "reason_for_delay": reason},
     )
-    await emit(
-        uow,
-        place.number,
-        case_id,
+    await Letters(uow).add(letter)
+    await uow.emit(
         LetterIssued(
-            letter_id=letter_id, case_id=case_id, kind="preliminary_reply", language=place.tenant.language.value
-        ),
+            letter_id=letter.id, case_id=case.case_id, kind="preliminary_reply", language=place.tenant.language.value
+        )
     )
-    return letter_id
+    return letter.id

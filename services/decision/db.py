@@ -1,8 +1,14 @@
-"""Decision's tables and repository: cases awaiting decision, meetings and agendas, decisions, letters, orders."""
+"""Decision's tables and repository: cases awaiting decision, meetings and agendas, decisions, letters, orders.
+
+Every repository (`DecisionCases(uow)`, `Meetings(uow)`, `Decisions(uow)`, `ServiceOrders(uow)`, `Letters(uow)`)
+reads and writes the unit of work's municipality only: its getters filter by it in SQL (so no row of another
+municipality is loaded, let alone locked), and they map rows to the domain's dataclasses."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -14,6 +20,8 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     LargeBinary,
+    Row,
+    Select,
     String,
     Table,
     Text,
@@ -23,11 +31,31 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.decision import DecisionKind
-from servicekit.db import UtcDateTime, new_metadata
-from services.decision.domain import CurrentDecision
+from contracts.decision import AppealInformation, DecidedBy, DecisionKind, Outcome, ReviewResult
+from servicekit.db import UnitOfWork, UtcDateTime, new_metadata
+from servicekit.errors import DomainError
+from services.decision.domain import (
+    AgendaEntry,
+    AgendaItem,
+    AgendaState,
+    AgendaStatus,
+    Approval,
+    CaseStatus,
+    CurrentDecision,
+    Decision,
+    DecisionCase,
+    DecisionClock,
+    DecisionStatus,
+    EmergencyMeasure,
+    Letter,
+    Meeting,
+    Reasons,
+    Reversal,
+    RightRequest,
+    ServiceLine,
+    ServiceOrder,
+)
 
 metadata = new_metadata()
 
@@ -180,224 +208,636 @@ decision_deadline = Table(
     Column("created_at", UtcDateTime(), nullable=False),
 )
 
-Row = dict[str, Any]
+
+def _services_json(services: Sequence[ServiceLine]) -> list[dict[str, Any]]:
+    return [
+        {
+            "service_code": s.service_code,
+            "hours_per_week": s.hours_per_week,
+            "start_on": s.start_on.isoformat(),
+            "end_on": s.end_on.isoformat() if s.end_on else None,
+        }
+        for s in services
+    ]
 
 
-async def add(session: AsyncSession, table: Table, row: Row) -> None:
-    await session.execute(insert(table).values(**row))
-
-
-async def change(session: AsyncSession, table: Table, key: str, key_value: str, **values: Any) -> None:
-    await session.execute(update(table).where(table.c[key] == key_value).values(**values))
-
-
-def _one(result: Any) -> Row | None:
-    found = result.mappings().first()
-    return dict(found) if found is not None else None
-
-
-def _all(result: Any) -> list[Row]:
-    return [dict(r) for r in result.mappings().all()]
-
-
-async def get_case(session: AsyncSession, case_id: str, *, lock: bool = False) -> Row | None:
-    query = select(decision_case).where(decision_case.c.case_id == case_id)
-    if lock:
-        query = query.with_for_update()
-    return _one(await session.execute(query))
-
-
-async def list_cases(
-    session: AsyncSession, municipality: str, statuses: list[str], *, limit: int, offset: int
-) -> list[Row]:
-    query = (
-        select(decision_case)
-        .where(decision_case.c.municipality == municipality, decision_case.c.status.in_(statuses))
-        .order_by(decision_case.c.updated_at, decision_case.c.case_id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return _all(await session.execute(query))
-
-
-async def get_meeting(session: AsyncSession, meeting_id: str, *, lock: bool = False) -> Row | None:
-    query = select(meeting).where(meeting.c.id == meeting_id)
-    if lock:
-        query = query.with_for_update()
-    return _one(await session.execute(query))
-
-
-async def ensure_meeting(session: AsyncSession, row: Row) -> Row:
-    """The meeting of that municipality and day, created on first need (two cases may race to create it)."""
-    found = await get_meeting(session, row["id"])
-    if found is not None:
-        return found
-    try:
-        async with session.begin_nested():
-            await add(session, meeting, row)
-    except IntegrityError:
-        found = await get_meeting(session, row["id"])
-        if found is None:
-            raise
-        return found
-    return row
-
-
-async def list_meetings(
-    session: AsyncSession, municipality: str, *, from_on: date | None, to_on: date | None, limit: int
-) -> list[Row]:
-    query = select(meeting).where(meeting.c.municipality == municipality)
-    if from_on is not None:
-        query = query.where(meeting.c.meeting_on >= from_on)
-    if to_on is not None:
-        query = query.where(meeting.c.meeting_on <= to_on)
-    return _all(await session.execute(query.order_by(meeting.c.meeting_on).limit(limit)))
-
-
-async def agenda_of(session: AsyncSession, meeting_ids: list[str]) -> list[Row]:
-    if not meeting_ids:
-        return []
-    query = (
-        select(agenda_item, decision_case.c.person_id, decision_case.c.recommendation)
-        .join(decision_case, decision_case.c.case_id == agenda_item.c.case_id)
-        .where(agenda_item.c.meeting_id.in_(meeting_ids))
-        .order_by(agenda_item.c.emergency_measure.desc(), agenda_item.c.submitted_at, agenda_item.c.id)
-    )
-    return _all(await session.execute(query))
-
-
-async def get_agenda_item(session: AsyncSession, item_id: str) -> Row | None:
-    query = (
-        select(agenda_item, meeting.c.meeting_on, meeting.c.name.label("meeting_name"))
-        .join(meeting, meeting.c.id == agenda_item.c.meeting_id)
-        .where(agenda_item.c.id == item_id)
-    )
-    return _one(await session.execute(query))
-
-
-async def change_open_agenda_item(session: AsyncSession, item_id: str, status: str) -> None:
-    await session.execute(
-        update(agenda_item).where(agenda_item.c.id == item_id, agenda_item.c.status == "open").values(status=status)
-    )
-
-
-async def agenda_item_for(session: AsyncSession, meeting_id: str, case_id: str) -> Row | None:
-    query = select(agenda_item).where(agenda_item.c.meeting_id == meeting_id, agenda_item.c.case_id == case_id)
-    return _one(await session.execute(query))
-
-
-async def get_decision(session: AsyncSession, decision_id: str, *, lock: bool = False) -> Row | None:
-    query = select(decision).where(decision.c.id == decision_id)
-    if lock:
-        query = query.with_for_update()
-    return _one(await session.execute(query))
-
-
-async def list_decisions(
-    session: AsyncSession,
-    municipality: str,
-    *,
-    case_id: str | None,
-    status: str | None,
-    limit: int,
-    offset: int,
-) -> list[Row]:
-    query = select(decision).where(decision.c.municipality == municipality)
-    if case_id is not None:
-        query = query.where(decision.c.case_id == case_id)
-    if status is not None:
-        query = query.where(decision.c.status == status)
-    query = query.order_by(decision.c.created_at.desc(), decision.c.id).limit(limit).offset(offset)
-    return _all(await session.execute(query))
-
-
-async def pending_successor(session: AsyncSession, decision_id: str) -> bool:
-    query = select(decision.c.id).where(decision.c.supersedes == decision_id, decision.c.status == "awaiting_approval")
-    return (await session.scalar(query)) is not None
-
-
-async def current_decision_of(session: AsyncSession, municipality: str, case_id: str) -> CurrentDecision | None:
-    """The case's decision now: made and not superseded (none while the case has no made decision)."""
-    query = (
-        select(decision.c.id, decision.c.kind, decision.c.decided_on)
-        .where(
-            decision.c.municipality == municipality,
-            decision.c.case_id == case_id,
-            decision.c.status == "made",
-            decision.c.superseded_by.is_(None),
+def _lines(services: Sequence[dict[str, Any]]) -> tuple[ServiceLine, ...]:
+    return tuple(
+        ServiceLine(
+            service_code=s["service_code"],
+            hours_per_week=s.get("hours_per_week"),
+            start_on=date.fromisoformat(s["start_on"]),
+            end_on=date.fromisoformat(s["end_on"]) if s.get("end_on") else None,
         )
-        .order_by(decision.c.made_at.desc(), decision.c.id)
+        for s in services
     )
-    found = (await session.execute(query)).first()
-    if found is None:
-        return None
-    return CurrentDecision(decision_id=found.id, kind=DecisionKind(found.kind), decided_on=found.decided_on)
 
 
-async def pending_draft_of_case(session: AsyncSession, case_id: str) -> Row | None:
-    query = select(decision).where(decision.c.case_id == case_id, decision.c.status == "awaiting_approval")
-    return _one(await session.execute(query))
+def _fields(row: Row[Any]) -> dict[str, Any]:
+    return dict(row._mapping)
 
 
-async def approvals_of(session: AsyncSession, decision_ids: list[str]) -> list[Row]:
-    if not decision_ids:
-        return []
-    query = (
-        select(decision_approval)
-        .where(decision_approval.c.decision_id.in_(decision_ids))
-        .order_by(decision_approval.c.recorded_at, decision_approval.c.id)
+# --- cases ---------------------------------------------------------------------------------------------------------
+
+
+def _case_of(row: Row[Any]) -> DecisionCase:
+    fields = _fields(row)
+    measure, reversal = fields["emergency_measure"], fields["reversal"]
+    return DecisionCase(
+        **{
+            **fields,
+            "status": CaseStatus(fields["status"]),
+            "emergency_measure": None
+            if measure is None
+            else EmergencyMeasure(
+                unit=measure["unit"],
+                service_code=measure["service_code"],
+                started_at=datetime.fromisoformat(measure["started_at"]),
+                registered_at=datetime.fromisoformat(measure["registered_at"]),
+            ),
+            "requests": tuple(RightRequest(**r) for r in fields["requests"] or ()),
+            "reversal": None
+            if reversal is None
+            else Reversal(
+                appeal_id=reversal["appeal_id"],
+                decision_id=reversal["decision_id"],
+                reversed_on=date.fromisoformat(reversal["reversed_on"]),
+            ),
+        }
     )
-    return _all(await session.execute(query))
 
 
-async def orders_of(session: AsyncSession, decision_ids: list[str]) -> list[Row]:
-    if not decision_ids:
-        return []
-    query = select(service_order).where(service_order.c.decision_id.in_(decision_ids)).order_by(service_order.c.id)
-    return _all(await session.execute(query))
+def measure_json(measure: EmergencyMeasure) -> dict[str, Any]:
+    """An emergency measure as stored (and shown): its times in ISO 8601."""
+    return {
+        "unit": measure.unit,
+        "service_code": measure.service_code,
+        "started_at": measure.started_at.isoformat(),
+        "registered_at": measure.registered_at.isoformat(),
+    }
 
 
-async def list_orders(
-    session: AsyncSession, municipality: str, *, unit: str | None, limit: int, offset: int
-) -> list[Row]:
-    query = select(service_order).where(service_order.c.municipality == municipality)
-    if unit is not None:
-        query = query.where(service_order.c.unit == unit)
-    query = query.order_by(service_order.c.created_at.desc(), service_order.c.id).limit(limit).offset(offset)
-    return _all(await session.execute(query))
+def _case_values(case: DecisionCase) -> dict[str, Any]:
+    return {
+        "person_id": case.person_id,
+        "journal_number": case.journal_number,
+        "service_code": case.service_code,
+        "received_on": case.received_on,
+        "status": case.status.value,
+        "route": case.route,
+        "emergency_measure": measure_json(case.emergency_measure) if case.emergency_measure else None,
+        "recommendation": case.recommendation,
+        "requests": [asdict(r) for r in case.requests] or None,
+        "reversal": None
+        if case.reversal is None
+        else {
+            "appeal_id": case.reversal.appeal_id,
+            "decision_id": case.reversal.decision_id,
+            "reversed_on": case.reversal.reversed_on.isoformat(),
+        },
+        "agenda_item_id": case.agenda_item_id,
+        "updated_at": case.updated_at,
+    }
 
 
-async def deadlines_of(session: AsyncSession, decision_ids: list[str]) -> list[Row]:
-    if not decision_ids:
-        return []
-    query = (
-        select(decision_deadline)
-        .where(decision_deadline.c.decision_id.in_(decision_ids))
-        .order_by(decision_deadline.c.due_on, decision_deadline.c.id)
+class DecisionCases:
+    """The cases of the unit of work's municipality."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._session = uow.session
+        self._municipality = uow.municipality
+
+    def _mine(self) -> Select[Any]:
+        return select(decision_case).where(decision_case.c.municipality == self._municipality)
+
+    async def get(self, case_id: str, *, lock: bool = False) -> DecisionCase | None:
+        query = self._mine().where(decision_case.c.case_id == case_id)
+        if lock:
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).one_or_none()
+        return None if row is None else _case_of(row)
+
+    async def page(self, statuses: Sequence[CaseStatus], *, limit: int, offset: int) -> list[DecisionCase]:
+        query = (
+            self._mine()
+            .where(decision_case.c.status.in_([s.value for s in statuses]))
+            .order_by(decision_case.c.updated_at, decision_case.c.case_id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [_case_of(r) for r in (await self._session.execute(query)).all()]
+
+    async def add(self, case: DecisionCase) -> None:
+        """Store a new case. A case id taken by another municipality's case is a DomainError (ours is found by
+        `get`); a case of ours stored meanwhile by another transaction is the database's error (retried)."""
+        if case.municipality != self._municipality:
+            raise ValueError(f"case of municipality {case.municipality} in a unit of work for {self._municipality}")
+        try:
+            async with self._session.begin_nested():
+                await self._session.execute(
+                    insert(decision_case).values(
+                        case_id=case.case_id,
+                        municipality=case.municipality,
+                        created_at=case.created_at,
+                        **_case_values(case),
+                    )
+                )
+        except IntegrityError:
+            if await self.get(case.case_id) is not None:
+                raise
+            raise DomainError(
+                f"case_id: case {case.case_id} belongs to another municipality", field="case_id"
+            ) from None
+
+    async def save(self, case: DecisionCase) -> None:
+        await self._session.execute(
+            update(decision_case)
+            .where(decision_case.c.case_id == case.case_id, decision_case.c.municipality == self._municipality)
+            .values(**_case_values(case))
+        )
+
+
+# --- meetings and agendas ------------------------------------------------------------------------------------------
+
+
+def _meeting_of(row: Row[Any]) -> Meeting:
+    fields = _fields(row)
+    return Meeting(**{**fields, "attendees": tuple(fields["attendees"] or ())})
+
+
+def _item_of(row: Row[Any]) -> AgendaItem:
+    fields = {k: v for k, v in _fields(row).items() if k in agenda_item.c}
+    return AgendaItem(
+        **{
+            **fields,
+            "status": AgendaStatus(fields["status"]),
+            "outcome": Outcome(fields["outcome"]) if fields["outcome"] else None,
+        }
     )
-    return _all(await session.execute(query))
 
 
-async def scheduled_deadlines(session: AsyncSession, decision_id: str) -> list[Row]:
-    query = select(decision_deadline).where(
-        decision_deadline.c.decision_id == decision_id, decision_deadline.c.status == "scheduled"
+class Meetings:
+    """The allocation meetings of the unit of work's municipality, and their agendas."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._session = uow.session
+        self._municipality = uow.municipality
+
+    async def get(self, meeting_id: str, *, lock: bool = False) -> Meeting | None:
+        query = select(meeting).where(meeting.c.id == meeting_id, meeting.c.municipality == self._municipality)
+        if lock:
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).one_or_none()
+        return None if row is None else _meeting_of(row)
+
+    async def ensure(self, new: Meeting) -> Meeting:
+        """The meeting of that municipality and day, created on first need (two cases may race to create it)."""
+        if new.municipality != self._municipality:
+            raise ValueError(f"meeting of municipality {new.municipality} in a unit of work for {self._municipality}")
+        found = await self.get(new.id)
+        if found is not None:
+            return found
+        try:
+            async with self._session.begin_nested():
+                await self._session.execute(
+                    insert(meeting).values(
+                        id=new.id,
+                        municipality=new.municipality,
+                        name=new.name,
+                        meeting_on=new.meeting_on,
+                        starts_at=new.starts_at,
+                        cutoff_at=new.cutoff_at,
+                        attendees=list(new.attendees),
+                        attendees_recorded_at=new.attendees_recorded_at,
+                        attendees_recorded_by=new.attendees_recorded_by,
+                        created_at=new.created_at,
+                    )
+                )
+        except IntegrityError:
+            found = await self.get(new.id)
+            if found is None:
+                raise
+            return found
+        return new
+
+    async def page(self, *, from_on: date | None, to_on: date | None, limit: int) -> list[Meeting]:
+        query = select(meeting).where(meeting.c.municipality == self._municipality)
+        if from_on is not None:
+            query = query.where(meeting.c.meeting_on >= from_on)
+        if to_on is not None:
+            query = query.where(meeting.c.meeting_on <= to_on)
+        rows = await self._session.execute(query.order_by(meeting.c.meeting_on).limit(limit))
+        return [_meeting_of(r) for r in rows.all()]
+
+    async def save_attendees(self, changed: Meeting) -> None:
+        await self._session.execute(
+            update(meeting)
+            .where(meeting.c.id == changed.id, meeting.c.municipality == self._municipality)
+            .values(
+                attendees=list(changed.attendees),
+                attendees_recorded_at=changed.attendees_recorded_at,
+                attendees_recorded_by=changed.attendees_recorded_by,
+            )
+        )
+
+    async def agenda_of(self, meeting_ids: Sequence[str]) -> list[AgendaEntry]:
+        if not meeting_ids:
+            return []
+        query = (
+            select(agenda_item, decision_case.c.person_id, decision_case.c.recommendation)
+            .join(decision_case, decision_case.c.case_id == agenda_item.c.case_id)
+            .where(agenda_item.c.meeting_id.in_(list(meeting_ids)), agenda_item.c.municipality == self._municipality)
+            .order_by(agenda_item.c.emergency_measure.desc(), agenda_item.c.submitted_at, agenda_item.c.id)
+        )
+        return [
+            AgendaEntry(item=_item_of(r), person_id=r.person_id, recommendation=r.recommendation)
+            for r in (await self._session.execute(query)).all()
+        ]
+
+    async def item(self, item_id: str) -> AgendaItem | None:
+        query = select(agenda_item).where(agenda_item.c.id == item_id, agenda_item.c.municipality == self._municipality)
+        row = (await self._session.execute(query)).one_or_none()
+        return None if row is None else _item_of(row)
+
+    async def agenda_state(self, item_id: str) -> AgendaState | None:
+        """Where an agenda item stands: its meeting and day, its status and the meeting's conclusion."""
+        query = (
+            select(agenda_item.c.meeting_id, agenda_item.c.status, agenda_item.c.outcome, meeting.c.meeting_on)
+            .join(meeting, meeting.c.id == agenda_item.c.meeting_id)
+            .where(agenda_item.c.id == item_id, agenda_item.c.municipality == self._municipality)
+        )
+        row = (await self._session.execute(query)).one_or_none()
+        if row is None:
+            return None
+        return AgendaState(
+            meeting_id=row.meeting_id,
+            meeting_on=row.meeting_on,
+            status=AgendaStatus(row.status),
+            outcome=Outcome(row.outcome) if row.outcome else None,
+        )
+
+    async def item_for(self, meeting_id: str, case_id: str) -> AgendaItem | None:
+        query = select(agenda_item).where(
+            agenda_item.c.meeting_id == meeting_id,
+            agenda_item.c.case_id == case_id,
+            agenda_item.c.municipality == self._municipality,
+        )
+        row = (await self._session.execute(query)).one_or_none()
+        return None if row is None else _item_of(row)
+
+    async def add_item(self, item: AgendaItem) -> None:
+        if item.municipality != self._municipality:
+            raise ValueError(f"agenda item of {item.municipality} in a unit of work for {self._municipality}")
+        await self._session.execute(
+            insert(agenda_item).values(
+                id=item.id,
+                meeting_id=item.meeting_id,
+                municipality=item.municipality,
+                case_id=item.case_id,
+                reason=item.reason,
+                emergency_measure=item.emergency_measure,
+                submitted_at=item.submitted_at,
+                status=item.status.value,
+                outcome=item.outcome.value if item.outcome else None,
+                note=item.note,
+                recorded_by=item.recorded_by,
+                recorded_at=item.recorded_at,
+                created_at=item.created_at,
+            )
+        )
+
+    async def save_item(self, item: AgendaItem) -> None:
+        await self._session.execute(
+            update(agenda_item)
+            .where(agenda_item.c.id == item.id, agenda_item.c.municipality == self._municipality)
+            .values(
+                status=item.status.value,
+                outcome=item.outcome.value if item.outcome else None,
+                note=item.note,
+                recorded_by=item.recorded_by,
+                recorded_at=item.recorded_at,
+            )
+        )
+
+    async def close_open_item(self, item_id: str, status: AgendaStatus) -> None:
+        """An open agenda item no longer needs the meeting (decided or withdrawn); a concluded one stays."""
+        await self._session.execute(
+            update(agenda_item)
+            .where(
+                agenda_item.c.id == item_id,
+                agenda_item.c.municipality == self._municipality,
+                agenda_item.c.status == AgendaStatus.OPEN.value,
+            )
+            .values(status=status.value)
+        )
+
+
+# --- decisions, approvals and their clocks -------------------------------------------------------------------------
+
+
+def _decision_of(row: Row[Any]) -> Decision:
+    f = _fields(row)
+    return Decision(
+        id=f["id"],
+        municipality=f["municipality"],
+        case_id=f["case_id"],
+        person_id=f["person_id"],
+        kind=DecisionKind(f["kind"]),
+        status=DecisionStatus(f["status"]),
+        outcome=Outcome(f["outcome"]),
+        services=_lines(f["services"]),
+        refused_services=tuple(f["refused_services"]),
+        legal_basis=tuple(f["legal_basis"]),
+        reasons=Reasons(**f["reasons"]),
+        decided_by=DecidedBy(f["decided_by"]),
+        drafted_by=f["drafted_by"],
+        created_at=f["created_at"],
+        required_units=tuple(f["required_units"]),
+        order_units=tuple(f["order_units"]),
+        decided_on=f["decided_on"],
+        appeal=AppealInformation.model_validate(f["appeal"]) if f["appeal"] else None,
+        supersedes=f["supersedes"],
+        superseded_by=f["superseded_by"],
+        review_result=ReviewResult(f["review_result"]) if f["review_result"] else None,
+        meeting_id=f["meeting_id"],
+        letter_id=f["letter_id"],
+        returned_reason=f["returned_reason"],
+        made_at=f["made_at"],
     )
-    return _all(await session.execute(query))
 
+
+def _decision_changes(d: Decision) -> dict[str, Any]:
+    """What may change of a stored decision."""
+    return {
+        "status": d.status.value,
+        "decided_on": d.decided_on,
+        "appeal": d.appeal.model_dump(mode="json") if d.appeal else None,
+        "superseded_by": d.superseded_by,
+        "letter_id": d.letter_id,
+        "returned_reason": d.returned_reason,
+        "made_at": d.made_at,
+    }
+
+
+class Decisions:
+    """The decisions of the unit of work's municipality, their approvals and the clocks they started."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._session = uow.session
+        self._municipality = uow.municipality
+
+    def _mine(self) -> Select[Any]:
+        return select(decision).where(decision.c.municipality == self._municipality)
+
+    async def get(self, decision_id: str, *, lock: bool = False) -> Decision | None:
+        query = self._mine().where(decision.c.id == decision_id)
+        if lock:
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).one_or_none()
+        return None if row is None else _decision_of(row)
+
+    async def page(
+        self, *, case_id: str | None, status: DecisionStatus | None, limit: int, offset: int
+    ) -> list[Decision]:
+        query = self._mine()
+        if case_id is not None:
+            query = query.where(decision.c.case_id == case_id)
+        if status is not None:
+            query = query.where(decision.c.status == status.value)
+        query = query.order_by(decision.c.created_at.desc(), decision.c.id).limit(limit).offset(offset)
+        return [_decision_of(r) for r in (await self._session.execute(query)).all()]
+
+    async def add(self, new: Decision) -> None:
+        if new.municipality != self._municipality:
+            raise ValueError(f"decision of {new.municipality} in a unit of work for {self._municipality}")
+        await self._session.execute(
+            insert(decision).values(
+                id=new.id,
+                municipality=new.municipality,
+                case_id=new.case_id,
+                person_id=new.person_id,
+                kind=new.kind.value,
+                outcome=new.outcome.value,
+                services=_services_json(new.services),
+                refused_services=list(new.refused_services),
+                legal_basis=list(new.legal_basis),
+                reasons={
+                    "facts": new.reasons.facts,
+                    "rules": new.reasons.rules,
+                    "considerations": new.reasons.considerations,
+                },
+                decided_by=new.decided_by.value,
+                supersedes=new.supersedes,
+                review_result=new.review_result.value if new.review_result else None,
+                meeting_id=new.meeting_id,
+                required_units=list(new.required_units),
+                order_units=list(new.order_units),
+                drafted_by=new.drafted_by,
+                created_at=new.created_at,
+                **_decision_changes(new),
+            )
+        )
+
+    async def save(self, changed: Decision) -> None:
+        await self._session.execute(
+            update(decision)
+            .where(decision.c.id == changed.id, decision.c.municipality == self._municipality)
+            .values(**_decision_changes(changed))
+        )
+
+    async def has_pending_successor(self, decision_id: str) -> bool:
+        query = select(decision.c.id).where(
+            decision.c.municipality == self._municipality,
+            decision.c.supersedes == decision_id,
+            decision.c.status == DecisionStatus.AWAITING_APPROVAL.value,
+        )
+        return (await self._session.scalar(query)) is not None
+
+    async def current_of(self, case_id: str) -> CurrentDecision | None:
+        """The case's decision now: made and not superseded (none while the case has no made decision)."""
+        query = (
+            select(decision.c.id, decision.c.kind, decision.c.decided_on)
+            .where(
+                decision.c.municipality == self._municipality,
+                decision.c.case_id == case_id,
+                decision.c.status == DecisionStatus.MADE.value,
+                decision.c.superseded_by.is_(None),
+            )
+            .order_by(decision.c.made_at.desc(), decision.c.id)
+        )
+        found = (await self._session.execute(query)).first()
+        if found is None:
+            return None
+        return CurrentDecision(decision_id=found.id, kind=DecisionKind(found.kind), decided_on=found.decided_on)
+
+    async def pending_draft_of_case(self, case_id: str) -> Decision | None:
+        query = self._mine().where(
+            decision.c.case_id == case_id, decision.c.status == DecisionStatus.AWAITING_APPROVAL.value
+        )
+        row = (await self._session.execute(query)).first()
+        return None if row is None else _decision_of(row)
+
+    async def approvals_of(self, decision_ids: Sequence[str]) -> list[Approval]:
+        if not decision_ids:
+            return []
+        query = (
+            select(decision_approval)
+            .join(decision, decision.c.id == decision_approval.c.decision_id)
+            .where(
+                decision_approval.c.decision_id.in_(list(decision_ids)), decision.c.municipality == self._municipality
+            )
+            .order_by(decision_approval.c.recorded_at, decision_approval.c.id)
+        )
+        return [Approval(**_fields(r)) for r in (await self._session.execute(query)).all()]
+
+    async def add_approval(self, approval: Approval) -> None:
+        await self._session.execute(
+            insert(decision_approval).values(
+                id=approval.id,
+                decision_id=approval.decision_id,
+                unit=approval.unit,
+                approved=approval.approved,
+                reason=approval.reason,
+                recorded_by=approval.recorded_by,
+                recorded_at=approval.recorded_at,
+            )
+        )
+
+    async def clocks_of(self, decision_ids: Sequence[str]) -> list[DecisionClock]:
+        if not decision_ids:
+            return []
+        query = (
+            select(decision_deadline)
+            .where(
+                decision_deadline.c.decision_id.in_(list(decision_ids)),
+                decision_deadline.c.municipality == self._municipality,
+            )
+            .order_by(decision_deadline.c.due_on, decision_deadline.c.id)
+        )
+        return [DecisionClock(**_fields(r)) for r in (await self._session.execute(query)).all()]
+
+    async def scheduled_clocks(self, decision_id: str) -> list[DecisionClock]:
+        query = select(decision_deadline).where(
+            decision_deadline.c.decision_id == decision_id,
+            decision_deadline.c.municipality == self._municipality,
+            decision_deadline.c.status == "scheduled",
+        )
+        return [DecisionClock(**_fields(r)) for r in (await self._session.execute(query)).all()]
+
+    async def add_clock(self, clock: DecisionClock) -> None:
+        if clock.municipality != self._municipality:
+            raise ValueError(f"clock of {clock.municipality} in a unit of work for {self._municipality}")
+        await self._session.execute(
+            insert(decision_deadline).values(
+                id=clock.id,
+                municipality=clock.municipality,
+                decision_id=clock.decision_id,
+                case_id=clock.case_id,
+                kind=clock.kind,
+                due_on=clock.due_on,
+                status=clock.status,
+                created_at=clock.created_at,
+            )
+        )
+
+    async def cancel_clock(self, clock_id: str) -> None:
+        await self._session.execute(
+            update(decision_deadline)
+            .where(decision_deadline.c.id == clock_id, decision_deadline.c.municipality == self._municipality)
+            .values(status="cancelled")
+        )
+
+
+# --- service orders ------------------------------------------------------------------------------------------------
+
+
+class ServiceOrders:
+    """The services ordered from units, of the unit of work's municipality."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._session = uow.session
+        self._municipality = uow.municipality
+
+    async def of_decisions(self, decision_ids: Sequence[str]) -> list[ServiceOrder]:
+        if not decision_ids:
+            return []
+        query = (
+            select(service_order)
+            .where(
+                service_order.c.decision_id.in_(list(decision_ids)),
+                service_order.c.municipality == self._municipality,
+            )
+            .order_by(service_order.c.id)
+        )
+        return [ServiceOrder(**_fields(r)) for r in (await self._session.execute(query)).all()]
+
+    async def page(self, *, unit: str | None, limit: int, offset: int) -> list[ServiceOrder]:
+        query = select(service_order).where(service_order.c.municipality == self._municipality)
+        if unit is not None:
+            query = query.where(service_order.c.unit == unit)
+        query = query.order_by(service_order.c.created_at.desc(), service_order.c.id).limit(limit).offset(offset)
+        return [ServiceOrder(**_fields(r)) for r in (await self._session.execute(query)).all()]
+
+    async def add(self, order: ServiceOrder) -> None:
+        if order.municipality != self._municipality:
+            raise ValueError(f"order of {order.municipality} in a unit of work for {self._municipality}")
+        await self._session.execute(
+            insert(service_order).values(
+                id=order.id,
+                municipality=order.municipality,
+                decision_id=order.decision_id,
+                case_id=order.case_id,
+                unit=order.unit,
+                service_code=order.service_code,
+                hours_per_week=order.hours_per_week,
+                start_on=order.start_on,
+                end_on=order.end_on,
+                created_at=order.created_at,
+            )
+        )
+
+
+# --- letters -------------------------------------------------------------------------------------------------------
 
 _LETTER_META = [c for c in letter.c if c.name not in ("pdf", "text")]
 
 
-async def get_letter(session: AsyncSession, letter_id: str, *, with_pdf: bool = False) -> Row | None:
-    columns = list(letter.c) if with_pdf else _LETTER_META
-    return _one(await session.execute(select(*columns).where(letter.c.id == letter_id)))
+class Letters:
+    """The letters of the unit of work's municipality; the PDF and text only when asked for."""
 
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._session = uow.session
+        self._municipality = uow.municipality
 
-async def list_letters(
-    session: AsyncSession, municipality: str, *, case_id: str | None, limit: int, offset: int
-) -> list[Row]:
-    query = select(*_LETTER_META).where(letter.c.municipality == municipality)
-    if case_id is not None:
-        query = query.where(letter.c.case_id == case_id)
-    query = query.order_by(letter.c.created_at.desc(), letter.c.id).limit(limit).offset(offset)
-    return _all(await session.execute(query))
+    async def get(self, letter_id: str, *, with_pdf: bool = False) -> Letter | None:
+        columns = list(letter.c) if with_pdf else _LETTER_META
+        query = select(*columns).where(letter.c.id == letter_id, letter.c.municipality == self._municipality)
+        row = (await self._session.execute(query)).one_or_none()
+        return None if row is None else Letter(**_fields(row))
+
+    async def page(self, *, case_id: str | None, limit: int, offset: int) -> list[Letter]:
+        query = select(*_LETTER_META).where(letter.c.municipality == self._municipality)
+        if case_id is not None:
+            query = query.where(letter.c.case_id == case_id)
+        query = query.order_by(letter.c.created_at.desc(), letter.c.id).limit(limit).offset(offset)
+        return [Letter(**_fields(r)) for r in (await self._session.execute(query)).all()]
+
+    async def add(self, new: Letter) -> None:
+        if new.municipality != self._municipality:
+            raise ValueError(f"letter of {new.municipality} in a unit of work for {self._municipality}")
+        await self._session.execute(
+            insert(letter).values(
+                id=new.id,
+                municipality=new.municipality,
+                case_id=new.case_id,
+                decision_id=new.decision_id,
+                kind=new.kind,
+                language=new.language,
+                issued_on=new.issued_on,
+                details=new.details,
+                text=new.text,
+                pdf=new.pdf,
+                created_by=new.created_by,
+                created_at=new.created_at,
+            )
+        )

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from contracts.assessment import ProposedOutcome
 from contracts.coordination import ProposedResult
-from contracts.decision import AppealInformation, DecidedBy, DecisionKind, Outcome, ReviewResult
+from contracts.deadlines import DeadlineCancelled, DeadlineScheduled
+from contracts.decision import (
+    AppealInformation,
+    CaseScheduledForMeeting,
+    DecidedBy,
+    DecidedService,
+    DecisionKind,
+    DecisionMade,
+    LetterIssued,
+    Outcome,
+    ReviewResult,
+    ServiceOrdered,
+)
+from contracts.envelope import EventModel
 from servicekit.calendar import add_months, due_after_weeks, is_working_day, next_working_day
 from servicekit.errors import Conflict, DomainError, Forbidden
 from servicekit.tenants import Authority, Tenant
@@ -531,3 +545,532 @@ def check_preliminary_reply(status: CaseStatus, expected_on: date, reason: str, 
             field="reason_for_delay",
         )
     return reason.strip()
+
+
+# --- the aggregates and read models the repository maps rows to --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmergencyMeasure:
+    """An emergency measure intake registered (helse- og omsorgstjenesteloven: help given before a decision)."""
+
+    unit: str
+    service_code: str
+    started_at: datetime
+    registered_at: datetime
+
+
+@dataclass(frozen=True)
+class RightRequest:
+    """The coordinating unit asks for a decision on a right (contracts.coordination.RequestedRight)."""
+
+    request_id: str
+    right: str
+    proposed: str
+    requested_by: str
+
+
+@dataclass(frozen=True)
+class Reversal:
+    """The office found an appeal justified: the appealed decision is to be superseded by a new one."""
+
+    appeal_id: str
+    decision_id: str
+    reversed_on: date
+
+
+@dataclass
+class DecisionCase:
+    """A case the decision service knows: registered -> awaiting decision (-> on an agenda) -> awaiting approval
+    -> decided; or withdrawn. Filled in from the other services' events, in whatever order they come."""
+
+    case_id: str
+    municipality: str
+    status: CaseStatus
+    created_at: datetime
+    updated_at: datetime
+    person_id: str | None = None
+    journal_number: str | None = None
+    service_code: str | None = None
+    received_on: date | None = None
+    route: str | None = None
+    emergency_measure: EmergencyMeasure | None = None
+    recommendation: dict[str, Any] | None = None  # the assessment's, as it came (shown as it is)
+    requests: tuple[RightRequest, ...] = ()
+    reversal: Reversal | None = None
+    agenda_item_id: str | None = None
+
+    @property
+    def pending(self) -> PendingKind:
+        """What the case awaits: a reversal, requested decisions, or its first decision."""
+        return PendingKind(
+            reversal_of=self.reversal.decision_id if self.reversal else None,
+            requested_rights=tuple(r.right for r in self.requests),
+        )
+
+    @property
+    def reference(self) -> str:
+        return self.journal_number or self.case_id
+
+    def awaiting(self) -> CaseStatus:
+        """A case that gets something to decide awaits a decision, unless a draft of it already waits for
+        approval."""
+        if self.status is CaseStatus.AWAITING_APPROVAL:
+            return self.status
+        return CaseStatus.AWAITING_DECISION
+
+    def check_ready(self) -> None:
+        """The case can be decided now (Conflict naming why not)."""
+        if self.status is CaseStatus.AWAITING_DECISION:
+            return
+        problems = {
+            CaseStatus.REGISTERED: "the case has no recommendation yet (it is still being assessed)",
+            CaseStatus.AWAITING_APPROVAL: "a draft of its decision already waits for the unit leaders' approval",
+            CaseStatus.DECIDED: "the case is decided; review that decision (POST /decisions/{id}/review) instead",
+            CaseStatus.WITHDRAWN: "the application was withdrawn",
+        }
+        raise Conflict(f"case_id: {problems[self.status]}", field="case_id")
+
+    @classmethod
+    def opened(cls, case_id: str, municipality: str, now: datetime, **known: Any) -> DecisionCase:
+        """A case first heard of now, from whichever event came first."""
+        return cls(
+            case_id=case_id,
+            municipality=municipality,
+            status=CaseStatus.REGISTERED,
+            created_at=now,
+            updated_at=now,
+            **known,
+        )
+
+    def _changed(self, now: datetime, **fields: Any) -> None:
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.updated_at = now
+
+    def fill_in(
+        self,
+        now: datetime,
+        *,
+        person_id: str | None = None,
+        journal_number: str | None = None,
+        service_code: str | None = None,
+        received_on: date | None = None,
+        route: str | None = None,
+    ) -> None:
+        """What intake tells of the case: events from different topics come in any order, so fill in what is
+        missing and never move the case back."""
+        self._changed(
+            now,
+            person_id=self.person_id or person_id,
+            journal_number=self.journal_number or journal_number,
+            service_code=self.service_code or service_code,
+            received_on=self.received_on or received_on,
+            route=self.route or route,
+        )
+
+    @property
+    def closed(self) -> bool:
+        """Decided or withdrawn: what intake or the assessment tells now changes nothing."""
+        return self.status in (CaseStatus.DECIDED, CaseStatus.WITHDRAWN)
+
+    def withdraw(self, now: datetime) -> bool:
+        """The application was withdrawn; False when the case was closed already (nothing to do)."""
+        if self.closed:
+            return False
+        self._changed(now, status=CaseStatus.WITHDRAWN)
+        return True
+
+    def receive_emergency_measure(self, measure: EmergencyMeasure, now: datetime) -> None:
+        self._changed(now, emergency_measure=measure, status=self.awaiting())
+
+    def receive_recommendation(self, recommendation: dict[str, Any], person_id: str, now: datetime) -> None:
+        self._changed(now, person_id=self.person_id or person_id, recommendation=recommendation, status=self.awaiting())
+
+    def receive_request(self, request: RightRequest, person_id: str, now: datetime) -> None:
+        """The coordinating unit asks for a decision on a right (a newer request on the same right replaces it)."""
+        requests = tuple(r for r in self.requests if r.right != request.right)
+        self._changed(now, person_id=self.person_id or person_id, requests=(*requests, request), status=self.awaiting())
+
+    def receive_reversal(self, reversal: Reversal, now: datetime) -> None:
+        self._changed(now, reversal=reversal, status=self.awaiting())
+
+    def put_on_agenda(
+        self, item_id: str, meeting_id: str, meeting_on: date, *, emergency: bool, now: datetime
+    ) -> CaseScheduledForMeeting:
+        self._changed(now, agenda_item_id=item_id)
+        return CaseScheduledForMeeting(
+            case_id=self.case_id, meeting_id=meeting_id, meeting_on=meeting_on, emergency_measure=emergency
+        )
+
+    def await_approval(self, now: datetime) -> None:
+        """A draft of its decision waits for the unit leaders' final approval."""
+        self._changed(now, status=CaseStatus.AWAITING_APPROVAL)
+
+    def draft_returned(self, now: datetime) -> None:
+        """A unit leader returned the draft: the office decides anew."""
+        self._changed(now, status=CaseStatus.AWAITING_DECISION)
+
+    def decided(self, kind: DecisionKind, now: datetime) -> None:
+        """The case has its decision: off the agenda, and what it awaited is answered."""
+        fields: dict[str, Any] = {"status": CaseStatus.DECIDED, "agenda_item_id": None}
+        if kind is DecisionKind.REVERSAL:
+            fields["reversal"] = None
+        if kind is DecisionKind.REQUESTED:
+            fields["requests"] = ()
+        self._changed(now, **fields)
+
+
+@dataclass
+class Decision:
+    """One decision: drafted (awaiting the unit leaders' approval) or made at once; returned; made; superseded by
+    a review or a reversal."""
+
+    id: str
+    municipality: str
+    case_id: str
+    person_id: str
+    kind: DecisionKind
+    status: DecisionStatus
+    outcome: Outcome
+    services: tuple[ServiceLine, ...]
+    refused_services: tuple[str, ...]
+    legal_basis: tuple[str, ...]
+    reasons: Reasons
+    decided_by: DecidedBy
+    drafted_by: str
+    created_at: datetime
+    required_units: tuple[str, ...] = ()
+    order_units: tuple[str, ...] = ()
+    decided_on: date | None = None
+    appeal: AppealInformation | None = None
+    supersedes: str | None = None
+    superseded_by: str | None = None
+    review_result: ReviewResult | None = None
+    meeting_id: str | None = None
+    letter_id: str | None = None
+    returned_reason: str | None = None
+    made_at: datetime | None = None
+
+    @classmethod
+    def drafted(
+        cls,
+        decision_id: str,
+        case: DecisionCase,
+        *,
+        kind: DecisionKind,
+        by: DecidedBy,
+        content: DecisionContent,
+        order_units: Sequence[str],
+        required_units: Sequence[str],
+        person_id: str,
+        drafted_by: str,
+        now: datetime,
+        supersedes: str | None = None,
+        review_result: ReviewResult | None = None,
+        meeting_id: str | None = None,
+    ) -> Decision:
+        """A new decision on `case`: it waits for approval until it is made (at once, unless unit leaders
+        approve it)."""
+        return cls(
+            id=decision_id,
+            municipality=case.municipality,
+            case_id=case.case_id,
+            person_id=person_id,
+            kind=kind,
+            status=DecisionStatus.AWAITING_APPROVAL,
+            outcome=content.outcome,
+            services=tuple(content.services),
+            refused_services=tuple(content.refused),
+            legal_basis=tuple(content.legal_basis),
+            reasons=content.reasons,
+            decided_by=by,
+            drafted_by=drafted_by,
+            created_at=now,
+            required_units=tuple(required_units),
+            order_units=tuple(order_units),
+            supersedes=supersedes,
+            review_result=review_result,
+            meeting_id=meeting_id,
+        )
+
+    def check_awaiting_approval(self) -> None:
+        if self.status is not DecisionStatus.AWAITING_APPROVAL:
+            raise Conflict(f"decision_id: the decision does not wait for approval (it is {self.status.value})")
+
+    def approval(
+        self,
+        unit: str | None,
+        approved_by: Iterable[str],
+        *,
+        approved: bool,
+        reason: str | None,
+        decided_on: date | None,
+    ) -> tuple[str, bool]:
+        """A unit leader's answer to the draft: (their unit, whether it is the final approval that makes it).
+        A return needs a reason; only the final approval sets the decision date."""
+        self.check_awaiting_approval()
+        done = list(approved_by)
+        approving = check_approver(unit, self.required_units, done)
+        if not approved and not (reason or "").strip():
+            raise DomainError(
+                "reason: required when not approving: the office must know what to change", field="reason"
+            )
+        final = approved and approvals_complete(self.required_units, [*done, approving])
+        if decided_on is not None and not final:
+            raise DomainError("decided_on: only the final approval sets the decision date", field="decided_on")
+        return approving, final
+
+    def returned(self, reason: str | None) -> None:
+        self.status = DecisionStatus.RETURNED
+        self.returned_reason = reason
+
+    def withdraw(self) -> None:
+        self.status = DecisionStatus.WITHDRAWN
+
+    @property
+    def codes(self) -> list[str]:
+        """Every service the decision is about, granted or refused."""
+        return [*(s.service_code for s in self.services), *self.refused_services]
+
+    def appeal_on(self, decided_on: date, tenant: Tenant, submit_to: str) -> AppealInformation:
+        return appeal_information(appeal_route(self.codes, tenant), self.legal_basis, decided_on, submit_to)
+
+    def clocks_due(self, decided_on: date) -> tuple[date | None, date | None]:
+        """(review due, evaluation of a time-limited decision due) of the decision made on `decided_on`."""
+        review_on = review_due(self.outcome, decided_on, self.services)
+        evaluation_on = evaluation_due(decided_on, self.services) if self.outcome is not Outcome.REFUSED else None
+        return review_on, evaluation_on
+
+    def supersede(self, by: str, clocks: Sequence[DecisionClock]) -> list[EventModel]:
+        """A review or a reversal replaces this decision: its running clocks stop."""
+        if self.superseded_by is not None:
+            raise Conflict(f"decision_id: decision {self.id} is already superseded", field="decision_id")
+        self.superseded_by = by
+        return [
+            DeadlineCancelled(deadline_id=c.id, case_id=self.case_id, kind=c.kind, reason="decision_superseded")
+            for c in clocks
+        ]
+
+    def make(
+        self,
+        *,
+        decided_on: date,
+        appeal: AppealInformation,
+        letter_id: str,
+        language: str,
+        responsible: str,
+        new_id: Callable[[], str],
+        now: datetime,
+    ) -> MadeDecision:
+        """The decision takes effect: its services are ordered from their units, its clocks start, and its
+        letter is issued."""
+        self.status = DecisionStatus.MADE
+        self.decided_on = decided_on
+        self.appeal = appeal
+        self.letter_id = letter_id
+        self.made_at = now
+        events: list[EventModel] = [
+            DecisionMade(
+                decision_id=self.id,
+                case_id=self.case_id,
+                person_id=self.person_id,
+                kind=self.kind,
+                outcome=self.outcome,
+                services=[
+                    DecidedService(
+                        service_code=s.service_code,
+                        hours_per_week=s.hours_per_week,
+                        start_on=s.start_on,
+                        end_on=s.end_on,
+                    )
+                    for s in self.services
+                ],
+                legal_basis=list(self.legal_basis),
+                decided_on=decided_on,
+                decided_by=self.decided_by,
+                appeal=appeal,
+                supersedes=self.supersedes,
+                review_result=self.review_result,
+                letter_id=letter_id,
+            )
+        ]
+        orders = []
+        for service, unit in zip(self.services, self.order_units, strict=True):
+            order = ServiceOrder(
+                id=new_id(),
+                municipality=self.municipality,
+                decision_id=self.id,
+                case_id=self.case_id,
+                unit=unit,
+                service_code=service.service_code,
+                hours_per_week=service.hours_per_week,
+                start_on=service.start_on,
+                end_on=service.end_on,
+                created_at=now,
+            )
+            orders.append(order)
+            events.append(
+                ServiceOrdered(
+                    order_id=order.id,
+                    decision_id=self.id,
+                    case_id=self.case_id,
+                    unit=unit,
+                    service_code=order.service_code,
+                    hours_per_week=order.hours_per_week,
+                    start_on=order.start_on,
+                    end_on=order.end_on,
+                )
+            )
+        events.append(
+            LetterIssued(
+                letter_id=letter_id, case_id=self.case_id, kind="decision", language=language, decision_id=self.id
+            )
+        )
+        clocks = []
+        review_on, evaluation_on = self.clocks_due(decided_on)
+        for kind, due_on in (
+            (DeadlineKind.DECISION_REVIEW, review_on),
+            (DeadlineKind.TIME_LIMITED_EVALUATION, evaluation_on),
+        ):
+            if due_on is None:
+                continue
+            clock = DecisionClock(
+                id=new_id(),
+                municipality=self.municipality,
+                decision_id=self.id,
+                case_id=self.case_id,
+                kind=kind.value,
+                due_on=due_on,
+                status="scheduled",
+                created_at=now,
+            )
+            clocks.append(clock)
+            events.append(
+                DeadlineScheduled(
+                    deadline_id=clock.id, case_id=self.case_id, kind=clock.kind, due_on=due_on, responsible=responsible
+                )
+            )
+        return MadeDecision(orders=tuple(orders), clocks=tuple(clocks), events=tuple(events))
+
+
+@dataclass(frozen=True)
+class MadeDecision:
+    """What making a decision gives: the orders and clocks to store, and the events to emit, in order."""
+
+    orders: tuple[ServiceOrder, ...]
+    clocks: tuple[DecisionClock, ...]
+    events: tuple[EventModel, ...]
+
+
+@dataclass(frozen=True)
+class Meeting:
+    id: str
+    municipality: str
+    name: str
+    meeting_on: date
+    starts_at: datetime
+    cutoff_at: datetime
+    created_at: datetime
+    attendees: tuple[dict[str, Any], ...] = ()
+    attendees_recorded_at: datetime | None = None
+    attendees_recorded_by: str | None = None
+
+    def record_attendees(self, attendees: Sequence[dict[str, Any]], *, by: str, now: datetime, today: date) -> Meeting:
+        """Who attended (replaces the list), once the meeting is held."""
+        check_meeting_held(self.meeting_on, today, "attendance")
+        return replace(self, attendees=tuple(attendees), attendees_recorded_at=now, attendees_recorded_by=by)
+
+    @property
+    def held(self) -> bool:
+        """Its attendees are recorded: only a held meeting decides."""
+        return self.attendees_recorded_at is not None
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    id: str
+    meeting_id: str
+    municipality: str
+    case_id: str
+    reason: str
+    emergency_measure: bool
+    submitted_at: datetime
+    status: AgendaStatus
+    created_at: datetime
+    outcome: Outcome | None = None
+    note: str | None = None
+    recorded_by: str | None = None
+    recorded_at: datetime | None = None
+
+    def record(
+        self, result: MeetingResult, outcome: Outcome | None, note: str | None, *, held: bool, by: str, now: datetime
+    ) -> AgendaItem:
+        """The meeting's conclusion on the case, or its postponement."""
+        check_outcome_record(result, outcome, attendees_recorded=held, agenda_status=self.status)
+        status = AgendaStatus.CONCLUDED if result is MeetingResult.CONCLUDED else AgendaStatus.POSTPONED
+        return replace(self, status=status, outcome=outcome, note=note, recorded_by=by, recorded_at=now)
+
+
+@dataclass(frozen=True)
+class AgendaEntry:
+    """An agenda item as the meeting's agenda shows it, with its case's person and recommendation."""
+
+    item: AgendaItem
+    person_id: str | None
+    recommendation: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Approval:
+    id: str
+    decision_id: str
+    unit: str
+    approved: bool
+    recorded_by: str
+    recorded_at: datetime
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ServiceOrder:
+    id: str
+    municipality: str
+    decision_id: str
+    case_id: str
+    unit: str
+    service_code: str
+    hours_per_week: float | None
+    start_on: date
+    end_on: date | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class DecisionClock:
+    """A clock this service started for a decision (review, evaluation), so a superseding decision stops it."""
+
+    id: str
+    municipality: str
+    decision_id: str
+    case_id: str
+    kind: str
+    due_on: date
+    status: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Letter:
+    id: str
+    municipality: str
+    case_id: str
+    decision_id: str | None
+    kind: str
+    language: str
+    issued_on: date
+    details: dict[str, Any]
+    created_by: str
+    created_at: datetime
+    text: str | None = None
+    pdf: bytes | None = None

@@ -25,28 +25,27 @@ def build_handlers() -> EventHandlers:
 
     @handlers.on(ApplicationRegistered)
     async def on_application_registered(event: CloudEvent[Any], uow: UnitOfWork) -> None:
-        await cases.register_application(uow, uow.municipality, event.data, uow.clock.now())
+        await cases.register_application(event.data, uow)
 
     @handlers.on(ApplicationWithdrawn)
     async def on_application_withdrawn(event: CloudEvent[Any], uow: UnitOfWork) -> None:
-        data: ApplicationWithdrawn = event.data
-        await cases.withdraw_application(uow, uow.municipality, data.case_id, uow.clock.now())
+        await cases.withdraw_application(event.data, uow)
 
     @handlers.on(EmergencyMeasureRegistered)
     async def on_emergency_measure(event: CloudEvent[Any], uow: UnitOfWork) -> None:
-        await cases.register_emergency_measure(uow, place(uow), event.data, uow.clock.now())
+        await cases.register_emergency_measure(cases.MeasureRegistered(place(uow), event.data), uow)
 
     @handlers.on(AssessmentCompleted)
     async def on_assessment_completed(event: CloudEvent[Any], uow: UnitOfWork) -> None:
         # Submitted when the assessment was completed: the event's time, the same on every redelivery.
-        await cases.receive_recommendation(uow, place(uow), event.data, event.time, uow.clock.now())
+        await cases.receive_recommendation(cases.Recommendation(place(uow), event.data, event.time), uow)
 
     @handlers.on(DecisionRequested)
     async def on_decision_requested(event: CloudEvent[Any], uow: UnitOfWork) -> None:
-        await cases.receive_request(uow, uow.municipality, event.data, uow.clock.now())
+        await cases.receive_request(event.data, uow)
 
     @handlers.on(AppealReversedByOffice)
     async def on_appeal_reversed(event: CloudEvent[Any], uow: UnitOfWork) -> None:
-        await cases.receive_reversal(uow, uow.municipality, event.data, uow.clock.now())
+        await cases.receive_reversal(event.data, uow)
 
     return handlers

@@ -12,17 +12,18 @@ from fastapi import FastAPI
 from servicekit.clock import FixedClock
 from servicekit.consumer import DeadLetter, EventConsumer, RetryPolicy
 from servicekit.migrate import upgrade
+from servicekit.testing import TEST_SECRET, runtime_of
 from services.decision.main import Settings
 from services.decision.main import app as decision_app
 from services.decision.recipients import RecipientLookup, nobody
-from services.decision.tests.support import CLOCK_START, SECRET, runtime_of
+from services.decision.tests.support import CLOCK_START
 
 
 def build_app(
     url: str, clock: FixedClock, tenants_dir: Path | None = None, recipients: RecipientLookup = nobody
 ) -> FastAPI:
     """The app the composition root builds, on `url`; no intake to ask for letters' recipients unless given."""
-    settings = Settings(environment="test", database_url=url, jwt_secret=SECRET, telemetry_exporter="memory")
+    settings = Settings(environment="test", database_url=url, jwt_secret=TEST_SECRET, telemetry_exporter="memory")
     if tenants_dir is not None:
         settings.tenants_dir = tenants_dir
     return decision_app(settings, clock, recipients_for=lambda _verifier: recipients)

@@ -1,4 +1,5 @@
-"""Helpers for decision's tests: the service's clock, tokens, the events other services send, and what we wrote."""
+"""What decision's tests need beyond `servicekit.testing`: its municipalities and clock start, the events other
+services send, the bodies it is sent, and what it wrote (its tables, its letters' text)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,11 @@ from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 from pypdf import PdfReader
-from sqlalchemy import Table, func, select
 
 from contracts.appeals import AppealReversedByOffice
 from contracts.assessment import AssessmentCompleted, ProposedOutcome, Recommendation, RecommendedService
 from contracts.coordination import DecisionRequested, ProposedResult, RequestedRight
-from contracts.envelope import CloudEvent, EventModel, parse_event
+from contracts.envelope import CloudEvent, EventModel
 from contracts.intake import (
     ApplicationRegistered,
     ApplicationWithdrawn,
@@ -28,13 +28,12 @@ from contracts.intake import (
     Route,
     Sender,
 )
+from servicekit import testing
 from servicekit.clock import FixedClock
-from servicekit.consumer import EventConsumer, IncomingMessage, Outcome
+from servicekit.consumer import EventConsumer, Outcome
 from servicekit.db import OUTBOX
-from servicekit.runtime import Runtime
 from services.decision import db as decision_db
 
-SECRET = "decision-test-secret-that-is-long-enough-0123"
 PROBLEM = "application/problem+json"
 TOLGA, SELBU, ALESUND, HOLTALEN = "3426", "5032", "1508", "5026"
 OSLO = ZoneInfo("Europe/Oslo")
@@ -59,11 +58,6 @@ def oslo(year: int, month: int, day: int, hour: int = 12, minute: int = 0, secon
 CLOCK_START = oslo(2026, 3, 10, 13)
 
 
-def runtime_of(app: FastAPI) -> Runtime:
-    runtime: Runtime = app.state.runtime
-    return runtime
-
-
 def auth(
     app: FastAPI,
     municipality: str = SELBU,
@@ -72,8 +66,8 @@ def auth(
     unit: str | None = None,
     subject: str = "kari",
 ) -> dict[str, str]:
-    token = runtime_of(app).verifier.issue(municipality=municipality, roles=list(roles), subject=subject, unit=unit)
-    return {"Authorization": f"Bearer {token}"}
+    """`servicekit.testing.auth`, for Selbu's caseworker unless told otherwise."""
+    return testing.auth(app, municipality, roles, unit=unit, subject=subject)
 
 
 def leader(app: FastAPI, unit: str | None, municipality: str = TOLGA, subject: str = "lise") -> dict[str, str]:
@@ -187,18 +181,12 @@ def application_withdrawn(case_id: str, municipality: str = SELBU, *, at: dateti
     return wrap(ApplicationWithdrawn(case_id=case_id, withdrawn_on=at.date()), municipality, at)
 
 
-def incoming(event: CloudEvent[Any], offset: int = 0) -> IncomingMessage:
-    return IncomingMessage(
-        topic=str(type(event.data).topic), partition=0, offset=offset, key=event.subject, value=event.to_json()
-    )
-
-
 async def feed(
     consumer: EventConsumer, clock: FixedClock, event: CloudEvent[Any], *, at: datetime | None = None
 ) -> Outcome:
     """Process an event as the subscriber would, at `at` (default: the moment it was sent)."""
     clock.set(at or event.time)
-    return await consumer.process(incoming(event))
+    return await consumer.process(testing.incoming(event))
 
 
 async def assessed(
@@ -231,11 +219,6 @@ def decision_body(case_id: str, **overrides: Any) -> dict[str, Any]:
     return body
 
 
-async def count(app: FastAPI, table: Table) -> int:
-    async with runtime_of(app).db.engine.connect() as conn:
-        return int(await conn.scalar(select(func.count()).select_from(table)) or 0)
-
-
 WRITE_TABLES = (
     decision_db.decision,
     decision_db.decision_approval,
@@ -249,18 +232,7 @@ WRITE_TABLES = (
 
 
 async def table_counts(app: FastAPI) -> dict[str, int]:
-    return {t.name: await count(app, t) for t in WRITE_TABLES}
-
-
-async def outbox_events(app: FastAPI) -> list[CloudEvent[Any]]:
-    async with runtime_of(app).db.engine.connect() as conn:
-        rows = (await conn.execute(select(OUTBOX).order_by(OUTBOX.c.id))).all()
-    parsed = [parse_event(r.payload) for r in rows]
-    return [e for e in parsed if e is not None]
-
-
-async def events_of(app: FastAPI, kind: type[Any]) -> list[Any]:
-    return [e.data for e in await outbox_events(app) if isinstance(e.data, kind)]
+    return {t.name: await testing.count(app, t) for t in WRITE_TABLES}
 
 
 _PAGE_FOOTER = re.compile(r".* \d+/\d+$")
@@ -276,8 +248,3 @@ def pdf_text(content: bytes) -> str:
             lines = lines[:-1]
         pages.append(" ".join(lines))
     return re.sub(r"\s+", " ", " ".join(pages)).strip()
-
-
-def fields_named(problem: dict[str, Any]) -> set[str]:
-    named = {problem["field"]} if problem.get("field") else set()
-    return named | {e["field"] for e in problem.get("errors", [])}

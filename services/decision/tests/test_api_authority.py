@@ -14,6 +14,7 @@ from contracts.decision import CaseScheduledForMeeting, DecisionMade, LetterIssu
 from contracts.intake import Route
 from servicekit.clock import FixedClock
 from servicekit.consumer import EventConsumer
+from servicekit.testing import emitted
 from services.decision.tests.support import (
     HOLTALEN,
     REASONS,
@@ -22,7 +23,6 @@ from services.decision.tests.support import (
     auth,
     decision_body,
     emergency_registered,
-    events_of,
     feed,
     leader,
     oslo,
@@ -72,7 +72,7 @@ async def test_in_tolga_the_office_drafts_and_nothing_is_decided_until_the_unit_
         None,
     )
     assert created["approvals_required_from"] == ["home_care"]
-    assert await events_of(app, DecisionMade) == []
+    assert await emitted(app, DecisionMade) == []
     case = (await client.get(f"/cases/{tolga_case}", headers=auth(app, TOLGA))).json()
     assert (case["status"], case["pending_decision_id"]) == ("awaiting_approval", created["id"])
     pending = (
@@ -85,13 +85,13 @@ async def test_in_tolga_the_office_drafts_and_nothing_is_decided_until_the_unit_
     assert approved.status_code == 200, approved.text
     made = approved.json()
     assert (made["status"], made["decided_on"], made["approvals"][0]["unit"]) == ("made", "2026-03-10", "home_care")
-    [event] = await events_of(app, DecisionMade)
+    [event] = await emitted(app, DecisionMade)
     assert event.decided_by == "unit_leader"
-    assert [o.unit for o in await events_of(app, ServiceOrdered)] == ["home_care"]
+    assert [o.unit for o in await emitted(app, ServiceOrdered)] == ["home_care"]
     text = pdf_text((await client.get(made["letter_url"], headers=auth(app, TOLGA))).content)
     assert "Vedtaket er godkjent av enhetsleder for Hjemmetjenesten etter innstilling fra Forvaltningskontoret." in text
     # Decided before Tuesday's meeting took it up: its agenda shows so.
-    [scheduled] = await events_of(app, CaseScheduledForMeeting)
+    [scheduled] = await emitted(app, CaseScheduledForMeeting)
     meeting = (await client.get(f"/meetings/{scheduled.meeting_id}", headers=auth(app, TOLGA))).json()
     assert [(i["case_id"], i["status"]) for i in meeting["agenda"]] == [(tolga_case, "decided")]
 
@@ -107,7 +107,7 @@ async def test_only_the_leader_of_a_delivering_unit_approves(
 
     assert (without_unit.status_code, other_unit.status_code, caseworker.status_code) == (403, 403, 403)
     assert "delivers none of this decision's services" in other_unit.json()["detail"]
-    assert await events_of(app, DecisionMade) == []
+    assert await emitted(app, DecisionMade) == []
 
 
 async def test_a_decision_for_two_units_is_made_when_both_leaders_have_approved(
@@ -127,7 +127,7 @@ async def test_a_decision_for_two_units_is_made_when_both_leaders_have_approved(
     assert first.json()["status"] == "awaiting_approval"
     assert twice.status_code == 409
     assert second.json()["status"] == "made"
-    assert sorted(o.unit for o in await events_of(app, ServiceOrdered)) == ["home_care", "nursing_home"]
+    assert sorted(o.unit for o in await emitted(app, ServiceOrdered)) == ["home_care", "nursing_home"]
 
 
 async def test_a_leader_returns_a_draft_with_a_reason_and_the_office_drafts_again(
@@ -170,7 +170,7 @@ async def test_in_holtalen_a_childs_case_is_concluded_by_the_childrens_units_mon
     app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: FixedClock
 ) -> None:
     await assessed(consumer, clock, "case-h", HOLTALEN, at=oslo(2026, 3, 10, 10, 0), route=Route.CHILDREN_UNIT)
-    [scheduled] = await events_of(app, CaseScheduledForMeeting)
+    [scheduled] = await emitted(app, CaseScheduledForMeeting)
     meeting_id = scheduled.meeting_id
     assert scheduled.meeting_on.isoformat() == "2026-04-01"
     headers = auth(app, HOLTALEN)
@@ -229,14 +229,14 @@ async def test_in_holtalen_a_childs_case_is_concluded_by_the_childrens_units_mon
     text = pdf_text((await client.get(decision["letter_url"], headers=headers)).content)
     assert "Vedtaket er fattet i Møte i koordinerende enhet for barn og unge 01.04.2026." in text
     assert "Holtålen kommune Koordinerende enhet for barn og unge Dato: 01.04.2026" in text, "from the children's unit"
-    assert [d.responsible for d in await events_of(app, DeadlineScheduled)] == ["ke_children"]
+    assert [d.responsible for d in await emitted(app, DeadlineScheduled)] == ["ke_children"]
 
 
 async def test_in_holtalen_an_adults_case_is_decided_by_the_allocation_office_alone_not_the_childrens_meeting(
     app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: FixedClock
 ) -> None:
     await assessed(consumer, clock, "case-a", HOLTALEN, at=oslo(2026, 3, 10, 10, 0), route=Route.ALLOCATION_OFFICE)
-    assert await events_of(app, CaseScheduledForMeeting) == [], "on no meeting's agenda"
+    assert await emitted(app, CaseScheduledForMeeting) == [], "on no meeting's agenda"
     headers = auth(app, HOLTALEN)
     clock.set(oslo(2026, 3, 10, 13))
     case = (await client.get("/cases/case-a", headers=headers)).json()
@@ -261,14 +261,14 @@ async def test_in_holtalen_an_adults_case_is_decided_by_the_allocation_office_al
     text = pdf_text((await client.get(decision["letter_url"], headers=headers)).content)
     assert "Holtålen kommune Forvaltningskontoret Dato: 10.03.2026" in text, "from the allocation office"
     assert "Koordinerende enhet for barn og unge" not in text
-    assert [d.responsible for d in await events_of(app, DeadlineScheduled)] == ["allocation_office"]
+    assert [d.responsible for d in await emitted(app, DeadlineScheduled)] == ["allocation_office"]
 
 
 async def test_a_postponed_case_goes_on_the_next_months_agenda(
     app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: FixedClock
 ) -> None:
     await assessed(consumer, clock, "case-h", HOLTALEN, at=oslo(2026, 3, 10, 10, 0), route=Route.CHILDREN_UNIT)
-    [first] = await events_of(app, CaseScheduledForMeeting)
+    [first] = await emitted(app, CaseScheduledForMeeting)
     headers = auth(app, HOLTALEN)
     clock.set(oslo(2026, 4, 1, 11))
     await client.post(f"/meetings/{first.meeting_id}/attendees", json=ATTENDEES, headers=headers)
@@ -281,7 +281,7 @@ async def test_a_postponed_case_goes_on_the_next_months_agenda(
 
     assert postponed.status_code == 200, postponed.text
     assert postponed.json()["agenda"][0]["status"] == "postponed"
-    [_, second] = await events_of(app, CaseScheduledForMeeting)
+    [_, second] = await emitted(app, CaseScheduledForMeeting)
     assert second.meeting_on.isoformat() == "2026-05-06"
     meetings = (await client.get("/meetings", params={"from": "2026-05-01"}, headers=headers)).json()
     assert [(m["meeting_on"], [i["case_id"] for i in m["agenda"]]) for m in meetings] == [("2026-05-06", ["case-h"])]
@@ -296,7 +296,7 @@ async def test_an_emergency_measure_from_sunday_is_raised_on_tuesday_then_decide
     app: FastAPI, client: httpx.AsyncClient, consumer: EventConsumer, clock: FixedClock
 ) -> None:
     await feed(consumer, clock, emergency_registered("case-e", TOLGA, registered_at=oslo(2026, 3, 8, 22, 0)))
-    [scheduled] = await events_of(app, CaseScheduledForMeeting)
+    [scheduled] = await emitted(app, CaseScheduledForMeeting)
     assert (scheduled.meeting_on.isoformat(), scheduled.emergency_measure) == ("2026-03-10", True)
     headers = auth(app, TOLGA)
     clock.set(oslo(2026, 3, 9, 9))
@@ -329,4 +329,4 @@ async def test_an_emergency_measure_from_sunday_is_raised_on_tuesday_then_decide
     made = (await approve(client, app, created["id"], "home_care")).json()
 
     assert made["status"] == "made"
-    assert [e.letter_id for e in await events_of(app, LetterIssued)] == [made["letter_id"]]
+    assert [e.letter_id for e in await emitted(app, LetterIssued)] == [made["letter_id"]]

@@ -14,6 +14,7 @@ from contracts.decision import DecisionMade, LetterIssued, ServiceOrdered
 from contracts.topics import Topic
 from servicekit.clock import FixedClock
 from servicekit.consumer import EventConsumer
+from servicekit.testing import emitted, fields_named, outbox_events
 from services.decision.tests.support import (
     PROBLEM,
     REASONS,
@@ -23,11 +24,8 @@ from services.decision.tests.support import (
     assessed,
     auth,
     decision_body,
-    events_of,
     feed,
-    fields_named,
     oslo,
-    outbox_events,
     pdf_text,
     table_counts,
 )
@@ -70,13 +68,13 @@ async def test_the_office_decides_an_assessed_case_and_emits_decision_order_and_
         "helse- og omsorgstjenesteloven § 3-2 første ledd nr. 6 bokstav a",
         "pasient- og brukerrettighetsloven § 2-1 a",
     ]
-    topics = [(e.type, e.subject) for e in await outbox_events(app) if type(e.data).topic == Topic.DECISION]
+    topics = [(e.type, e.subject) for _, e in await outbox_events(app) if type(e.data).topic == Topic.DECISION]
     assert [t for t, _ in topics] == [DecisionMade.event_type, ServiceOrdered.event_type, LetterIssued.event_type]
     assert {s for _, s in topics} == {case_id}
-    [made] = await events_of(app, DecisionMade)
+    [made] = await emitted(app, DecisionMade)
     assert (made.decision_id, made.person_id, made.letter_id) == (decision["id"], "p-1", decision["letter_id"])
     assert made.appeal.deadline_on == date(2026, 4, 7)
-    [order] = await events_of(app, ServiceOrdered)
+    [order] = await emitted(app, ServiceOrdered)
     assert (order.unit, order.service_code, order.hours_per_week, order.start_on, order.decision_id) == (
         "home_care",
         "home_nursing",
@@ -84,7 +82,7 @@ async def test_the_office_decides_an_assessed_case_and_emits_decision_order_and_
         date(2026, 3, 16),
         decision["id"],
     )
-    [letter] = await events_of(app, LetterIssued)
+    [letter] = await emitted(app, LetterIssued)
     assert (letter.letter_id, letter.kind, letter.language, letter.decision_id) == (
         decision["letter_id"],
         "decision",
@@ -99,7 +97,7 @@ async def test_a_decision_schedules_its_review_within_a_year_on_the_deadlines_to
 ) -> None:
     decision = (await decide(client, app, decision_body(case_id))).json()
 
-    [review] = await events_of(app, DeadlineScheduled)
+    [review] = await emitted(app, DeadlineScheduled)
     assert (review.kind, review.due_on, review.responsible, review.case_id) == (
         "decision_review",
         date(2027, 3, 10),
@@ -109,7 +107,7 @@ async def test_a_decision_schedules_its_review_within_a_year_on_the_deadlines_to
     assert [(d["kind"], d["due_on"], d["status"]) for d in decision["deadlines"]] == [
         ("decision_review", "2027-03-10", "scheduled")
     ]
-    assert next(e for e in await outbox_events(app) if isinstance(e.data, DeadlineScheduled)).subject == case_id
+    assert next(e for _, e in await outbox_events(app) if isinstance(e.data, DeadlineScheduled)).subject == case_id
 
 
 async def test_a_time_limited_decision_schedules_its_evaluation_four_weeks_before_it_ends(
@@ -121,7 +119,7 @@ async def test_a_time_limited_decision_schedules_its_evaluation_four_weeks_befor
 
     # Four weeks before 22 June is Whit Monday: the evaluation is due the Friday before. No review: it ends first.
     assert [(d["kind"], d["due_on"]) for d in decision["deadlines"]] == [("time_limited_evaluation", "2026-05-22")]
-    [evaluation] = await events_of(app, DeadlineScheduled)
+    [evaluation] = await emitted(app, DeadlineScheduled)
     assert (evaluation.kind, evaluation.due_on) == ("time_limited_evaluation", date(2026, 5, 22))
 
 
@@ -137,7 +135,7 @@ async def test_the_decision_day_its_deadlines_and_its_events_come_from_the_servi
     assert decision["decided_on"] == "2030-06-04"
     assert decision["appeal"]["deadline_on"] == "2030-07-02"
     assert [(d["kind"], d["due_on"]) for d in decision["deadlines"]] == [("decision_review", "2031-06-04")]
-    made = [e for e in await outbox_events(app) if isinstance(e.data, DecisionMade)]
+    made = [e for _, e in await outbox_events(app) if isinstance(e.data, DecisionMade)]
     assert [e.time for e in made] == [clock.now()]
 
 
@@ -168,8 +166,8 @@ async def test_a_refusal_with_reasons_is_made_without_orders_or_clocks_and_its_l
     response = await decide(client, app, body)
 
     assert response.status_code == 201, response.text
-    assert await events_of(app, ServiceOrdered) == []
-    assert await events_of(app, DeadlineScheduled) == []
+    assert await emitted(app, ServiceOrdered) == []
+    assert await emitted(app, DeadlineScheduled) == []
     text = pdf_text((await client.get(response.json()["letter_url"], headers=auth(app))).content)
     assert "Søknaden din om dette er avslått: - Helsetjenester i hjemmet" in text
     assert f"Faktiske forhold: {REASONS['facts']}" in text

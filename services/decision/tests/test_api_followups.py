@@ -20,6 +20,7 @@ from servicekit.clock import FixedClock
 from servicekit.consumer import DeadLetter, EventConsumer, RetryPolicy
 from servicekit.migrate import upgrade
 from servicekit.settings import REPO_ROOT
+from servicekit.testing import emitted, runtime_of
 from services.decision.tests.conftest import build_app
 from services.decision.tests.support import (
     REASONS,
@@ -30,12 +31,10 @@ from services.decision.tests.support import (
     auth,
     decision_body,
     decision_requested,
-    events_of,
     feed,
     oslo,
     pdf_text,
     reversed_by_office,
-    runtime_of,
 )
 
 
@@ -76,10 +75,10 @@ async def test_a_review_that_continues_supersedes_the_old_decision_and_moves_its
     old = (await client.get(f"/decisions/{decided['id']}", headers=auth(app))).json()
     assert old["superseded_by"] == new["id"]
     assert [d["status"] for d in old["deadlines"]] == ["cancelled"]
-    [cancelled] = await events_of(app, DeadlineCancelled)
+    [cancelled] = await emitted(app, DeadlineCancelled)
     assert (cancelled.deadline_id, cancelled.reason) == (old["deadlines"][0]["deadline_id"], "decision_superseded")
     assert [d["due_on"] for d in new["deadlines"]] == ["2028-02-15"]
-    made = await events_of(app, DecisionMade)
+    made = await emitted(app, DecisionMade)
     assert [(m.kind, m.supersedes, m.review_result) for m in made] == [
         ("initial", None, None),
         ("review", decided["id"], "continue"),
@@ -104,7 +103,7 @@ async def test_a_review_that_stops_needs_reasons_and_orders_nothing(
         ["home_nursing"],
         [],
     )
-    assert len(await events_of(app, ServiceOrdered)) == 1
+    assert len(await emitted(app, ServiceOrdered)) == 1
     text = pdf_text((await client.get(new["letter_url"], headers=auth(app))).content)
     assert "Disse tjenestene avsluttes: - Helsetjenester i hjemmet" in text
 
@@ -123,7 +122,7 @@ async def test_a_review_that_changes_orders_the_new_services_and_a_superseded_de
 
     assert changed.status_code == 201, changed.text
     assert changed.json()["services"][0]["hours_per_week"] == 10
-    assert [o.hours_per_week for o in await events_of(app, ServiceOrdered)] == [6.0, 10.0]
+    assert [o.hours_per_week for o in await emitted(app, ServiceOrdered)] == [6.0, 10.0]
     assert again.status_code == 409
     assert "superseded" in again.json()["detail"]
 
@@ -219,7 +218,7 @@ async def test_a_requested_individual_plan_is_decided_by_the_office_and_ordered_
     assert "coordinator" in missing.json()["detail"]
     assert made.status_code == 201, made.text
     assert (made.json()["kind"], made.json()["status"], made.json()["decided_by"]) == ("requested", "made", "office")
-    [order] = await events_of(app, ServiceOrdered)
+    [order] = await emitted(app, ServiceOrdered)
     assert (order.unit, order.service_code) == ("coordinating_unit", "individual_plan")
 
 
@@ -239,7 +238,7 @@ async def test_a_preliminary_reply_is_a_letter_with_the_expected_date_and_the_re
     letter = response.json()
     assert (letter["kind"], letter["decision_id"], letter["issued_on"]) == ("preliminary_reply", None, "2026-04-02")
     assert letter["details"]["expected_decision_on"] == "2026-04-30"
-    [issued] = await events_of(app, LetterIssued)
+    [issued] = await emitted(app, LetterIssued)
     assert (issued.letter_id, issued.kind, issued.decision_id) == (letter["id"], "preliminary_reply", None)
     pdf = await client.get(letter["pdf_url"], headers=auth(app))
     text = pdf_text(pdf.content)
@@ -321,7 +320,7 @@ async def test_a_municipality_writing_nynorsk_gets_its_decision_letter_in_nynors
     assert "Vedtak om helse- og omsorgstenester" in text
     assert "Fristen for å klage er 4 veker frå du fekk dette brevet" in text
     assert "Klagefrist: 07.04.2026" in text
-    [issued] = await events_of(nynorsk_app, LetterIssued)
+    [issued] = await emitted(nynorsk_app, LetterIssued)
     assert issued.language == "nn"
 
 
@@ -352,5 +351,5 @@ async def test_the_decision_events_are_written_once_per_decision_even_when_read_
         await client.get(f"/decisions/{decided['id']}", headers=auth(app))
         await client.get(decided["letter_url"], headers=auth(app))
 
-    assert len(await events_of(app, DecisionMade)) == 1
-    assert len(await events_of(app, DeadlineScheduled)) == 1
+    assert len(await emitted(app, DecisionMade)) == 1
+    assert len(await emitted(app, DeadlineScheduled)) == 1

@@ -16,7 +16,7 @@ from contracts.intake import Route
 from servicekit.clock import FixedClock
 from servicekit.consumer import DeadLetter, EventConsumer, Outcome
 from servicekit.db import INBOX, OUTBOX
-from servicekit.testing import Deliveries
+from servicekit.testing import Deliveries, count, emitted, incoming, runtime_of
 from services.decision import db as decision_db
 from services.decision.tests.support import (
     HOLTALEN,
@@ -27,17 +27,13 @@ from services.decision.tests.support import (
     assessed,
     assessment_completed,
     auth,
-    count,
     decision_body,
     decision_requested,
     emergency_registered,
-    events_of,
     feed,
-    incoming,
     leader,
     oslo,
     reversed_by_office,
-    runtime_of,
 )
 
 
@@ -70,7 +66,7 @@ async def test_a_recommendation_before_the_cut_off_puts_the_case_on_that_weeks_m
     assert (case["status"], case["municipality"], case["person_id"]) == ("awaiting_decision", TOLGA, "p-1")
     assert case["recommendation"]["proposed_outcome"] == "grant"
     assert await agenda(app) == [("case-1", date(2026, 3, 10), False)]
-    [scheduled] = await events_of(app, CaseScheduledForMeeting)
+    [scheduled] = await emitted(app, CaseScheduledForMeeting)
     assert (scheduled.case_id, scheduled.meeting_on, scheduled.emergency_measure) == (
         "case-1",
         date(2026, 3, 10),
@@ -126,7 +122,7 @@ async def test_an_emergency_measure_registered_on_sunday_goes_on_tuesdays_meetin
     assert case["status"] == "awaiting_decision"
     assert case["emergency_measure"]["unit"] == "home_care"
     assert case["recommendation"] is not None
-    [scheduled] = await events_of(app, CaseScheduledForMeeting)
+    [scheduled] = await emitted(app, CaseScheduledForMeeting)
     assert scheduled.emergency_measure is True
 
 
@@ -268,7 +264,7 @@ async def _decided_emergency_measure(
     assert await deliveries.deliver(emergency_registered("case-e", TOLGA, registered_at=registered_at)) is (
         Outcome.PROCESSED
     )
-    [scheduled] = await events_of(app, CaseScheduledForMeeting)
+    [scheduled] = await emitted(app, CaseScheduledForMeeting)
     clock.set(oslo(2026, 3, 10, 10))
     headers = auth(app, TOLGA)
     attendees = {"attendees": [{"name": "Kari Nordmann", "role": "allocation_office"}]}
@@ -300,7 +296,7 @@ async def test_a_recommendation_after_the_emergency_measure_was_decided_is_dead_
     headers = auth(app, TOLGA)
     decisions = (await client.get("/decisions", params={"case_id": "case-e"}, headers=headers)).json()
     assert [d["id"] for d in decisions] == [decision_id]
-    assert len(await events_of(app, DecisionMade)) == 1
+    assert len(await emitted(app, DecisionMade)) == 1
     case = await case_row(app, "case-e")
     assert (case["status"], case["recommendation"], case["agenda_item_id"]) == ("decided", None, None)
     assert await count(app, decision_db.agenda_item) == 1, "not put on a second meeting's agenda"
@@ -324,7 +320,7 @@ async def test_a_request_for_a_decision_on_a_decided_case_is_dead_lettered_with_
     assert "not reopened by a request for a decision" in letter.reason
     case = await case_row(app, "case-1")
     assert (case["status"], case["requests"]) == ("decided", None)
-    assert len(await events_of(app, DecisionMade)) == 1
+    assert len(await emitted(app, DecisionMade)) == 1
 
 
 async def test_a_reversal_after_an_appeal_still_reaches_a_decided_case(

@@ -15,6 +15,7 @@ from servicekit.clock import FixedClock
 from servicekit.consumer import DeadLetter, EventConsumer, Outcome, RetryPolicy
 from servicekit.db import Database
 from servicekit.migrate import upgrade
+from servicekit.testing import count, emitted, incoming, runtime_of
 from services.decision import db as decision_db
 from services.decision.tests.conftest import build_app
 from services.decision.tests.migration_checks import check_round_trip
@@ -25,14 +26,10 @@ from services.decision.tests.support import (
     assessed,
     assessment_completed,
     auth,
-    count,
     decision_body,
-    events_of,
-    incoming,
     leader,
     oslo,
     pdf_text,
-    runtime_of,
 )
 
 pytestmark = pytest.mark.infra
@@ -105,9 +102,9 @@ async def test_an_assessed_case_is_decided_with_its_events_and_its_pdf_stored_an
 
     assert response.status_code == 201, response.text
     decision = response.json()
-    assert [e.decision_id for e in await events_of(app, DecisionMade)] == [decision["id"]]
-    assert [e.unit for e in await events_of(app, ServiceOrdered)] == ["home_care"]
-    assert [e.letter_id for e in await events_of(app, LetterIssued)] == [decision["letter_id"]]
+    assert [e.decision_id for e in await emitted(app, DecisionMade)] == [decision["id"]]
+    assert [e.unit for e in await emitted(app, ServiceOrdered)] == ["home_care"]
+    assert [e.letter_id for e in await emitted(app, LetterIssued)] == [decision["letter_id"]]
     pdf = await clients[1].get(decision["letter_url"], headers=auth(replicas[1]))
     assert pdf.headers["content-type"] == "application/pdf"
     assert "Klagefrist: 07.04.2026" in pdf_text(pdf.content)
@@ -127,7 +124,7 @@ async def test_the_same_case_decided_at_once_on_two_replicas_is_decided_once(
 
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [201] * 4 + [409] * 4, [r.text for r in responses]
-    assert len(await events_of(app, DecisionMade)) == 4
+    assert len(await emitted(app, DecisionMade)) == 4
     assert await count(app, decision_db.letter) == 4
 
 
@@ -145,7 +142,7 @@ async def test_cases_scheduled_at_once_onto_a_new_meeting_share_one_meeting(
     assert set(outcomes) == {Outcome.PROCESSED}
     assert await count(replicas[0], decision_db.meeting) == 1
     assert await count(replicas[0], decision_db.agenda_item) == 6
-    assert {e.meeting_on.isoformat() for e in await events_of(replicas[0], CaseScheduledForMeeting)} == {"2026-03-10"}
+    assert {e.meeting_on.isoformat() for e in await emitted(replicas[0], CaseScheduledForMeeting)} == {"2026-03-10"}
 
 
 async def test_two_unit_leaders_approving_at_once_make_the_decision_once(
@@ -168,6 +165,6 @@ async def test_two_unit_leaders_approving_at_once_make_the_decision_once(
     )
 
     assert [r.status_code for r in responses] == [200, 200], [r.text for r in responses]
-    assert len(await events_of(app, DecisionMade)) == 1
+    assert len(await emitted(app, DecisionMade)) == 1
     final = (await clients[0].get(f"/decisions/{draft['id']}", headers=auth(app, TOLGA))).json()
     assert (final["status"], sorted(a["unit"] for a in final["approvals"])) == ("made", ["home_care", "nursing_home"])

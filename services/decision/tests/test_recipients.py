@@ -12,13 +12,20 @@ from fastapi import FastAPI
 from servicekit.auth import TokenVerifier
 from servicekit.clock import FixedClock
 from servicekit.migrate import upgrade
-from servicekit.testing import Deliveries, close_app
+from servicekit.testing import Deliveries, close_app, runtime_of
 from services.decision.letters import Letterhead, render_decision
 from services.decision.main import Settings
 from services.decision.main import app as decision_app
 from services.decision.recipients import IntakeRecipients, Recipient, RecipientLookup, nobody
 from services.decision.tests.conftest import build_app
-from services.decision.tests.support import SELBU, assessed, auth, decision_body, oslo, pdf_text, runtime_of
+from services.decision.tests.support import (
+    SELBU,
+    assessed,
+    auth,
+    decision_body,
+    oslo,
+    pdf_text,
+)
 from services.decision.tests.test_letters import partly_granted
 
 SECRET = "recipients-test-secret-that-is-long-enough-01"
