@@ -219,30 +219,21 @@ class UnitOfWork:
         if self._emitted:
             self._db.outbox_written.set()
 
-    async def emit(
-        self,
-        data: EventModel,
-        *,
-        source: str | None = None,
-        subject: str | None = None,
-        municipality: str | None = None,
-        grant: CaseGrant | None = None,
-    ) -> CloudEvent[Any]:
+    async def emit(self, data: EventModel, *, grant: CaseGrant | None = None) -> CloudEvent[Any]:
         """Record an event in the outbox, in this transaction; the relay publishes it after commit.
 
-        The envelope is derived: `subject` is the event's `case_id`, `source` the service's, `municipality` the
-        one this unit of work acts for. A value given here must agree with what is derived; it is accepted
-        only while call sites move to the derived form. With a `grant`, the event is about a case of another
+        The envelope is derived, never given: `subject` is the event's `case_id`, `source` the service's,
+        `municipality` the one this unit of work acts for. With a `grant`, the event is about a case of another
         municipality that this one works on by a recorded hand-over: it is emitted for that (home) municipality."""
-        case_id = _subject_of(data, subject)
+        case_id = _subject_of(data)
         if grant is not None:
             if grant.case_id != case_id:
                 raise ValueError(f"{data.event_type}: the grant is for case {grant.case_id}, the event for {case_id}")
             owner = grant.home
         else:
-            owner = self._municipality_of(data, municipality)
+            owner = self._municipality_of(data)
         envelope = CloudEvent.wrap(
-            data, source=self._source(source), subject=case_id, municipality=owner, time=self.clock.now()
+            data, source=self._source(), subject=case_id, municipality=owner, time=self.clock.now()
         )
         await self._record(envelope.id, str(data.topic), envelope)
         return envelope
@@ -258,22 +249,14 @@ class UnitOfWork:
             raise RuntimeError("this database was built without the municipalities' configuration")
         return self._db.tenants.get(grant.home)
 
-    def _source(self, given: str | None) -> str:
-        source = given or self._db.source
-        if not source:
+    def _source(self) -> str:
+        if not self._db.source:
             raise ValueError("an event needs a source: build the Database with the service's source")
-        return source
+        return self._db.source
 
-    def _municipality_of(self, data: EventModel, given: str | None) -> str:
+    def _municipality_of(self, data: EventModel) -> str:
         if self._actor is None:
-            if given is None:
-                raise ValueError(f"{data.event_type}: a unit of work opened for no actor cannot tell its municipality")
-            return given
-        if given is not None and given != self._actor.municipality:
-            raise ValueError(
-                f"{data.event_type}: an event of municipality {given} in a unit of work acting for "
-                f"{self._actor.municipality}"
-            )
+            raise ValueError(f"{data.event_type}: a unit of work opened for no actor cannot tell its municipality")
         return self._actor.municipality
 
     async def forward(self, envelope: CloudEvent[Any], *, topic: str) -> None:
@@ -314,13 +297,11 @@ class UnitOfWork:
         return True
 
 
-def _subject_of(data: EventModel, given: str | None) -> str:
+def _subject_of(data: EventModel) -> str:
     """Every event is about one case, and its CloudEvents subject (and Kafka key) is that case's id."""
     case_id = getattr(data, "case_id", None)
     if not isinstance(case_id, str) or not case_id:
         raise ValueError(f"{data.event_type}: every event names its case; this one has no case_id")
-    if given is not None and given != case_id:
-        raise ValueError(f"{data.event_type}: subject {given} is not the event's case_id {case_id}")
     return case_id
 
 

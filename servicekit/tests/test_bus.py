@@ -95,18 +95,6 @@ async def test_the_envelope_is_derived_from_the_event_the_service_and_the_acting
     assert (row.key, row.municipality) == ("case-9", "3426")
 
 
-async def test_an_event_for_another_municipality_than_the_unit_of_work_acts_for_is_refused(db: Database) -> None:
-    async with db.unit_of_work(TOLGA) as uow:
-        with pytest.raises(ValueError, match="acting for 3426"):
-            await uow.emit(application_registered(), municipality="5032")
-
-
-async def test_an_event_whose_subject_is_not_its_case_is_refused(db: Database) -> None:
-    async with db.unit_of_work(TOLGA) as uow:
-        with pytest.raises(ValueError, match="not the event's case_id"):
-            await uow.emit(application_registered(case_id="case-1"), subject="case-2")
-
-
 async def test_an_event_without_a_case_id_is_refused(db: Database) -> None:
     async with db.unit_of_work(TOLGA) as uow:
         with pytest.raises(ValueError, match="no case_id"):

@@ -13,13 +13,12 @@ from contracts.envelope import parse_event
 from contracts.intake import ApplicationRegistered
 from contracts.tests.examples import application_registered
 from contracts.topics import Topic
+from servicekit.actor import Actor
 from servicekit.clock import FixedClock
 from servicekit.db import OUTBOX, Database
 from servicekit.outbox import OutboxRelay, OutgoingMessage
 from servicekit.telemetry import Telemetry
 from servicekit.tests.support import count_rows, trace_id_in
-
-SOURCE = "/forvalt/intake"
 
 
 class BrokerDown(Exception):
@@ -45,12 +44,14 @@ class FakePublish:
         return [m.key for m in self.sent]
 
 
+def acting(municipality: str = "3426") -> Actor:
+    return Actor.service("intake", municipality)
+
+
 async def emit_committed(db: Database, *case_ids: str, municipality: str = "3426") -> None:
-    async with db.unit_of_work() as uow:
+    async with db.unit_of_work(acting(municipality)) as uow:
         for case_id in case_ids:
-            await uow.emit(
-                application_registered(case_id=case_id), source=SOURCE, subject=case_id, municipality=municipality
-            )
+            await uow.emit(application_registered(case_id=case_id))
         await uow.commit()
 
 
@@ -64,8 +65,8 @@ def relay(db: Database, publish: FakePublish, telemetry: Telemetry, batch_size: 
 
 
 async def test_emit_without_commit_leaves_no_outbox_row(db: Database) -> None:
-    async with db.unit_of_work() as uow:
-        await uow.emit(application_registered(), source=SOURCE, subject="case-1", municipality="3426")
+    async with db.unit_of_work(acting()) as uow:
+        await uow.emit(application_registered())
 
     assert await count_rows(db, OUTBOX) == 0
     assert not db.outbox_written.is_set()
@@ -73,8 +74,8 @@ async def test_emit_without_commit_leaves_no_outbox_row(db: Database) -> None:
 
 async def test_emit_in_a_unit_of_work_that_raises_leaves_no_outbox_row(db: Database) -> None:
     async def emit_then_fail() -> None:
-        async with db.unit_of_work() as uow:
-            await uow.emit(application_registered(), source=SOURCE, subject="case-1", municipality="3426")
+        async with db.unit_of_work(acting()) as uow:
+            await uow.emit(application_registered())
             raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError, match="boom"):
@@ -86,10 +87,8 @@ async def test_emit_in_a_unit_of_work_that_raises_leaves_no_outbox_row(db: Datab
 async def test_committed_emit_records_the_cloud_event_with_topic_key_and_municipality(
     db: Database, clock: FixedClock
 ) -> None:
-    async with db.unit_of_work() as uow:
-        envelope = await uow.emit(
-            application_registered(case_id="case-7"), source=SOURCE, subject="case-7", municipality="5032"
-        )
+    async with db.unit_of_work(acting("5032")) as uow:
+        envelope = await uow.emit(application_registered(case_id="case-7"))
         await uow.commit()
 
     [row] = await outbox_rows(db)
