@@ -354,15 +354,20 @@ async def _make(uow: UnitOfWork, place: Municipality, draft: Decision, case: Dec
 # --- letters ------------------------------------------------------------------------------------
 
 
+def _fitted(addressee: Recipient) -> Recipient:
+    """A name and address from the register as the letter font can print them."""
+    return Recipient(
+        name=letters.fit_to_font(addressee.name),
+        street=letters.fit_to_font(addressee.street) if addressee.street else None,
+        postcode=letters.fit_to_font(addressee.postcode) if addressee.postcode else None,
+        city=letters.fit_to_font(addressee.city) if addressee.city else None,
+    )
+
+
 async def _letterhead(place: Municipality, case: DecisionCase, letter_on: date) -> letters.Letterhead:
-    recipient = await place.recipients(place.number, case.person_id) if case.person_id else None
-    if recipient is not None:
-        recipient = Recipient(
-            name=letters.fit_to_font(recipient.name),
-            street=letters.fit_to_font(recipient.street) if recipient.street else None,
-            postcode=recipient.postcode,
-            city=letters.fit_to_font(recipient.city) if recipient.city else None,
-        )
+    """To whom the letter goes (a child's guardians, an adult and any appointed guardian) and whom it concerns,
+    as the person register answers; without an answer the letter names the person by id."""
+    found = await place.recipients(place.number, case.person_id) if case.person_id else None
     return letters.Letterhead(
         municipality_name=place.tenant.name,
         office_name=place.config.office.name,
@@ -370,7 +375,8 @@ async def _letterhead(place: Municipality, case: DecisionCase, letter_on: date) 
         letter_on=letter_on,
         reference=case.reference,
         person_id=case.person_id or "-",
-        recipient=recipient,
+        concerning=letters.fit_to_font(found.concerning) if found and found.concerning else None,
+        addressees=tuple(_fitted(a) for a in found.addressees) if found else (),
     )
 
 

@@ -96,7 +96,41 @@ class Letterhead:
     letter_on: date
     reference: str
     person_id: str
-    recipient: Recipient | None = None
+    concerning: str | None = None
+    addressees: tuple[Recipient, ...] = ()
+
+    @property
+    def regarding(self) -> str:
+        """Whom the letter concerns, for "Gjelder"/"Gjeld": the name, or the pseudonymous id without one."""
+        return self.concerning or f"person {self.person_id}"
+
+    @property
+    def address_names(self) -> str:
+        """The address block's name line: the first addressee and everyone at the same postal address."""
+        return _and([a.name for a in self._at_the_address])
+
+    @property
+    def address_lines(self) -> list[str]:
+        return self.addressees[0].address_lines if self.addressees else []
+
+    @property
+    def copies(self) -> list[str]:
+        """The "Kopi til" lines: one for each addressee at another postal address, with name and address."""
+        return [", ".join([a.name, *a.address_lines]) for a in self.addressees if not self._at_first_address(a)]
+
+    @property
+    def _at_the_address(self) -> list[Recipient]:
+        return [a for a in self.addressees if self._at_first_address(a)]
+
+    def _at_first_address(self, addressee: Recipient) -> bool:
+        return addressee.postal_address == self.addressees[0].postal_address
+
+
+def _and(names: list[str]) -> str:
+    """Names as a letter lists them, the same in bokmål and nynorsk: "A", "A og B", "A, B og C"."""
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " og " + names[-1]
 
 
 @dataclass(frozen=True)

@@ -4,16 +4,14 @@ ${h.office_name}
 
 Dato: ${d(h.letter_on)}
 Vår referanse: ${h.reference}
-% if h.recipient:
-${h.recipient.name}
-% for line in h.recipient.address_lines:
+% if h.addressees:
+${h.address_names}
+% for line in h.address_lines:
 ${line}
 % endfor
 
-Gjeld: ${h.recipient.name}
-% else:
-Gjeld: person ${h.person_id}
 % endif
+Gjeld: ${h.regarding}
 Vedtaksdato: ${d(h.letter_on)}
 Klagefrist: ${d(appeal.deadline_on)}
 
@@ -123,3 +121,10 @@ ${h.office_name}
 ${h.municipality_name} kommune
 
 Brevet er godkjent elektronisk og har difor inga underskrift.
+% if h.copies:
+
+Kopi til:
+% for line in h.copies:
+${line}
+% endfor
+% endif

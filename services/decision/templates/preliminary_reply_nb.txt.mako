@@ -4,16 +4,14 @@ ${h.office_name}
 
 Dato: ${d(h.letter_on)}
 Vår referanse: ${h.reference}
-% if h.recipient:
-${h.recipient.name}
-% for line in h.recipient.address_lines:
+% if h.addressees:
+${h.address_names}
+% for line in h.address_lines:
 ${line}
 % endfor
 
-Gjelder: ${h.recipient.name}
-% else:
-Gjelder: person ${h.person_id}
 % endif
+Gjelder: ${h.regarding}
 
 = Foreløpig svar på søknaden din
 
@@ -34,3 +32,10 @@ Dette brevet er et foreløpig svar etter forvaltningsloven § 11 a. Vedtaket få
 Med vennlig hilsen
 ${h.office_name}
 ${h.municipality_name} kommune
+% if h.copies:
+
+Kopi til:
+% for line in h.copies:
+${line}
+% endfor
+% endif

@@ -4,16 +4,14 @@ ${h.office_name}
 
 Dato: ${d(h.letter_on)}
 Vår referanse: ${h.reference}
-% if h.recipient:
-${h.recipient.name}
-% for line in h.recipient.address_lines:
+% if h.addressees:
+${h.address_names}
+% for line in h.address_lines:
 ${line}
 % endfor
 
-Gjeld: ${h.recipient.name}
-% else:
-Gjeld: person ${h.person_id}
 % endif
+Gjeld: ${h.regarding}
 
 = Førebels svar på søknaden din
 
@@ -34,3 +32,10 @@ Dette brevet er eit førebels svar etter forvaltningslova § 11 a. Vedtaket får
 Med venleg helsing
 ${h.office_name}
 ${h.municipality_name} kommune
+% if h.copies:
+
+Kopi til:
+% for line in h.copies:
+${line}
+% endfor
+% endif

@@ -1,22 +1,27 @@
-"""Letters are addressed with the name and address from intake's person register, asked for each letter."""
+"""Letters go to whom intake's person register names (a child's guardians, an adult and any appointed guardian),
+with their names and addresses, asked for each letter; "Gjelder" names the person the letter concerns."""
 
 from __future__ import annotations
 
-from datetime import date
+import shutil
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from fastapi import FastAPI
 
 from servicekit.auth import TokenVerifier
 from servicekit.clock import FixedClock
 from servicekit.migrate import upgrade
+from servicekit.settings import REPO_ROOT
 from servicekit.testing import Deliveries, close_app, runtime_of
-from services.decision.letters import Letterhead, render_decision
+from services.decision.letters import DecisionLetter, render_decision, render_preliminary_reply
 from services.decision.main import Settings
 from services.decision.main import app as decision_app
-from services.decision.recipients import IntakeRecipients, Recipient, RecipientLookup, nobody
+from services.decision.recipients import IntakeRecipients, LetterRecipients, Recipient, RecipientLookup, nobody
 from services.decision.tests.conftest import build_app
 from services.decision.tests.support import (
     SELBU,
@@ -26,81 +31,250 @@ from services.decision.tests.support import (
     oslo,
     pdf_text,
 )
-from services.decision.tests.test_letters import partly_granted
+from services.decision.tests.test_letters import partly_granted, preliminary
 
 SECRET = "recipients-test-secret-that-is-long-enough-01"
 VERIFIER = TokenVerifier(SECRET, issuer="forvalt", audience="forvalt")
+
+KARI = {"name": "Kari Nordmann", "street": "Storgata 1", "postcode": "2540", "city": "Tolga"}
+OLA = {"name": "Ola Nordmann", "street": "Storgata 1", "postcode": "2540", "city": "Tolga"}
+OLA_IN_SELBU = {"name": "Ola Nordmann", "street": "Kirkevegen 7", "postcode": "7580", "city": "Selbu"}
+EMMA = {"name": "Emma Nordmann", "street": "Storgata 1", "postcode": "2540", "city": "Tolga"}
 
 
 def _intake(handler: httpx.MockTransport) -> IntakeRecipients:
     return IntakeRecipients("http://intake.test", VERIFIER, transport=handler)
 
 
-async def test_the_lookup_asks_intake_as_a_service_of_the_municipality_with_the_purpose() -> None:
-    seen: list[httpx.Request] = []
+def _addressee(person_id: str, receives_as: str, contact: Mapping[str, str | None]) -> dict[str, object]:
+    return {"person_id": person_id, "receives_as": receives_as, **contact}
+
+
+def _register(
+    seen: list[httpx.Request],
+    *recipients: dict[str, object],
+    child: bool = False,
+    person: dict[str, object] | None = None,
+) -> httpx.MockTransport:
+    """Intake's person register: the letter recipients of p-123, and p-123's own record."""
 
     def answer(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        return httpx.Response(
-            200,
-            json={
-                "name": "Kari Nordmann",
-                "street": "Storgata 1",
-                "postcode": "2540",
-                "city": "Tolga",
-                "national_id": None,
-            },
-        )
+        if request.url.path == "/persons/p-123/letter-recipients":
+            return httpx.Response(
+                200,
+                json={
+                    "person_id": "p-123",
+                    "on": "2026-03-10",
+                    "person_is_child": child,
+                    "no_guardian_registered": child and all(r["receives_as"] == "self" for r in recipients),
+                    "recipients": list(recipients),
+                },
+            )
+        if request.url.path == "/persons/p-123" and person is not None:
+            return httpx.Response(200, json={**person, "national_id": None})
+        return httpx.Response(404, json={"detail": "no person"})
 
-    found = await _intake(httpx.MockTransport(answer))("3426", "p-123")
+    return httpx.MockTransport(answer)
 
-    assert found == Recipient("Kari Nordmann", "Storgata 1", "2540", "Tolga")
-    [request] = seen
-    assert request.url.path == "/persons/p-123"
+
+def _addressed(language: str, found: LetterRecipients) -> DecisionLetter:
+    letter = partly_granted(language)
+    head = replace(letter.head, concerning=found.concerning, addressees=found.addressees)
+    return replace(letter, head=head)
+
+
+async def test_an_adults_letter_goes_to_the_adult_asked_as_a_service_of_the_municipality_with_the_purpose() -> None:
+    seen: list[httpx.Request] = []
+
+    found = await _intake(_register(seen, _addressee("p-123", "self", KARI)))("3426", "p-123")
+
+    assert found == LetterRecipients(
+        concerning="Kari Nordmann", addressees=(Recipient("Kari Nordmann", "Storgata 1", "2540", "Tolga"),)
+    )
+    [request] = seen  # the recipients name the adult: no second read of the person
+    assert request.url.path == "/persons/p-123/letter-recipients"
     assert request.url.params["purpose"] == "decision letter"
     principal = VERIFIER.verify(request.headers["Authorization"].removeprefix("Bearer "))
     assert (principal.municipality, principal.roles) == ("3426", frozenset({"service"}))
+
+
+async def test_a_childs_letter_goes_to_both_parents_and_concerns_the_child_read_with_the_purpose() -> None:
+    seen: list[httpx.Request] = []
+    register = _register(
+        seen,
+        _addressee("p-mor", "parent", KARI),
+        _addressee("p-far", "parent", OLA),
+        child=True,
+        person={"name": "Emma Nordmann", "street": "Storgata 1", "postcode": "2540", "city": "Tolga"},
+    )
+
+    found = await _intake(register)("3426", "p-123")
+
+    assert found == LetterRecipients(
+        concerning="Emma Nordmann",
+        addressees=(
+            Recipient("Kari Nordmann", "Storgata 1", "2540", "Tolga"),
+            Recipient("Ola Nordmann", "Storgata 1", "2540", "Tolga"),
+        ),
+    )
+    assert [r.url.path for r in seen] == ["/persons/p-123/letter-recipients", "/persons/p-123"]
+    assert all(r.url.params["purpose"] == "decision letter" for r in seen)
+
+
+async def test_a_child_without_a_registered_guardian_gets_the_letter_themself() -> None:
+    seen: list[httpx.Request] = []
+
+    found = await _intake(_register(seen, _addressee("p-123", "self", EMMA), child=True))("3426", "p-123")
+
+    assert found is not None
+    assert (found.concerning, [a.name for a in found.addressees]) == ("Emma Nordmann", ["Emma Nordmann"])
+
+
+async def test_an_adult_with_an_appointed_guardian_is_addressed_first_and_the_guardian_after() -> None:
+    seen: list[httpx.Request] = []
+    register = _register(seen, _addressee("p-123", "self", KARI), _addressee("p-verge", "guardian", OLA_IN_SELBU))
+
+    found = await _intake(register)("3426", "p-123")
+
+    assert found is not None
+    assert found.concerning == "Kari Nordmann"
+    assert [a.name for a in found.addressees] == ["Kari Nordmann", "Ola Nordmann"]
+
+
+async def test_an_addressee_the_register_holds_no_name_for_is_left_out() -> None:
+    seen: list[httpx.Request] = []
+    register = _register(
+        seen,
+        _addressee("p-mor", "parent", {**KARI, "name": None}),
+        _addressee("p-far", "parent", OLA),
+        child=True,
+        person={"name": "Emma Nordmann"},
+    )
+
+    found = await _intake(register)("3426", "p-123")
+
+    assert found is not None
+    assert [a.name for a in found.addressees] == ["Ola Nordmann"]
+
+
+async def test_a_child_whose_own_name_cannot_be_read_is_still_addressed_to_the_parents() -> None:
+    seen: list[httpx.Request] = []
+    register = _register(seen, _addressee("p-mor", "parent", KARI), child=True, person=None)
+
+    found = await _intake(register)("3426", "p-123")
+
+    assert found == LetterRecipients(
+        concerning=None, addressees=(Recipient("Kari Nordmann", "Storgata 1", "2540", "Tolga"),)
+    )
 
 
 @pytest.mark.parametrize(
     "answer",
     [
         lambda request: httpx.Response(404, json={"detail": "no person"}),
-        lambda request: httpx.Response(200, json={"name": None}),
+        lambda request: httpx.Response(503, json={"detail": "down"}),
+        lambda request: httpx.Response(200, json={"unexpected": True}),
+        lambda request: httpx.Response(
+            200,
+            json={
+                "person_id": "p-123",
+                "on": "2026-03-10",
+                "person_is_child": False,
+                "no_guardian_registered": False,
+                "recipients": [{"person_id": "p-123", "receives_as": "self", "name": None}],
+            },
+        ),
     ],
+    ids=["unknown", "error", "not-understood", "unnamed"],
 )
-async def test_an_unknown_or_unnamed_person_gives_no_recipient(answer: object) -> None:
+async def test_an_unknown_unnamed_or_unanswered_person_gives_no_recipients(answer: object) -> None:
     assert await _intake(httpx.MockTransport(answer))("3426", "p-123") is None  # type: ignore[arg-type]
 
 
-async def test_an_unreachable_person_register_gives_no_recipient_instead_of_an_error() -> None:
+async def test_an_unreachable_person_register_gives_no_recipients_instead_of_an_error() -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("connection refused", request=request)
 
     assert await _intake(httpx.MockTransport(refuse))("3426", "p-123") is None
 
 
+# --- the letter's address block, copies and "Gjelder" ---------------------------------------------
+
+
 @pytest.mark.parametrize(("language", "regarding"), [("nb", "Gjelder: Kari Nordmann"), ("nn", "Gjeld: Kari Nordmann")])
 def test_a_letter_with_a_recipient_carries_the_name_and_address_instead_of_the_id(
     language: str, regarding: str
 ) -> None:
-    letter = partly_granted(language)
-    head = letter.head
-    addressed = Letterhead(
-        municipality_name=head.municipality_name,
-        office_name=head.office_name,
-        language=head.language,
-        letter_on=head.letter_on,
-        reference=head.reference,
-        person_id=head.person_id,
-        recipient=Recipient("Kari Nordmann", "Storgata 1", "2540", "Tolga"),
-    )
-    text = render_decision(type(letter)(**{**letter.__dict__, "head": addressed}))
+    found = LetterRecipients("Kari Nordmann", (Recipient("Kari Nordmann", "Storgata 1", "2540", "Tolga"),))
 
-    assert "Kari Nordmann\nStorgata 1\n2540 Tolga\n" in text
-    assert regarding in text
+    text = render_decision(_addressed(language, found))
+
+    assert "Vår referanse: 2026/000017\nKari Nordmann\nStorgata 1\n2540 Tolga\n\n" + regarding + "\n" in text
     assert "p-123" not in text
-    assert head.letter_on == date(2026, 3, 10)
+    assert "Kopi til" not in text
+
+
+PARENTS_AT_ONE_ADDRESS = LetterRecipients(
+    "Emma Nordmann",
+    (
+        Recipient("Kari Nordmann", "Storgata 1", "2540", "Tolga"),
+        Recipient("Ola Nordmann", "storgata  1", "2540", "TOLGA"),
+    ),
+)
+PARENTS_APART = LetterRecipients(
+    "Emma Nordmann",
+    (
+        Recipient("Kari Nordmann", "Storgata 1", "2540", "Tolga"),
+        Recipient("Ola Nordmann", "Kirkevegen 7", "7580", "Selbu"),
+    ),
+)
+
+
+@pytest.mark.parametrize(("language", "regarding"), [("nb", "Gjelder"), ("nn", "Gjeld")])
+def test_parents_at_one_address_are_both_named_on_the_address_block_over_one_address(
+    language: str, regarding: str
+) -> None:
+    text = render_decision(_addressed(language, PARENTS_AT_ONE_ADDRESS))
+
+    assert f"\nKari Nordmann og Ola Nordmann\nStorgata 1\n2540 Tolga\n\n{regarding}: Emma Nordmann\n" in text
+    assert "Kopi til" not in text
+    assert text.count("Storgata 1") == 1
+
+
+@pytest.mark.parametrize(("language", "regarding"), [("nb", "Gjelder"), ("nn", "Gjeld")])
+def test_a_parent_at_another_address_gets_a_copy_named_with_the_address_after_the_signature(
+    language: str, regarding: str
+) -> None:
+    text = render_decision(_addressed(language, PARENTS_APART))
+
+    assert f"\nKari Nordmann\nStorgata 1\n2540 Tolga\n\n{regarding}: Emma Nordmann\n" in text
+    assert text.endswith("\n\nKopi til:\nOla Nordmann, Kirkevegen 7, 7580 Selbu\n")
+    assert "Kari Nordmann og" not in text
+
+
+@pytest.mark.parametrize("language", ["nb", "nn"])
+def test_a_preliminary_reply_is_addressed_and_copied_as_the_decision_letter_is(language: str) -> None:
+    letter = preliminary(language)
+    head = replace(letter.head, concerning=PARENTS_APART.concerning, addressees=PARENTS_APART.addressees)
+
+    text = render_preliminary_reply(replace(letter, head=head))
+
+    assert "\nKari Nordmann\nStorgata 1\n2540 Tolga\n\n" in text
+    assert "Emma Nordmann" in text
+    assert text.endswith("\n\nKopi til:\nOla Nordmann, Kirkevegen 7, 7580 Selbu\n")
+
+
+def test_three_guardians_at_one_address_are_listed_with_commas_and_og() -> None:
+    tolga = ("Storgata 1", "2540", "Tolga")
+    found = LetterRecipients(
+        "Emma Nordmann", tuple(Recipient(n, *tolga) for n in ("Kari Nordmann", "Ola Nordmann", "Per Hansen"))
+    )
+
+    assert "\nKari Nordmann, Ola Nordmann og Per Hansen\nStorgata 1\n" in render_decision(_addressed("nb", found))
+
+
+# --- through the service: the register asked for each letter, the PDF ----------------------------
 
 
 async def test_a_decision_letter_is_addressed_to_the_person_the_register_names(
@@ -108,9 +282,9 @@ async def test_a_decision_letter_is_addressed_to_the_person_the_register_names(
 ) -> None:
     asked: list[tuple[str, str]] = []
 
-    async def register(municipality: str, person_id: str) -> Recipient | None:
+    async def register(municipality: str, person_id: str) -> LetterRecipients | None:
         asked.append((municipality, person_id))
-        return Recipient("Ola Nordmann", "Kirkevegen 7", "7580", "Selbu")
+        return LetterRecipients("Ola Nordmann", (Recipient("Ola Nordmann", "Kirkevegen 7", "7580", "Selbu"),))
 
     app = await migrated(build_app(f"sqlite+aiosqlite:///{tmp_path}/letters.db", clock, recipients=register))
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
@@ -125,6 +299,78 @@ async def test_a_decision_letter_is_addressed_to_the_person_the_register_names(
     assert "Ola Nordmann" in text
     assert "7580 Selbu" in text
     assert "Gjelder: Ola Nordmann" in text
+    await client.aclose()
+    await close_app(app)
+
+
+def _tenants_writing(language: str, tmp_path: Path) -> Path | None:
+    if language == "nb":
+        return None
+    tenants = tmp_path / "tenants"
+    shutil.copytree(REPO_ROOT / "deploy" / "tenants", tenants)
+    selbu = tenants / "5032-selbu.yaml"
+    content = yaml.safe_load(selbu.read_text(encoding="utf-8"))
+    selbu.write_text(yaml.safe_dump({**content, "language": language}, allow_unicode=True), encoding="utf-8")
+    return tenants
+
+
+@pytest.mark.parametrize(("language", "regarding"), [("nb", "Gjelder"), ("nn", "Gjeld")])
+async def test_a_childs_letters_in_pdf_name_the_guardians_and_concern_the_child(
+    tmp_path: Path, clock: FixedClock, language: str, regarding: str
+) -> None:
+    async def register(municipality: str, person_id: str) -> LetterRecipients | None:
+        return LetterRecipients(
+            "Emma Nordmann",
+            (
+                Recipient("Kari Nordmann", "Kirkevegen 7", "7580", "Selbu"),
+                Recipient("Ola Nordmann", "Kirkevegen 7", "7580", "Selbu"),
+                Recipient("Åse Vergeland", "Fjellvegen 2", "7580", "Selbu"),
+            ),
+        )
+
+    url = f"sqlite+aiosqlite:///{tmp_path}/child.db"
+    app = await migrated(build_app(url, clock, _tenants_writing(language, tmp_path), recipients=register))
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+    consumer = Deliveries(app).consumer
+    await assessed(consumer, clock, "case-1", SELBU, at=oslo(2026, 3, 9, 11, 0))
+    await assessed(consumer, clock, "case-2", SELBU, at=oslo(2026, 3, 9, 11, 0))
+    clock.set(oslo(2026, 3, 10, 13))
+
+    decision = (await client.post("/decisions", json=decision_body("case-1"), headers=auth(app))).json()
+    reply = await client.post(
+        "/cases/case-2/preliminary-reply",
+        json={"expected_decision_on": "2026-04-30", "reason_for_delay": "Vi venter på opplysninger."},
+        headers=auth(app),
+    )
+    assert reply.status_code == 201, reply.text
+    for url in (decision["letter_url"], reply.json()["pdf_url"]):
+        text = pdf_text((await client.get(url, headers=auth(app))).content)
+
+        assert f"Kari Nordmann og Ola Nordmann Kirkevegen 7 7580 Selbu {regarding}: Emma Nordmann" in text
+        assert text.endswith("Kopi til: Åse Vergeland, Fjellvegen 2, 7580 Selbu")
+        assert f"{regarding}: person" not in text
+    await client.aclose()
+    await close_app(app)
+
+
+async def test_a_letter_the_register_cannot_answer_for_names_the_person_by_id(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    down = _intake(httpx.MockTransport(refuse))
+    app = await migrated(build_app(f"sqlite+aiosqlite:///{tmp_path}/down.db", clock, recipients=down))
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+    await assessed(Deliveries(app).consumer, clock, "case-1", SELBU, at=oslo(2026, 3, 9, 11, 0))
+    clock.set(oslo(2026, 3, 10, 13))
+
+    response = await client.post("/decisions", json=decision_body("case-1"), headers=auth(app))
+    assert response.status_code == 201, response.text
+    text = pdf_text((await client.get(response.json()["letter_url"], headers=auth(app))).content)
+
+    assert "Gjelder: person " in text
+    assert "Kopi til" not in text
     await client.aclose()
     await close_app(app)
 
@@ -158,4 +404,31 @@ async def test_the_person_register_is_asked_with_a_token_of_the_runtimes_own_ver
     assert response.status_code == 200, response.text
     assert verifiers
     assert all(v is runtime_of(app).verifier for v in verifiers)
+    await close_app(app)
+
+
+async def test_every_name_and_address_on_a_letter_is_brought_to_what_the_letter_font_prints(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    async def register(municipality: str, person_id: str) -> LetterRecipients | None:
+        return LetterRecipients(
+            "Áile Šávži",
+            (
+                Recipient("Ŋuolja Šávži", "Šuoŋŋavárri 3", "9730", "Kárášjohka"),
+                Recipient("Máret Šávži", "Ŋávdnji 1", "9520", "Guovdageaidnu"),
+            ),
+        )
+
+    app = await migrated(build_app(f"sqlite+aiosqlite:///{tmp_path}/font.db", clock, recipients=register))
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+    await assessed(Deliveries(app).consumer, clock, "case-1", SELBU, at=oslo(2026, 3, 9, 11, 0))
+    clock.set(oslo(2026, 3, 10, 13))
+
+    response = await client.post("/decisions", json=decision_body("case-1"), headers=auth(app))
+    assert response.status_code == 201, response.text
+    text = pdf_text((await client.get(response.json()["letter_url"], headers=auth(app))).content)
+
+    assert "?uolja Sávzi Suo??avárri 3 9730 Kárásjohka Gjelder: Áile Sávzi" in text
+    assert text.endswith("Kopi til: Máret Sávzi, ?ávdnji 1, 9520 Guovdageaidnu")
+    await client.aclose()
     await close_app(app)
