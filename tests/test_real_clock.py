@@ -86,9 +86,12 @@ def test_an_application_received_yesterday_is_journaled_this_year_and_owes_its_r
         headers=headers,
         timeout=5,
     ).json()
-    assert [(d["kind"], d["due_on"]) for d in deadlines] == [
+    # The frozen platform's notification sees this case on the shared topics too and announces a clock of its own
+    # on deadlines.v1, which this one keeps as well: however many arrive, each is this preliminary reply.
+    assert deadlines, "the preliminary-reply clock"
+    assert {(d["kind"], d["due_on"]) for d in deadlines} == {
         ("preliminary_reply", preliminary_reply_due(yesterday).isoformat())
-    ]
+    }
 
 
 def test_an_application_received_tomorrow_is_refused_by_the_run_s_own_today(on_real_clock: Platform) -> None:
