@@ -832,34 +832,31 @@ class Registration:
 
     @classmethod
     def application(cls, cmd: RegisterApplication, tenant: Tenant, *, person: Person) -> Registration:
-        kind = CaseKind.SERVICE_APPLICATION
-        return cls(
-            kind=kind,
-            person_id=cmd.person_id,
-            channel=cmd.channel,
-            sender=cmd.sender,
-            service_code=cmd.service_code,
-            received_on=cmd.received_on,
-            consent=cmd.consent,
-            routed=routing(
-                kind,
-                tenant,
-                birth_date=person.birth_date,
-                on=cmd.received_on,
-                children_involved=cmd.children_involved,
-                field="received_on",
-            ),
-        )
+        return cls._about(CaseKind.SERVICE_APPLICATION, cmd, tenant, person, service_code=cmd.service_code)
 
     @classmethod
     def referral(cls, cmd: RegisterReferral, tenant: Tenant, *, person: Person) -> Registration:
-        kind = CaseKind.COORDINATION_REFERRAL
+        return cls._about(CaseKind.COORDINATION_REFERRAL, cmd, tenant, person, requested=list(cmd.requested))
+
+    @classmethod
+    def _about(
+        cls,
+        kind: CaseKind,
+        cmd: RegisterApplication | RegisterReferral,
+        tenant: Tenant,
+        person: Person,
+        *,
+        service_code: str | None = None,
+        requested: list[CoordinationNeed] | None = None,
+    ) -> Registration:
+        """A case about a registered person, routed by the person's age on the day it was received."""
         return cls(
             kind=kind,
             person_id=cmd.person_id,
             channel=cmd.channel,
             sender=cmd.sender,
-            requested=list(cmd.requested),
+            service_code=service_code,
+            requested=requested,
             received_on=cmd.received_on,
             consent=cmd.consent,
             routed=routing(
