@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
@@ -18,7 +18,7 @@ from services.decision import cases as case_commands
 from services.decision import commands, views
 from services.decision.cases import Municipality
 from services.decision.commands import DecisionInput
-from services.decision.domain import CaseStatus, DecisionStatus, Reasons, ServiceLine
+from services.decision.domain import Attendee, CaseStatus, DecisionStatus, Reasons, ServiceLine
 from services.decision.recipients import RecipientLookup
 from services.decision.schemas import (
     ApprovalIn,
@@ -97,15 +97,15 @@ async def list_cases(
     ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> dict[str, Any]:
+) -> CasePage:
     caller.principal.require(*READERS)
     wanted = tuple(status or (CaseStatus.AWAITING_DECISION, CaseStatus.AWAITING_APPROVAL))
     items = await bus.run(views.list_cases, views.ListCases(caller.place, wanted, limit=limit, offset=offset))
-    return {"items": items, "limit": limit, "offset": offset}
+    return CasePage.model_validate({"items": items, "limit": limit, "offset": offset}, from_attributes=True)
 
 
 @cases.get("/{case_id}", response_model=CaseOut, summary="One case, what it awaits, and a proposal to decide from")
-async def get_case(case_id: str, caller: CallerDep, bus: BusDep) -> dict[str, Any]:
+async def get_case(case_id: str, caller: CallerDep, bus: BusDep) -> views.CaseView:
     caller.principal.require(*READERS)
     bind(case_id=case_id)
     return await bus.run(views.get_case, views.GetCase(caller.place, case_id))
@@ -120,7 +120,7 @@ async def get_case(case_id: str, caller: CallerDep, bus: BusDep) -> dict[str, An
 )
 async def send_preliminary_reply(
     case_id: str, body: PreliminaryReplyIn, caller: CallerDep, bus: BusDep
-) -> dict[str, Any]:
+) -> views.LetterView:
     caller.principal.require("caseworker")
     bind(case_id=case_id)
     letter_id = await bus.run(
@@ -147,7 +147,7 @@ async def list_meetings(
     from_on: Annotated[date | None, Query(alias="from", description="meetings on or after this day")] = None,
     to_on: Annotated[date | None, Query(alias="to", description="meetings on or before this day")] = None,
     limit: Limit = 50,
-) -> list[dict[str, Any]]:
+) -> list[views.MeetingView]:
     caller.principal.require(*READERS)
     if from_on is not None and to_on is not None and from_on > to_on:
         raise DomainError("from: cannot be after to", field="query.from")
@@ -155,17 +155,19 @@ async def list_meetings(
 
 
 @meetings.get("/{meeting_id}", response_model=MeetingOut, summary="One meeting with its agenda")
-async def get_meeting(meeting_id: str, caller: CallerDep, bus: BusDep) -> dict[str, Any]:
+async def get_meeting(meeting_id: str, caller: CallerDep, bus: BusDep) -> views.MeetingView:
     caller.principal.require(*READERS)
     return await bus.run(views.get_meeting, meeting_id)
 
 
 @meetings.post("/{meeting_id}/attendees", response_model=MeetingOut, summary="Record who attended (replaces the list)")
-async def record_attendees(meeting_id: str, body: AttendeesIn, caller: CallerDep, bus: BusDep) -> dict[str, Any]:
+async def record_attendees(meeting_id: str, body: AttendeesIn, caller: CallerDep, bus: BusDep) -> views.MeetingView:
     caller.principal.require("caseworker")
     await bus.run(
         case_commands.record_attendees,
-        case_commands.RecordAttendees(meeting_id=meeting_id, attendees=[a.model_dump() for a in body.attendees]),
+        case_commands.RecordAttendees(
+            meeting_id=meeting_id, attendees=[Attendee(name=a.name, role=a.role, unit=a.unit) for a in body.attendees]
+        ),
     )
     return await bus.run(views.get_meeting, meeting_id)
 
@@ -175,7 +177,7 @@ async def record_attendees(meeting_id: str, body: AttendeesIn, caller: CallerDep
     response_model=MeetingOut,
     summary="Record the meeting's conclusion on a case, or postpone it to the next meeting",
 )
-async def record_outcome(meeting_id: str, body: OutcomeIn, caller: CallerDep, bus: BusDep) -> dict[str, Any]:
+async def record_outcome(meeting_id: str, body: OutcomeIn, caller: CallerDep, bus: BusDep) -> views.MeetingView:
     caller.principal.require("caseworker")
     bind(case_id=body.case_id)
     await bus.run(
@@ -203,7 +205,7 @@ decisions = APIRouter(prefix="/decisions", tags=["decisions"])
     response_model=DecisionOut,
     summary="Decide a case: made at once, or drafted for the unit leaders' final approval",
 )
-async def make_decision(body: DecisionIn, caller: CallerDep, bus: BusDep) -> dict[str, Any]:
+async def make_decision(body: DecisionIn, caller: CallerDep, bus: BusDep) -> views.DecisionView:
     caller.principal.require("caseworker")
     bind(case_id=body.case_id)
     given = DecisionInput(
@@ -227,7 +229,7 @@ async def list_decisions(
     status: DecisionStatus | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> list[dict[str, Any]]:
+) -> list[views.DecisionView]:
     caller.principal.require(*READERS)
     if case_id:
         bind(case_id=case_id)
@@ -238,7 +240,7 @@ async def list_decisions(
 
 
 @decisions.get("/{decision_id}", response_model=DecisionOut, summary="One decision")
-async def get_decision(decision_id: str, caller: CallerDep, bus: BusDep) -> dict[str, Any]:
+async def get_decision(decision_id: str, caller: CallerDep, bus: BusDep) -> views.DecisionView:
     caller.principal.require(*READERS)
     return await bus.run(views.get_decision, views.GetDecision(caller.place, decision_id))
 
@@ -248,7 +250,7 @@ async def get_decision(decision_id: str, caller: CallerDep, bus: BusDep) -> dict
     response_model=DecisionOut,
     summary="A unit leader's final approval, or the draft's return to the office with a reason",
 )
-async def approve(decision_id: str, body: ApprovalIn, caller: CallerDep, bus: BusDep) -> dict[str, Any]:
+async def approve(decision_id: str, body: ApprovalIn, caller: CallerDep, bus: BusDep) -> views.DecisionView:
     caller.principal.require("leader")
     await bus.run(
         commands.approve,
@@ -269,7 +271,7 @@ async def approve(decision_id: str, body: ApprovalIn, caller: CallerDep, bus: Bu
     response_model=DecisionOut,
     summary="Review a decision: continue, change or stop, as a new decision that supersedes it",
 )
-async def review(decision_id: str, body: ReviewIn, caller: CallerDep, bus: BusDep) -> dict[str, Any]:
+async def review(decision_id: str, body: ReviewIn, caller: CallerDep, bus: BusDep) -> views.DecisionView:
     caller.principal.require("caseworker")
     new_id = await bus.run(
         commands.review,
@@ -311,7 +313,7 @@ async def letter_pdf(letter_id: str, caller: CallerDep, bus: BusDep) -> Response
 
 
 @letters.get("/{letter_id}", response_model=LetterOut, summary="One letter's details")
-async def get_letter(letter_id: str, caller: CallerDep, bus: BusDep) -> dict[str, Any]:
+async def get_letter(letter_id: str, caller: CallerDep, bus: BusDep) -> views.LetterView:
     caller.principal.require(*READERS)
     return await bus.run(views.get_letter, letter_id)
 
@@ -323,7 +325,7 @@ async def list_letters(
     case_id: Annotated[str | None, Query(max_length=64)] = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> list[dict[str, Any]]:
+) -> list[views.LetterView]:
     caller.principal.require(*READERS)
     return await bus.run(views.list_letters, views.ListLetters(case_id=case_id, limit=limit, offset=offset))
 
@@ -340,7 +342,7 @@ async def list_service_orders(
     unit: Annotated[str | None, Query(max_length=60)] = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> list[dict[str, Any]]:
+) -> list[views.OrderView]:
     principal = caller.principal
     principal.require("unit", *READERS)
     if not principal.roles.intersection(READERS):

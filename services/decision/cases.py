@@ -23,6 +23,7 @@ from services.decision.db import DecisionCases, Decisions, Meetings
 from services.decision.domain import (
     AgendaItem,
     AgendaStatus,
+    Attendee,
     CaseStatus,
     DecisionCase,
     DecisionStatus,
@@ -293,7 +294,7 @@ class RecordAttendees:
     """Record who attended a meeting (replaces the list)."""
 
     meeting_id: str
-    attendees: list[dict[str, Any]]
+    attendees: list[Attendee]
 
 
 async def record_attendees(cmd: RecordAttendees, uow: UnitOfWork) -> None:

@@ -4,7 +4,7 @@ work's municipality only), call the aggregate, render the letter, save, emit. Th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -356,7 +356,8 @@ async def _make(uow: UnitOfWork, place: Municipality, draft: Decision, case: Dec
 
 def _fitted(addressee: Recipient) -> Recipient:
     """A name and address from the register as the letter font can print them."""
-    return Recipient(
+    return replace(
+        addressee,
         name=letters.fit_to_font(addressee.name),
         street=letters.fit_to_font(addressee.street) if addressee.street else None,
         postcode=letters.fit_to_font(addressee.postcode) if addressee.postcode else None,

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict
 
 from contracts.assessment import ProposedOutcome
 from contracts.coordination import ProposedResult
@@ -963,6 +963,14 @@ class MadeDecision:
     events: tuple[EventModel, ...]
 
 
+class Attendee(TypedDict):
+    """Who attended a meeting, as recorded (stored as JSON)."""
+
+    name: str
+    role: str
+    unit: str | None
+
+
 @dataclass(frozen=True)
 class Meeting:
     id: str
@@ -972,11 +980,11 @@ class Meeting:
     starts_at: datetime
     cutoff_at: datetime
     created_at: datetime
-    attendees: tuple[dict[str, Any], ...] = ()
+    attendees: tuple[Attendee, ...] = ()
     attendees_recorded_at: datetime | None = None
     attendees_recorded_by: str | None = None
 
-    def record_attendees(self, attendees: Sequence[dict[str, Any]], *, by: str, now: datetime, today: date) -> Meeting:
+    def record_attendees(self, attendees: Sequence[Attendee], *, by: str, now: datetime, today: date) -> Meeting:
         """Who attended (replaces the list), once the meeting is held."""
         check_meeting_held(self.meeting_on, today, "attendance")
         return replace(self, attendees=tuple(attendees), attendees_recorded_at=now, attendees_recorded_by=by)

@@ -7,9 +7,10 @@ a line starting "= " is a heading, "== " a section heading, "- " a list item, a 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,31 @@ class LetterService:
         return f"{self.hours_per_week:g}".replace(".", ",")
 
 
+class Addressed(StrEnum):
+    """Whom the letter's text speaks to."""
+
+    PERSON = "person"  # the person it concerns is an addressee: "du", "søknaden din"
+    ONE_OTHER = "one other"  # one addressee, not the person (a child's one guardian): "du", about the person
+    OTHERS = "others"  # several addressees, none the person (a child's parents): "dere"/"de", about the person
+
+    @property
+    def about_someone_else(self) -> bool:
+        return self is not Addressed.PERSON
+
+    @property
+    def several(self) -> bool:
+        return self is Addressed.OTHERS
+
+
+def addressed(addressees: Sequence[Recipient]) -> Addressed:
+    """The person, whenever they are among the addressees (an adult, with or without an appointed guardian beside
+    them) or the register named nobody (the letter names the person by id, as before); otherwise the others it
+    goes to, one or several."""
+    if not addressees or any(a.receives_as == "self" for a in addressees):
+        return Addressed.PERSON
+    return Addressed.ONE_OTHER if len(addressees) == 1 else Addressed.OTHERS
+
+
 @dataclass(frozen=True)
 class Letterhead:
     municipality_name: str
@@ -103,6 +129,10 @@ class Letterhead:
     def regarding(self) -> str:
         """Whom the letter concerns, for "Gjelder"/"Gjeld": the name, or the pseudonymous id without one."""
         return self.concerning or f"person {self.person_id}"
+
+    @property
+    def addressed(self) -> Addressed:
+        return addressed(self.addressees)
 
     @property
     def address_names(self) -> str:
@@ -173,6 +203,7 @@ def _helpers(language: str) -> dict[str, Any]:
     return {
         "d": lambda day: day.strftime("%d.%m.%Y"),
         "long": lambda day: f"{day.day}. {months[day.month - 1]} {day.year}",
+        "cap": lambda words: words[:1].upper() + words[1:],
     }
 
 

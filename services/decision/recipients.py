@@ -9,7 +9,7 @@ decision: the letter can be re-issued.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Literal, Protocol, TypeVar
 
@@ -24,6 +24,10 @@ PURPOSE = "decision letter"
 
 M = TypeVar("M", bound=BaseModel)
 
+# Why a recipient gets the letter, as intake's register says: the person it concerns, a parent with parental
+# responsibility for the child, or an appointed guardian (verge).
+Receives = Literal["self", "parent", "guardian"]
+
 
 @dataclass(frozen=True)
 class Recipient:
@@ -31,6 +35,7 @@ class Recipient:
     street: str | None = None
     postcode: str | None = None
     city: str | None = None
+    receives_as: Receives = field(default="self", kw_only=True)
 
     @property
     def address_lines(self) -> list[str]:
@@ -65,7 +70,7 @@ class _Addressee(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     person_id: str
-    receives_as: Literal["parent", "guardian", "self"]
+    receives_as: Receives
     name: str | None = None
     street: str | None = None
     postcode: str | None = None
@@ -118,7 +123,7 @@ class IntakeRecipients:
             if read is None:
                 return None
             addressees = tuple(
-                Recipient(name=r.name, street=r.street, postcode=r.postcode, city=r.city)
+                Recipient(name=r.name, street=r.street, postcode=r.postcode, city=r.city, receives_as=r.receives_as)
                 for r in read.recipients
                 if r.name and r.name.strip()
             )

@@ -201,6 +201,19 @@ class ProposalOut(BaseModel):
     legal_basis: list[str] | None
 
 
+class RightRequestOut(BaseModel):
+    request_id: str
+    right: str
+    proposed: str
+    requested_by: str
+
+
+class ReversalOut(BaseModel):
+    appeal_id: str
+    decision_id: str
+    reversed_on: date
+
+
 class CaseOut(BaseModel):
     case_id: str
     person_id: str | None
@@ -213,8 +226,8 @@ class CaseOut(BaseModel):
     decided_by: DecidedBy | None = Field(description="who makes it: office, meeting, or unit leaders' approval")
     emergency_measure: dict[str, Any] | None
     recommendation: dict[str, Any] | None = Field(description="the assessment's recommendation; its reasons stay there")
-    requests: list[dict[str, Any]] = Field(description="rights the coordinating unit asks a decision on")
-    reversal: dict[str, Any] | None = Field(description="the appeal the office found justified")
+    requests: list[RightRequestOut] = Field(description="rights the coordinating unit asks a decision on")
+    reversal: ReversalOut | None = Field(description="the appeal the office found justified")
     appealed_decision: DecisionOut | None = Field(description="the decision a reversal replaces")
     agenda: AgendaRef | None
     pending_decision_id: str | None = Field(description="the draft that waits for approval")

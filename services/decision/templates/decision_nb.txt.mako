@@ -1,4 +1,11 @@
 <%doc>Decision letter in bokmål: forvaltningsloven §§ 24, 25 and 27.</%doc>
+<%doc>To the person ("du", "søknaden din"), or to the guardians about the person ("dere"/"du", "søknaden ... for <navn>").</%doc>
+<%
+    own = not h.addressed.about_someone_else
+    du = "dere" if h.addressed.several else "du"
+    deg = "dere" if h.addressed.several else "deg"
+    name = h.regarding
+%>
 = ${h.municipality_name} kommune
 ${h.office_name}
 
@@ -25,9 +32,9 @@ Klagefrist: ${d(appeal.deadline_on)}
 
 == Vedtak
 % if letter.kind == "reversal":
-Du klaget på vedtaket vårt av ${d(letter.superseded_on)}. Vi har vurdert klagen og gjør om vedtaket (forvaltningsloven § 33 annet ledd). Dette vedtaket erstatter det tidligere vedtaket.
+${cap(du)} klaget på vedtaket vårt av ${d(letter.superseded_on)}${"" if own else " som gjelder " + name}. Vi har vurdert klagen og gjør om vedtaket (forvaltningsloven § 33 annet ledd). Dette vedtaket erstatter det tidligere vedtaket.
 % elif letter.kind == "review":
-Vi har revurdert vedtaket ditt av ${d(letter.superseded_on)}.\
+Vi har revurdert vedtaket ${"ditt av " + d(letter.superseded_on) if own else "av " + d(letter.superseded_on) + " som gjelder " + name}.\
 % if letter.review_result == "continue":
  Tjenestene fortsetter.\
 % elif letter.review_result == "change":
@@ -37,15 +44,15 @@ Vi har revurdert vedtaket ditt av ${d(letter.superseded_on)}.\
 % endif
  Dette vedtaket erstatter det tidligere vedtaket.
 % elif letter.received_on is not None:
-Vi viser til søknaden din, som vi mottok ${d(letter.received_on)}.
+Vi viser til søknaden ${"din" if own else "om helse- og omsorgstjenester for " + name}, som vi mottok ${d(letter.received_on)}.
 % else:
-Vi viser til saken din.
+Vi viser til saken ${"din" if own else "som gjelder " + name}.
 % endif
 
 % if letter.outcome == "granted":
-Du får innvilget:
+${"Du" if own else cap(name)} får innvilget:
 % elif letter.outcome == "partly_granted":
-Søknaden din er delvis innvilget. Du får innvilget:
+Søknaden${" din" if own else ""} er delvis innvilget. ${"Du" if own else cap(name)} får innvilget:
 % endif
 % for s in letter.services:
 - ${s.name}${", " + s.hours + " timer per uke" if s.hours else ""}, fra ${d(s.start_on)}${" til " + d(s.end_on) if s.end_on else ""}
@@ -57,7 +64,7 @@ Disse tjenestene avsluttes:
 % elif letter.kind == "review":
 Disse tjenestene fortsetter ikke:
 % else:
-Søknaden din om dette er avslått:
+Søknaden${" din" if own else ""} om dette er avslått:
 % endif
 % for name in letter.refused:
 - ${name}
@@ -72,7 +79,7 @@ Vedtaket er fattet med hjemmel i:
 
 == Begrunnelse
 % if reasons.empty:
-Du får det du har søkt om. Vedtaket har derfor ingen nærmere begrunnelse (forvaltningsloven § 24 annet ledd). Du kan be om en begrunnelse innen klagefristen.
+${"Du får det du har søkt om" if own else cap(name) + " får det som er søkt om"}. Vedtaket har derfor ingen nærmere begrunnelse (forvaltningsloven § 24 annet ledd). ${cap(du)} kan be om en begrunnelse innen klagefristen.
 % else:
 % if reasons.facts:
 Faktiske forhold: ${reasons.facts}
@@ -98,23 +105,23 @@ Vedtaket er fattet av ${h.office_name}.
 Vedtaket er tidsbegrenset. Vi evaluerer tjenestene innen ${d(letter.evaluation_due)}, før vedtaket eventuelt fornyes eller forlenges.
 % endif
 % if letter.review_due is not None:
-Vedtaket blir revurdert innen ${d(letter.review_due)}. Gi oss beskjed hvis behovet ditt endrer seg før det.
+Vedtaket blir revurdert innen ${d(letter.review_due)}. Gi oss beskjed hvis ${"behovet ditt" if own else "behovet til " + name} endrer seg før det.
 % endif
 
-== Du har rett til å klage
-Du kan klage på dette vedtaket (forvaltningsloven § 27).
+== ${cap(du)} har rett til å klage
+${cap(du)} kan klage på dette vedtaket (forvaltningsloven § 27).
 
-Klagefrist: Fristen for å klage er ${appeal.deadline_weeks} uker fra du mottok dette brevet (${appeal.legal_basis}). Mottar du brevet samme dag som det er datert, er siste dag for å klage ${long(appeal.deadline_on)}.
+Klagefrist: Fristen for å klage er ${appeal.deadline_weeks} uker fra ${du} mottok dette brevet (${appeal.legal_basis}). Mottar ${du} brevet samme dag som det er datert, er siste dag for å klage ${long(appeal.deadline_on)}.
 
-Hvor du sender klagen: Send klagen skriftlig til ${appeal.submit_to}, ${h.municipality_name} kommune, som fattet vedtaket.
+Hvor ${du} sender klagen: Send klagen skriftlig til ${appeal.submit_to}, ${h.municipality_name} kommune, som fattet vedtaket.
 
-Klageinstans: Gir vi deg ikke medhold, sender vi klagen videre til ${appeal.appeal_body}, som avgjør klagen.
+Klageinstans: Gir vi ${deg} ikke medhold, sender vi klagen videre til ${appeal.appeal_body}, som avgjør klagen.
 
-Slik klager du: Skriv hvilket vedtak du klager på, hvilken endring du ønsker, og hvorfor. Klagen må være underskrevet. Vi hjelper deg gjerne med å skrive klagen (forvaltningsloven § 32).
+Slik klager ${du}: Skriv hvilket vedtak ${du} klager på, hvilken endring ${du} ønsker, og hvorfor. Klagen må være underskrevet. Vi hjelper ${deg} gjerne med å skrive klagen (forvaltningsloven § 32).
 
-Rett til innsyn: Du har rett til å se dokumentene i saken din (forvaltningsloven §§ 18 og 19).
+Rett til innsyn: ${cap(du)} har rett til å se dokumentene i saken${" din" if own else ""} (forvaltningsloven §§ 18 og 19).
 
-Utsatt iverksetting: Du kan be om at vedtaket ikke gjennomføres før klagen er avgjort (forvaltningsloven § 42).
+Utsatt iverksetting: ${cap(du)} kan be om at vedtaket ikke gjennomføres før klagen er avgjort (forvaltningsloven § 42).
 
 Med vennlig hilsen
 ${h.office_name}

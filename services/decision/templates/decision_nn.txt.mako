@@ -1,4 +1,11 @@
 <%doc>Vedtaksbrev på nynorsk: forvaltningslova §§ 24, 25 og 27.</%doc>
+<%doc>Til personen ("du", "søknaden din"), eller til verjene om personen ("de"/"du", "søknaden ... for <namn>").</%doc>
+<%
+    own = not h.addressed.about_someone_else
+    du = "de" if h.addressed.several else "du"
+    deg = "dykk" if h.addressed.several else "deg"
+    name = h.regarding
+%>
 = ${h.municipality_name} kommune
 ${h.office_name}
 
@@ -25,9 +32,9 @@ Klagefrist: ${d(appeal.deadline_on)}
 
 == Vedtak
 % if letter.kind == "reversal":
-Du klaga på vedtaket vårt av ${d(letter.superseded_on)}. Vi har vurdert klaga og gjer om vedtaket (forvaltningslova § 33 andre ledd). Dette vedtaket erstattar det tidlegare vedtaket.
+${cap(du)} klaga på vedtaket vårt av ${d(letter.superseded_on)}${"" if own else " som gjeld " + name}. Vi har vurdert klaga og gjer om vedtaket (forvaltningslova § 33 andre ledd). Dette vedtaket erstattar det tidlegare vedtaket.
 % elif letter.kind == "review":
-Vi har revurdert vedtaket ditt av ${d(letter.superseded_on)}.\
+Vi har revurdert vedtaket ${"ditt av " + d(letter.superseded_on) if own else "av " + d(letter.superseded_on) + " som gjeld " + name}.\
 % if letter.review_result == "continue":
  Tenestene held fram.\
 % elif letter.review_result == "change":
@@ -37,15 +44,15 @@ Vi har revurdert vedtaket ditt av ${d(letter.superseded_on)}.\
 % endif
  Dette vedtaket erstattar det tidlegare vedtaket.
 % elif letter.received_on is not None:
-Vi viser til søknaden din, som vi tok imot ${d(letter.received_on)}.
+Vi viser til søknaden ${"din" if own else "om helse- og omsorgstenester for " + name}, som vi tok imot ${d(letter.received_on)}.
 % else:
-Vi viser til saka di.
+Vi viser til saka ${"di" if own else "som gjeld " + name}.
 % endif
 
 % if letter.outcome == "granted":
-Du får innvilga:
+${"Du" if own else cap(name)} får innvilga:
 % elif letter.outcome == "partly_granted":
-Søknaden din er delvis innvilga. Du får innvilga:
+Søknaden${" din" if own else ""} er delvis innvilga. ${"Du" if own else cap(name)} får innvilga:
 % endif
 % for s in letter.services:
 - ${s.name}${", " + s.hours + " timar i veka" if s.hours else ""}, frå ${d(s.start_on)}${" til " + d(s.end_on) if s.end_on else ""}
@@ -57,7 +64,7 @@ Desse tenestene blir avslutta:
 % elif letter.kind == "review":
 Desse tenestene held ikkje fram:
 % else:
-Søknaden din om dette er avslått:
+Søknaden${" din" if own else ""} om dette er avslått:
 % endif
 % for name in letter.refused:
 - ${name}
@@ -72,7 +79,7 @@ Vedtaket er gjort med heimel i:
 
 == Grunngiving
 % if reasons.empty:
-Du får det du har søkt om. Vedtaket har difor inga nærare grunngiving (forvaltningslova § 24 andre ledd). Du kan be om grunngiving innan klagefristen.
+${"Du får det du har søkt om" if own else cap(name) + " får det som er søkt om"}. Vedtaket har difor inga nærare grunngiving (forvaltningslova § 24 andre ledd). ${cap(du)} kan be om grunngiving innan klagefristen.
 % else:
 % if reasons.facts:
 Faktiske forhold: ${reasons.facts}
@@ -98,23 +105,23 @@ Vedtaket er gjort av ${h.office_name}.
 Vedtaket er tidsavgrensa. Vi evaluerer tenestene innan ${d(letter.evaluation_due)}, før vedtaket eventuelt blir fornya eller forlengt.
 % endif
 % if letter.review_due is not None:
-Vedtaket blir revurdert innan ${d(letter.review_due)}. Gi oss beskjed dersom behovet ditt endrar seg før det.
+Vedtaket blir revurdert innan ${d(letter.review_due)}. Gi oss beskjed dersom ${"behovet ditt" if own else "behovet til " + name} endrar seg før det.
 % endif
 
-== Du har rett til å klage
-Du kan klage på dette vedtaket (forvaltningslova § 27).
+== ${cap(du)} har rett til å klage
+${cap(du)} kan klage på dette vedtaket (forvaltningslova § 27).
 
-Klagefrist: Fristen for å klage er ${appeal.deadline_weeks} veker frå du fekk dette brevet (${appeal.legal_basis}). Får du brevet same dag som det er datert, er siste dag for å klage ${long(appeal.deadline_on)}.
+Klagefrist: Fristen for å klage er ${appeal.deadline_weeks} veker frå ${du} fekk dette brevet (${appeal.legal_basis}). Får ${du} brevet same dag som det er datert, er siste dag for å klage ${long(appeal.deadline_on)}.
 
-Kvar du sender klaga: Send klaga skriftleg til ${appeal.submit_to}, ${h.municipality_name} kommune, som gjorde vedtaket.
+Kvar ${du} sender klaga: Send klaga skriftleg til ${appeal.submit_to}, ${h.municipality_name} kommune, som gjorde vedtaket.
 
-Klageinstans: Gir vi deg ikkje medhald, sender vi klaga vidare til ${appeal.appeal_body}, som avgjer klaga.
+Klageinstans: Gir vi ${deg} ikkje medhald, sender vi klaga vidare til ${appeal.appeal_body}, som avgjer klaga.
 
-Slik klagar du: Skriv kva vedtak du klagar på, kva endring du ønskjer, og kvifor. Klaga må vere underskriven. Vi hjelper deg gjerne med å skrive klaga (forvaltningslova § 32).
+Slik klagar ${du}: Skriv kva vedtak ${du} klagar på, kva endring ${du} ønskjer, og kvifor. Klaga må vere underskriven. Vi hjelper ${deg} gjerne med å skrive klaga (forvaltningslova § 32).
 
-Rett til innsyn: Du har rett til å sjå dokumenta i saka di (forvaltningslova §§ 18 og 19).
+Rett til innsyn: ${cap(du)} har rett til å sjå dokumenta i saka${" di" if own else ""} (forvaltningslova §§ 18 og 19).
 
-Utsett iverksetjing: Du kan be om at vedtaket ikkje blir sett i verk før klaga er avgjord (forvaltningslova § 42).
+Utsett iverksetjing: ${cap(du)} kan be om at vedtaket ikkje blir sett i verk før klaga er avgjord (forvaltningslova § 42).
 
 Med venleg helsing
 ${h.office_name}

@@ -10,9 +10,9 @@ import pytest
 from fastapi import FastAPI
 
 from servicekit.clock import FixedClock
-from servicekit.consumer import DeadLetter, EventConsumer, RetryPolicy
+from servicekit.consumer import DeadLetter, EventConsumer
 from servicekit.migrate import upgrade
-from servicekit.testing import TEST_SECRET, runtime_of
+from servicekit.testing import TEST_SECRET, Deliveries, runtime_of
 from services.decision.main import Settings
 from services.decision.main import app as decision_app
 from services.decision.recipients import RecipientLookup, nobody
@@ -51,27 +51,16 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-def dead_letters() -> list[DeadLetter]:
-    return []
+def deliveries(app: FastAPI) -> Deliveries:
+    """The service's own consumer, fed one message at a time as the Kafka subscriber would; dead letters kept."""
+    return Deliveries(app)
 
 
 @pytest.fixture
-def consumer(app: FastAPI, dead_letters: list[DeadLetter]) -> EventConsumer:
-    """The service's own handlers, fed one message at a time as the Kafka subscriber would."""
+def dead_letters(deliveries: Deliveries) -> list[DeadLetter]:
+    return deliveries.dead_letters
 
-    async def send(letter: DeadLetter) -> None:
-        dead_letters.append(letter)
 
-    async def no_sleep(_: float) -> None:
-        return None
-
-    runtime = runtime_of(app)
-    return EventConsumer(
-        name="decision",
-        handlers=runtime.spec.handlers,
-        db=runtime.db,
-        policy=RetryPolicy(max_attempts=2),
-        dead_letter=send,
-        tracer=runtime.telemetry.tracer,
-        sleep=no_sleep,
-    )
+@pytest.fixture
+def consumer(deliveries: Deliveries) -> EventConsumer:
+    return deliveries.consumer

@@ -15,6 +15,7 @@ from services.decision.domain import (
     AgendaItem,
     AgendaStatus,
     AppealRoute,
+    Attendee,
     CaseStatus,
     Decision,
     DecisionCase,
@@ -297,16 +298,19 @@ def test_a_superseded_decision_stops_its_clocks_once() -> None:
 # --- the meeting -------------------------------------------------------------------------------------------------
 
 
+KARI_ATTENDS = Attendee(name="Kari", role="allocation_office", unit=None)
+
+
 def test_attendance_is_recorded_on_or_after_the_meeting_day() -> None:
     meeting = Meeting("m-1", SELBU, "Tildelingsmøte", date(2026, 3, 17), NOW, NOW, NOW)
 
     with pytest.raises(Conflict, match="on or after the day of the meeting"):
-        meeting.record_attendees([{"name": "Kari"}], by="kari", now=NOW, today=date(2026, 3, 16))
-    held = meeting.record_attendees([{"name": "Kari"}], by="kari", now=LATER, today=date(2026, 3, 17))
+        meeting.record_attendees([KARI_ATTENDS], by="kari", now=NOW, today=date(2026, 3, 16))
+    held = meeting.record_attendees([KARI_ATTENDS], by="kari", now=LATER, today=date(2026, 3, 17))
 
     assert held.held
     assert not meeting.held
-    assert (held.attendees, held.attendees_recorded_by) == (({"name": "Kari"},), "kari")
+    assert (held.attendees, held.attendees_recorded_by) == ((KARI_ATTENDS,), "kari")
 
 
 def test_a_meeting_concludes_on_an_open_item_once_with_an_outcome() -> None:

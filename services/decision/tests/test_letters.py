@@ -4,6 +4,7 @@ forvaltningsloven § 27. Set FORVALT_UPDATE_GOLDEN=1 to rewrite the golden files
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -13,15 +14,18 @@ from contracts.decision import AppealInformation, DecidedBy, DecisionKind, Outco
 from servicekit.errors import DomainError
 from services.decision.domain import Reasons
 from services.decision.letters import (
+    Addressed,
     DecisionLetter,
     Letterhead,
     LetterService,
     PreliminaryReplyLetter,
+    addressed,
     check_printable,
     render_decision,
     render_pdf,
     render_preliminary_reply,
 )
+from services.decision.recipients import Recipient
 from services.decision.tests.support import oslo, pdf_text
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -222,3 +226,212 @@ def test_free_text_the_letter_font_cannot_print_is_refused_naming_the_field() ->
 
     assert error.value.field == "reasons.facts"
     assert "U+0161" in error.value.detail
+
+
+# --- whom the letter speaks to: the person, or the guardians about the person ---------------------
+
+EMMA = "Emma Nordmann"
+KARI = Recipient("Kari Nordmann", "Storgata 1", "2540", "Tolga", receives_as="parent")
+OLA = Recipient("Ola Nordmann", "Storgata 1", "2540", "Tolga", receives_as="parent")
+VERGE = Recipient("Åse Vergeland", "Fjellvegen 2", "7580", "Selbu", receives_as="guardian")
+ADULT = Recipient("Ola Nordmann", "Kirkevegen 7", "7580", "Selbu", receives_as="self")
+
+
+def test_a_letter_to_the_person_speaks_to_the_person_even_beside_an_appointed_guardian() -> None:
+    assert addressed([ADULT]) is Addressed.PERSON
+    assert addressed([ADULT, VERGE]) is Addressed.PERSON
+
+
+def test_a_letter_the_register_named_nobody_for_speaks_to_the_person_as_before() -> None:
+    assert addressed([]) is Addressed.PERSON
+
+
+def test_a_letter_to_one_guardian_speaks_to_that_guardian_about_the_person() -> None:
+    assert addressed([VERGE]) is Addressed.ONE_OTHER
+    assert addressed([KARI]).about_someone_else
+    assert not addressed([KARI]).several
+
+
+def test_a_letter_to_several_guardians_speaks_to_them_together_about_the_person() -> None:
+    assert addressed([KARI, OLA]) is Addressed.OTHERS
+    assert addressed([KARI, OLA, VERGE]).several
+
+
+def _to(letter: DecisionLetter, *addressees: Recipient, concerning: str = EMMA) -> DecisionLetter:
+    return replace(letter, head=replace(letter.head, concerning=concerning, addressees=addressees))
+
+
+def _reply_to(letter: PreliminaryReplyLetter, *addressees: Recipient) -> PreliminaryReplyLetter:
+    return replace(letter, head=replace(letter.head, concerning=EMMA, addressees=addressees))
+
+
+def _pdf(text: str) -> str:
+    return pdf_text(render_pdf(text, title="x", footer="x", created_at=CREATED_AT))
+
+
+TO_THE_PARENTS = {
+    "nb": [
+        "Vi viser til søknaden om helse- og omsorgstjenester for Emma Nordmann, som vi mottok 02.03.2026.",
+        "Søknaden er delvis innvilget. Emma Nordmann får innvilget:",
+        "Søknaden om dette er avslått:",
+        "Dere har rett til å klage Dere kan klage på dette vedtaket (forvaltningsloven § 27).",
+        "4 uker fra dere mottok dette brevet",
+        "Mottar dere brevet samme dag",
+        "Hvor dere sender klagen:",
+        "Gir vi dere ikke medhold",
+        "Slik klager dere: Skriv hvilket vedtak dere klager på, hvilken endring dere ønsker, og hvorfor.",
+        "Vi hjelper dere gjerne med å skrive klagen",
+        "Dere har rett til å se dokumentene i saken (forvaltningsloven §§ 18 og 19)",
+        "Dere kan be om at vedtaket ikke gjennomføres",
+    ],
+    "nn": [
+        "Vi viser til søknaden om helse- og omsorgstenester for Emma Nordmann, som vi tok imot 02.03.2026.",
+        "Søknaden er delvis innvilga. Emma Nordmann får innvilga:",
+        "Søknaden om dette er avslått:",
+        "De har rett til å klage De kan klage på dette vedtaket (forvaltningslova § 27).",
+        "4 veker frå de fekk dette brevet",
+        "Får de brevet same dag",
+        "Kvar de sender klaga:",
+        "Gir vi dykk ikkje medhald",
+        "Slik klagar de: Skriv kva vedtak de klagar på, kva endring de ønskjer, og kvifor.",
+        "Vi hjelper dykk gjerne med å skrive klaga",
+        "De har rett til å sjå dokumenta i saka (forvaltningslova §§ 18 og 19)",
+        "De kan be om at vedtaket ikkje blir sett i verk",
+    ],
+}
+TO_ONE_GUARDIAN = {
+    "nb": [
+        "Vi viser til søknaden om helse- og omsorgstjenester for Emma Nordmann",
+        "Du har rett til å klage Du kan klage på dette vedtaket (forvaltningsloven § 27).",
+        "4 uker fra du mottok dette brevet",
+        "Gir vi deg ikke medhold",
+        "Slik klager du: Skriv hvilket vedtak du klager på",
+        "Du har rett til å se dokumentene i saken (forvaltningsloven §§ 18 og 19)",
+    ],
+    "nn": [
+        "Vi viser til søknaden om helse- og omsorgstenester for Emma Nordmann",
+        "Du har rett til å klage Du kan klage på dette vedtaket (forvaltningslova § 27).",
+        "4 veker frå du fekk dette brevet",
+        "Gir vi deg ikkje medhald",
+        "Slik klagar du: Skriv kva vedtak du klagar på",
+        "Du har rett til å sjå dokumenta i saka (forvaltningslova §§ 18 og 19)",
+    ],
+}
+# Said to the person only: never in a letter to someone else about the person.
+TO_THE_PERSON_ONLY = {
+    "nb": ["søknaden din", "saken din", "Du får innvilget", "Søknaden din", "behovet ditt", "vedtaket ditt"],
+    "nn": ["søknaden din", "saka di", "Du får innvilga", "Søknaden din", "behovet ditt", "vedtaket ditt"],
+}
+
+
+@pytest.mark.parametrize("language", ["nb", "nn"])
+def test_a_childs_decision_to_both_parents_speaks_to_them_together_about_the_child(language: str) -> None:
+    text = _pdf(render_decision(_to(partly_granted(language), KARI, OLA)))
+
+    for phrase in TO_THE_PARENTS[language]:
+        assert phrase in text, f"{phrase!r} missing from the {language} letter to the parents"
+    for phrase in TO_THE_PERSON_ONLY[language]:
+        assert phrase not in text, f"{phrase!r} in the {language} letter to the parents"
+
+
+@pytest.mark.parametrize("language", ["nb", "nn"])
+def test_a_childs_decision_to_one_guardian_speaks_to_the_guardian_about_the_child(language: str) -> None:
+    text = _pdf(render_decision(_to(partly_granted(language), VERGE)))
+
+    for phrase in TO_ONE_GUARDIAN[language]:
+        assert phrase in text, f"{phrase!r} missing from the {language} letter to the guardian"
+    for phrase in [*TO_THE_PERSON_ONLY[language], "Dere ", "De kan", "dykk"]:
+        assert phrase not in text, f"{phrase!r} in the {language} letter to the guardian"
+
+
+@pytest.mark.parametrize("language", ["nb", "nn"])
+def test_an_adults_decision_speaks_to_the_adult_as_before_with_or_without_a_guardian_beside(language: str) -> None:
+    """Below the letterhead, the letter to the adult is the golden file's, word for word."""
+    golden_body = (GOLDEN / f"decision_{language}.txt").read_text(encoding="utf-8").split("Klagefrist: 07.04.2026\n")[1]
+    copy = "\nKopi til:\nÅse Vergeland, Fjellvegen 2, 7580 Selbu\n"
+
+    for addressees in [(ADULT,), (ADULT, VERGE)]:
+        text = render_decision(_to(partly_granted(language), *addressees, concerning="Ola Nordmann"))
+
+        assert text.split("Klagefrist: 07.04.2026\n")[1].removesuffix(copy) == golden_body
+        assert "Du kan klage på dette vedtaket" in _pdf(text)
+
+
+@pytest.mark.parametrize(
+    ("kind", "result", "phrases"),
+    [
+        (DecisionKind.REVIEW, ReviewResult.CONTINUE, ["Vi har revurdert vedtaket av 01.03.2025 som gjelder Emma"]),
+        (DecisionKind.REVERSAL, None, ["Dere klaget på vedtaket vårt av 01.03.2025 som gjelder Emma Nordmann."]),
+    ],
+)
+def test_a_new_decision_to_the_parents_names_the_one_it_replaces_as_the_childs(
+    kind: DecisionKind, result: ReviewResult | None, phrases: list[str]
+) -> None:
+    letter = DecisionLetter(
+        head=_head("nb"),
+        kind=kind,
+        outcome=Outcome.GRANTED,
+        review_result=result,
+        services=(LetterService("Avlastning", 10, date(2026, 3, 16), None),),
+        refused=(),
+        legal_basis=("helse- og omsorgstjenesteloven § 3-6",),
+        reasons=Reasons(),
+        decided_by=DecidedBy.OFFICE,
+        appeal=APPEAL,
+        superseded_on=date(2025, 3, 1),
+        review_due=date(2027, 3, 1),
+    )
+
+    text = _pdf(render_decision(_to(letter, KARI, OLA)))
+
+    for phrase in [
+        *phrases,
+        "Emma Nordmann får innvilget:",
+        "Emma Nordmann får det som er søkt om.",
+        "Dere kan be om en begrunnelse innen klagefristen.",
+        "Gi oss beskjed hvis behovet til Emma Nordmann endrer seg før det.",
+    ]:
+        assert phrase in text
+
+
+PRELIMINARY_TO_THE_PARENTS = {
+    "nb": [
+        "Foreløpig svar på søknaden for Emma Nordmann",
+        "Vi viser til søknaden om helsetjenester i hjemmet for Emma Nordmann, som vi mottok 02.02.2026.",
+        "Vi har ikke kunnet behandle saken innen én måned.",
+        "Vedtaket får dere skriftlig",
+        "Ta gjerne kontakt med oss hvis dere har spørsmål.",
+    ],
+    "nn": [
+        "Førebels svar på søknaden for Emma Nordmann",
+        "Vi viser til søknaden om helsetjenester i hjemmet for Emma Nordmann, som vi tok imot 02.02.2026.",
+        "Vi har ikkje kunna behandle saka innan éin månad.",
+        "Vedtaket får de skriftleg",
+        "Ta gjerne kontakt med oss dersom de har spørsmål.",
+    ],
+}
+
+
+@pytest.mark.parametrize("language", ["nb", "nn"])
+def test_a_childs_preliminary_reply_to_both_parents_speaks_to_them_about_the_child(language: str) -> None:
+    text = _pdf(render_preliminary_reply(_reply_to(preliminary(language), KARI, OLA)))
+
+    for phrase in PRELIMINARY_TO_THE_PARENTS[language]:
+        assert phrase in text, f"{phrase!r} missing from the {language} reply to the parents"
+    for phrase in TO_THE_PERSON_ONLY[language]:
+        assert phrase not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "phrases"),
+    [
+        ("nb", ["Vedtaket får du skriftlig", "hvis du har spørsmål", "behandle saken innen"]),
+        ("nn", ["Vedtaket får du skriftleg", "dersom du har spørsmål", "behandle saka innan"]),
+    ],
+)
+def test_a_childs_preliminary_reply_to_one_guardian_speaks_to_the_guardian(language: str, phrases: list[str]) -> None:
+    text = _pdf(render_preliminary_reply(_reply_to(preliminary(language), VERGE)))
+
+    for phrase in phrases:
+        assert phrase in text
+    assert "for Emma Nordmann" in text

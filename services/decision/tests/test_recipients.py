@@ -114,8 +114,8 @@ async def test_a_childs_letter_goes_to_both_parents_and_concerns_the_child_read_
     assert found == LetterRecipients(
         concerning="Emma Nordmann",
         addressees=(
-            Recipient("Kari Nordmann", "Storgata 1", "2540", "Tolga"),
-            Recipient("Ola Nordmann", "Storgata 1", "2540", "Tolga"),
+            Recipient("Kari Nordmann", "Storgata 1", "2540", "Tolga", receives_as="parent"),
+            Recipient("Ola Nordmann", "Storgata 1", "2540", "Tolga", receives_as="parent"),
         ),
     )
     assert [r.url.path for r in seen] == ["/persons/p-123/letter-recipients", "/persons/p-123"]
@@ -139,7 +139,10 @@ async def test_an_adult_with_an_appointed_guardian_is_addressed_first_and_the_gu
 
     assert found is not None
     assert found.concerning == "Kari Nordmann"
-    assert [a.name for a in found.addressees] == ["Kari Nordmann", "Ola Nordmann"]
+    assert [(a.name, a.receives_as) for a in found.addressees] == [
+        ("Kari Nordmann", "self"),
+        ("Ola Nordmann", "guardian"),
+    ]
 
 
 async def test_an_addressee_the_register_holds_no_name_for_is_left_out() -> None:
@@ -165,7 +168,7 @@ async def test_a_child_whose_own_name_cannot_be_read_is_still_addressed_to_the_p
     found = await _intake(register)("3426", "p-123")
 
     assert found == LetterRecipients(
-        concerning=None, addressees=(Recipient("Kari Nordmann", "Storgata 1", "2540", "Tolga"),)
+        concerning=None, addressees=(Recipient("Kari Nordmann", "Storgata 1", "2540", "Tolga", receives_as="parent"),)
     )
 
 
@@ -218,15 +221,15 @@ def test_a_letter_with_a_recipient_carries_the_name_and_address_instead_of_the_i
 PARENTS_AT_ONE_ADDRESS = LetterRecipients(
     "Emma Nordmann",
     (
-        Recipient("Kari Nordmann", "Storgata 1", "2540", "Tolga"),
-        Recipient("Ola Nordmann", "storgata  1", "2540", "TOLGA"),
+        Recipient("Kari Nordmann", "Storgata 1", "2540", "Tolga", receives_as="parent"),
+        Recipient("Ola Nordmann", "storgata  1", "2540", "TOLGA", receives_as="parent"),
     ),
 )
 PARENTS_APART = LetterRecipients(
     "Emma Nordmann",
     (
-        Recipient("Kari Nordmann", "Storgata 1", "2540", "Tolga"),
-        Recipient("Ola Nordmann", "Kirkevegen 7", "7580", "Selbu"),
+        Recipient("Kari Nordmann", "Storgata 1", "2540", "Tolga", receives_as="parent"),
+        Recipient("Ola Nordmann", "Kirkevegen 7", "7580", "Selbu", receives_as="parent"),
     ),
 )
 
@@ -268,7 +271,8 @@ def test_a_preliminary_reply_is_addressed_and_copied_as_the_decision_letter_is(l
 def test_three_guardians_at_one_address_are_listed_with_commas_and_og() -> None:
     tolga = ("Storgata 1", "2540", "Tolga")
     found = LetterRecipients(
-        "Emma Nordmann", tuple(Recipient(n, *tolga) for n in ("Kari Nordmann", "Ola Nordmann", "Per Hansen"))
+        "Emma Nordmann",
+        tuple(Recipient(n, *tolga, receives_as="parent") for n in ("Kari Nordmann", "Ola Nordmann", "Per Hansen")),
     )
 
     assert "\nKari Nordmann, Ola Nordmann og Per Hansen\nStorgata 1\n" in render_decision(_addressed("nb", found))
@@ -314,17 +318,23 @@ def _tenants_writing(language: str, tmp_path: Path) -> Path | None:
     return tenants
 
 
-@pytest.mark.parametrize(("language", "regarding"), [("nb", "Gjelder"), ("nn", "Gjeld")])
-async def test_a_childs_letters_in_pdf_name_the_guardians_and_concern_the_child(
-    tmp_path: Path, clock: FixedClock, language: str, regarding: str
+@pytest.mark.parametrize(
+    ("language", "regarding", "appeal", "heading"),
+    [
+        ("nb", "Gjelder", "Dere kan klage på dette vedtaket", "Foreløpig svar på søknaden for Emma Nordmann"),
+        ("nn", "Gjeld", "De kan klage på dette vedtaket", "Førebels svar på søknaden for Emma Nordmann"),
+    ],
+)
+async def test_a_childs_letters_in_pdf_name_the_guardians_concern_the_child_and_speak_to_the_guardians(
+    tmp_path: Path, clock: FixedClock, language: str, regarding: str, appeal: str, heading: str
 ) -> None:
     async def register(municipality: str, person_id: str) -> LetterRecipients | None:
         return LetterRecipients(
             "Emma Nordmann",
             (
-                Recipient("Kari Nordmann", "Kirkevegen 7", "7580", "Selbu"),
-                Recipient("Ola Nordmann", "Kirkevegen 7", "7580", "Selbu"),
-                Recipient("Åse Vergeland", "Fjellvegen 2", "7580", "Selbu"),
+                Recipient("Kari Nordmann", "Kirkevegen 7", "7580", "Selbu", receives_as="parent"),
+                Recipient("Ola Nordmann", "Kirkevegen 7", "7580", "Selbu", receives_as="parent"),
+                Recipient("Åse Vergeland", "Fjellvegen 2", "7580", "Selbu", receives_as="guardian"),
             ),
         )
 
@@ -343,9 +353,11 @@ async def test_a_childs_letters_in_pdf_name_the_guardians_and_concern_the_child(
         headers=auth(app),
     )
     assert reply.status_code == 201, reply.text
-    for url in (decision["letter_url"], reply.json()["pdf_url"]):
+    for url, phrase in ((decision["letter_url"], appeal), (reply.json()["pdf_url"], heading)):
         text = pdf_text((await client.get(url, headers=auth(app))).content)
 
+        assert phrase in text
+        assert "søknaden din" not in text
         assert f"Kari Nordmann og Ola Nordmann Kirkevegen 7 7580 Selbu {regarding}: Emma Nordmann" in text
         assert text.endswith("Kopi til: Åse Vergeland, Fjellvegen 2, 7580 Selbu")
         assert f"{regarding}: person" not in text
