@@ -17,6 +17,11 @@ log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
 
 
+def problem_responses(described: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """A route's documented problem answers (application/problem+json), by status code, for OpenAPI."""
+    return {code: {"description": text, "content": {PROBLEM: {}}} for code, text in described.items()}
+
+
 def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
     return JSONResponse(body, status_code=status, media_type=PROBLEM)

@@ -24,7 +24,12 @@ from contracts.decision import (
     ServiceOrdered,
 )
 from contracts.envelope import EventModel
-from servicekit.calendar import add_months, due_after_weeks, is_working_day, next_working_day
+from servicekit.calendar import (
+    due_after_weeks,
+    due_within_months,
+    next_working_day,
+    previous_working_day,
+)
 from servicekit.errors import Conflict, DomainError, Forbidden
 from servicekit.tenants import Authority, Tenant
 
@@ -355,19 +360,12 @@ def approvals_complete(required: Iterable[str], approved: Iterable[str]) -> bool
 # --- clocks -------------------------------------------------------------------------------------
 
 
-def previous_working_day(day: date) -> date:
-    """The day itself when it is a working day, else the last working day before it."""
-    while not is_working_day(day):
-        day -= timedelta(days=1)
-    return day
-
-
 def review_due(outcome: Outcome, decided_on: date, services: Sequence[ServiceLine]) -> date | None:
     """Every decision that grants a service is reviewed within a year: on the last working day not after it. A
     decision whose every service ends by then is evaluated before its end instead."""
     if outcome is Outcome.REFUSED or not services:
         return None
-    due = previous_working_day(add_months(decided_on, REVIEW_MONTHS))
+    due = due_within_months(decided_on, REVIEW_MONTHS)
     if all(s.end_on is not None and s.end_on <= due for s in services):
         return None
     return due

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -12,6 +12,7 @@ from contracts.intake import Channel, Consent, ConsentScope, CoordinationNeed, R
 from servicekit.context import bind
 from servicekit.db import new_id
 from servicekit.errors import DomainError
+from servicekit.http import problem_responses
 from servicekit.runtime import BusDep
 from services.intake import commands
 from services.intake.domain import (
@@ -176,14 +177,6 @@ async def person_access_log(
 # --- guardians and letter recipients -------------------------------------------------------------
 
 
-def _problems(described: dict[int, str]) -> dict[int | str, dict[str, Any]]:
-    """Documented problem answers (application/problem+json), by status code."""
-    return {code: {"description": text, "content": {PROBLEM: {}}} for code, text in described.items()}
-
-
-PROBLEM = "application/problem+json"
-
-
 class GuardianIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -254,7 +247,7 @@ def _guardians_view(view: commands.GuardiansView) -> GuardiansOut:
     "/{person_id}/guardians",
     response_model=GuardiansOut,
     summary="Record who speaks for the person: their parents or appointed guardian (caseworkers)",
-    responses=_problems(
+    responses=problem_responses(
         {
             403: "not a caseworker",
             404: "no such person in your municipality",
@@ -278,7 +271,9 @@ async def record_guardians(person_id: str, body: GuardiansIn, bus: BusDep) -> Gu
     "/{person_id}/guardians",
     response_model=GuardiansOut,
     summary="Who speaks for the person, and every change to that (caseworkers, leaders, services)",
-    responses=_problems({403: "not a caseworker, leader or service", 404: "no such person in your municipality"}),
+    responses=problem_responses(
+        {403: "not a caseworker, leader or service", 404: "no such person in your municipality"}
+    ),
 )
 async def read_guardians(person_id: str, bus: BusDep) -> GuardiansOut:
     """Pseudonymous ids and relations only; names and addresses are read with /letter-recipients."""
@@ -335,7 +330,7 @@ class LetterRecipientsOut(BaseModel):
     "/{person_id}/letter-recipients",
     response_model=LetterRecipientsOut,
     summary="To whom letters about the person go, with names and postal addresses; the read is logged",
-    responses=_problems(
+    responses=problem_responses(
         {
             403: "not a caseworker or service: names and addresses are not shown",
             404: "no such person in your municipality; nothing is logged",

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from contracts.decision import DecidedBy, DecisionKind, Outcome, ReviewResult
-from servicekit.calendar import is_working_day
+from servicekit.calendar import is_working_day, previous_working_day
 from servicekit.errors import Conflict, DomainError, Forbidden
 from servicekit.settings import REPO_ROOT
 from servicekit.tenants import Authority, Tenants
@@ -38,7 +38,6 @@ from services.decision.domain import (
     decided_by,
     delivering_units,
     evaluation_due,
-    previous_working_day,
     review_due,
     review_plan,
 )
