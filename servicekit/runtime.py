@@ -14,6 +14,7 @@ import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Request
 from faststream.kafka import KafkaBroker
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.trace import Tracer
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from contracts.topics import dead_letter_topic, tenant_topic
@@ -45,11 +46,20 @@ class ServiceSpec:
     routers: Sequence[APIRouter] = ()
     handlers: EventHandlers = field(default_factory=EventHandlers)
     feeds: bool = False  # publishes each configured municipality's integration feed, tenant.<N>.events.v1
-    # Periodic work, each called with the runtime every `interval_s` seconds while the service runs.
-    periodic: Sequence[tuple[float, Callable[[Runtime], Awaitable[object]]]] = ()
+    # Periodic work, each called with the service's parts every `interval_s` seconds while the service runs.
+    periodic: Sequence[tuple[float, Callable[[Parts], Awaitable[object]]]] = ()
     # The service's own check of the municipalities' configuration, run when the runtime is built: an exception
     # stops the start with its message (the decision service needs a `decision:` section in every tenant file).
     check_tenants: Callable[[Tenants], object] | None = None
+
+
+@dataclass(frozen=True)
+class Parts:
+    """What periodic work is handed: the service's database, its bus and its tracer; never the whole runtime."""
+
+    db: Database
+    bus: Bus
+    tracer: Tracer
 
 
 class Runtime:
@@ -133,10 +143,14 @@ class Runtime:
             for i, (interval_s, work) in enumerate(self.spec.periodic)
         ]
 
-    async def _every(self, interval_s: float, work: Callable[[Runtime], Awaitable[object]]) -> None:
+    @property
+    def parts(self) -> Parts:
+        return Parts(db=self.db, bus=self.bus, tracer=self.telemetry.tracer)
+
+    async def _every(self, interval_s: float, work: Callable[[Parts], Awaitable[object]]) -> None:
         while True:
             try:
-                await work(self)
+                await work(self.parts)
             except Exception:
                 log.exception("periodic work failed; trying again in %.0f s", interval_s)
             await asyncio.sleep(interval_s)

@@ -16,8 +16,8 @@ from servicekit.errors import DomainError, Forbidden
 from servicekit.runtime import BusDep, RuntimeDep
 from services.decision import cases as case_commands
 from services.decision import commands, views
-from services.decision.cases import Municipality
 from services.decision.commands import DecisionInput
+from services.decision.config import Municipality
 from services.decision.domain import Attendee, CaseStatus, DecisionStatus, Reasons, ServiceLine
 from services.decision.recipients import RecipientLookup
 from services.decision.schemas import (

@@ -5,7 +5,7 @@ repository (the unit of work's municipality only), call the aggregate, save, emi
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -16,9 +16,9 @@ from contracts.decision import Outcome
 from contracts.intake import ApplicationRegistered, ApplicationWithdrawn, EmergencyMeasureRegistered
 from servicekit.db import UnitOfWork, new_id
 from servicekit.errors import Conflict, DomainError, NotFound
-from servicekit.tenants import DecisionSettings, MeetingSchedule, Tenant
+from servicekit.tenants import MeetingSchedule
 from services.decision import letters
-from services.decision.config import decision_settings
+from services.decision.config import Municipality
 from services.decision.db import DecisionCases, Decisions, Meetings
 from services.decision.domain import (
     AgendaItem,
@@ -35,45 +35,9 @@ from services.decision.domain import (
     check_meeting_held,
     check_not_reopened,
 )
-from services.decision.recipients import RecipientLookup, nobody
 from services.decision.schedule import MeetingSlot, agenda_meeting, next_meeting_after
 
 _MEETING_NAMESPACE = uuid.UUID("6f1d8f0e-4a52-4a1e-9f0b-7d3c2a9b5e11")
-
-
-@dataclass(frozen=True)
-class Municipality:
-    """What the decision service knows of one municipality: its tenant configuration and its decision rules."""
-
-    tenant: Tenant
-    config: DecisionSettings
-    recipients: RecipientLookup = nobody
-
-    @classmethod
-    def of(cls, tenant: Tenant, recipients: RecipientLookup = nobody) -> Municipality:
-        """The municipality a unit of work acts for (`uow.tenant`), with its decision rules."""
-        return cls(tenant=tenant, config=decision_settings(tenant), recipients=recipients)
-
-    def deciding(self, route: str | None) -> Municipality:
-        """This municipality as it decides a case of `route` (intake's; none while intake has not told us): the
-        route's own office where the tenant file's `decision.routes` names one (Holtålen's adults)."""
-        return replace(self, config=self.config.for_route(route))
-
-    @property
-    def number(self) -> str:
-        return self.tenant.municipality
-
-    def service_name(self, code: str) -> str:
-        service = self.tenant.service(code)
-        return service.name if service else code
-
-    def unit_name(self, code: str) -> str:
-        unit = self.tenant.unit(code)
-        if unit is not None:
-            return unit.name
-        if self.tenant.children_unit and self.tenant.children_unit.code == code:
-            return self.tenant.children_unit.name
-        return code
 
 
 # --- cases: what the other services tell us ------------------------------------------------------

@@ -13,7 +13,7 @@ from contracts.decision import AppealInformation, DecidedBy, DecisionKind, Lette
 from servicekit.db import UnitOfWork, new_id
 from servicekit.errors import Conflict, DomainError, NotFound
 from services.decision import letters
-from services.decision.cases import Municipality
+from services.decision.config import Municipality
 from services.decision.db import DecisionCases, Decisions, Letters, Meetings, ServiceOrders
 from services.decision.domain import (
     AgendaStatus,

@@ -12,7 +12,7 @@ from contracts.intake import ApplicationRegistered, ApplicationWithdrawn, Emerge
 from servicekit.consumer import EventHandlers
 from servicekit.db import UnitOfWork
 from services.decision import cases
-from services.decision.cases import Municipality
+from services.decision.config import Municipality
 
 
 def build_handlers() -> EventHandlers:

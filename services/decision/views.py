@@ -14,7 +14,7 @@ from contracts.decision import AppealInformation, DecidedBy, DecisionKind, Outco
 from servicekit.calendar import local_date
 from servicekit.db import UnitOfWork
 from servicekit.errors import NotFound
-from services.decision.cases import Municipality
+from services.decision.config import Municipality
 from services.decision.db import DecisionCases, Decisions, Letters, Meetings, ServiceOrders, measure_json
 from services.decision.domain import (
     AgendaEntry,

@@ -9,7 +9,7 @@ from pydantic_settings import SettingsConfigDict
 
 from contracts.topics import Topic
 from servicekit.clock import clock_from
-from servicekit.runtime import Runtime, ServiceSpec, serve
+from servicekit.runtime import Parts, ServiceSpec, serve
 from servicekit.settings import ServiceSettings
 from services.notification.api import router
 from services.notification.handlers import handlers
@@ -24,11 +24,9 @@ class Settings(ServiceSettings):
     sweep_interval_s: float = Field(default=60.0, gt=0, le=3600, description="how often deadlines are swept")
 
 
-async def sweep_deadlines(runtime: Runtime) -> int:
-    """The periodic sweep, given the parts of the runtime it needs. (`ServiceSpec.periodic` hands over the whole
-    runtime; this adapter is where it is taken apart, so the sweeper itself depends on the database, the bus and
-    the tracer only.)"""
-    return await sweep(runtime.db, runtime.bus, runtime.telemetry.tracer)
+async def sweep_deadlines(parts: Parts) -> int:
+    """The periodic sweep: the sweeper depends on the database, the bus and the tracer only."""
+    return await sweep(parts.db, parts.bus, parts.tracer)
 
 
 def spec(settings: Settings | None = None) -> ServiceSpec:

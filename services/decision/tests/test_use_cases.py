@@ -14,7 +14,7 @@ from servicekit.clock import FixedClock
 from servicekit.errors import DomainError, NotFound
 from servicekit.testing import emitted, runtime_of
 from services.decision import cases, commands
-from services.decision.cases import Municipality
+from services.decision.config import Municipality
 from services.decision.db import DecisionCases, Decisions, Letters, ServiceOrders
 from services.decision.domain import CaseStatus, Reasons, ServiceLine
 from services.decision.tests.support import SELBU, TOLGA, assessment_completed, oslo

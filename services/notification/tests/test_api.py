@@ -57,10 +57,10 @@ async def test_a_reminded_deadline_is_listed_as_still_scheduled_and_a_due_one_as
     runtime = app.state.runtime
 
     clock.set(datetime(2026, 11, 30, 9, tzinfo=UTC))
-    assert await sweep_deadlines(runtime) == 1
+    assert await sweep_deadlines(runtime.parts) == 1
     [reminded] = (await client.get("/deadlines", headers=auth(app, "3426"))).json()
     clock.set(datetime(2026, 12, 2, 9, tzinfo=UTC))
-    assert await sweep_deadlines(runtime) == 1
+    assert await sweep_deadlines(runtime.parts) == 1
     [due] = (await client.get("/deadlines", headers=auth(app, "3426"))).json()
 
     assert (reminded["status"], due["status"], due["due_on"]) == ("scheduled", "due", date(2026, 12, 2).isoformat())

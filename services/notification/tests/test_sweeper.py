@@ -52,7 +52,7 @@ async def _deadline(app: FastAPI, deadline_id: str, due_on: date, municipality: 
 async def swept_at(app: FastAPI, clock: FixedClock, at: datetime) -> int:
     """One sweep as the running service does it: the periodic job the composition root builds from the runtime."""
     clock.set(at)
-    return await sweep_deadlines(runtime_of(app))
+    return await sweep_deadlines(runtime_of(app).parts)
 
 
 async def _statuses(app: FastAPI) -> dict[str, str]:
