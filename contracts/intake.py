@@ -121,6 +121,9 @@ class ChildCoordinatorApplicationRegistered(EventModel):
     child_person_id: str | None = Field(default=None, description="absent while the child is not yet born")
     expected_birth_on: date | None = Field(default=None, description="set when the application is made in pregnancy")
     applicant_person_id: str = Field(min_length=1, description="the parent or guardian who applies")
+    co_applicant_person_id: str | None = Field(
+        default=None, description="in pregnancy: the other expecting parent, applying together with the applicant"
+    )
     channel: Channel
     sender: Sender
     received_on: date

@@ -13,7 +13,12 @@ from contracts.appeals import AppealReversedByOffice
 from contracts.assessment import AssessmentCompleted
 from contracts.coordination import DecisionRequested
 from contracts.decision import Outcome
-from contracts.intake import ApplicationRegistered, ApplicationWithdrawn, EmergencyMeasureRegistered
+from contracts.intake import (
+    ApplicationRegistered,
+    ApplicationWithdrawn,
+    ChildCoordinatorApplicationRegistered,
+    EmergencyMeasureRegistered,
+)
 from servicekit.db import UnitOfWork, new_id
 from servicekit.errors import Conflict, DomainError, NotFound
 from servicekit.tenants import MeetingSchedule
@@ -28,6 +33,7 @@ from services.decision.domain import (
     DecisionCase,
     DecisionStatus,
     EmergencyMeasure,
+    ExpectedChild,
     Meeting,
     MeetingResult,
     Reversal,
@@ -54,6 +60,17 @@ async def _case(uow: UnitOfWork, case_id: str, **opening: Any) -> DecisionCase:
     return opened
 
 
+async def _told(uow: UnitOfWork, case_id: str, known: dict[str, Any]) -> None:
+    """What intake tells of a case: open it with that, or fill in what the case does not know yet."""
+    cases = DecisionCases(uow)
+    case = await cases.get(case_id, lock=True)
+    if case is None:
+        await cases.add(DecisionCase.opened(case_id, uow.municipality, uow.clock.now(), **known))
+    else:
+        case.fill_in(uow.clock.now(), **known)
+        await cases.save(case)
+
+
 async def register_application(event: ApplicationRegistered, uow: UnitOfWork) -> None:
     known: dict[str, Any] = {
         "person_id": event.person_id,
@@ -62,12 +79,24 @@ async def register_application(event: ApplicationRegistered, uow: UnitOfWork) ->
         "received_on": event.received_on,
         "route": event.route.value,
     }
-    case = await DecisionCases(uow).get(event.case_id, lock=True)
-    if case is None:
-        await DecisionCases(uow).add(DecisionCase.opened(event.case_id, uow.municipality, uow.clock.now(), **known))
-    else:
-        case.fill_in(uow.clock.now(), **known)
-        await DecisionCases(uow).save(case)
+    await _told(uow, event.case_id, known)
+
+
+async def register_child_coordinator_application(event: ChildCoordinatorApplicationRegistered, uow: UnitOfWork) -> None:
+    """A child coordinator was applied for: the right is decided when the coordinating unit asks. In pregnancy the
+    case is about the expected child, and its letters go to the expecting parents who applied."""
+    expected = None
+    if event.child_person_id is None and event.expected_birth_on is not None:
+        parents = (event.applicant_person_id, *([event.co_applicant_person_id] if event.co_applicant_person_id else []))
+        expected = ExpectedChild(due_on=event.expected_birth_on, parents=parents)
+    known: dict[str, Any] = {
+        "person_id": event.child_person_id,
+        "journal_number": event.journal_number,
+        "received_on": event.received_on,
+        "route": event.route.value,
+        "expected_child": expected,
+    }
+    await _told(uow, event.case_id, known)
 
 
 async def withdraw_application(event: ApplicationWithdrawn, uow: UnitOfWork) -> None:

@@ -34,7 +34,7 @@ from services.decision.domain import (
     delivering_units,
     review_plan,
 )
-from services.decision.recipients import Recipient
+from services.decision.recipients import LetterRecipients, Recipient, to_expecting_parents
 
 # Decisions on the rights the coordinating unit asks about are the office's alone.
 RIGHTS = frozenset(r.value for r in RequestedRight)
@@ -365,10 +365,21 @@ def _fitted(addressee: Recipient) -> Recipient:
     )
 
 
+async def _recipients(place: Municipality, case: DecisionCase) -> LetterRecipients | None:
+    """As the person register answers: the person's recipients, or a child not yet born's expecting parents."""
+    if case.expected_child is None:
+        return await place.recipients(place.number, case.person_id) if case.person_id else None
+    answers = [await place.recipients(place.number, parent) for parent in case.expected_child.parents]
+    concerning = letters.expected_child(
+        place.tenant.language.value, case.expected_child.due_on, parents=len(case.expected_child.parents)
+    )
+    return to_expecting_parents(answers, concerning)
+
+
 async def _letterhead(place: Municipality, case: DecisionCase, letter_on: date) -> letters.Letterhead:
     """To whom the letter goes (a child's guardians, an adult and any appointed guardian) and whom it concerns,
     as the person register answers; without an answer the letter names the person by id."""
-    found = await place.recipients(place.number, case.person_id) if case.person_id else None
+    found = await _recipients(place, case)
     return letters.Letterhead(
         municipality_name=place.tenant.name,
         office_name=place.config.office.name,

@@ -48,6 +48,7 @@ from services.decision.domain import (
     DecisionClock,
     DecisionStatus,
     EmergencyMeasure,
+    ExpectedChild,
     Letter,
     Meeting,
     Reasons,
@@ -77,6 +78,7 @@ decision_case = Table(
     Column("requests", JSON, nullable=True, doc="open DecisionRequested: request_id, right, proposed, requested_by"),
     Column("reversal", JSON, nullable=True, doc="open reversal after appeal: appeal_id, decision_id, reversed_on"),
     Column("agenda_item_id", String(36), nullable=True, doc="the case's agenda item since its last decision"),
+    Column("expected_child", JSON, nullable=True, doc="a child not yet born: due_on and the expecting parents"),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     Index("ix_decision_case_municipality_status", "municipality", "status"),
@@ -242,7 +244,7 @@ def _fields(row: Row[Any]) -> dict[str, Any]:
 
 def _case_of(row: Row[Any]) -> DecisionCase:
     fields = _fields(row)
-    measure, reversal = fields["emergency_measure"], fields["reversal"]
+    measure, reversal, expected = fields["emergency_measure"], fields["reversal"], fields["expected_child"]
     return DecisionCase(
         **{
             **fields,
@@ -263,6 +265,9 @@ def _case_of(row: Row[Any]) -> DecisionCase:
                 decision_id=reversal["decision_id"],
                 reversed_on=date.fromisoformat(reversal["reversed_on"]),
             ),
+            "expected_child": None
+            if expected is None
+            else ExpectedChild(due_on=date.fromisoformat(expected["due_on"]), parents=tuple(expected["parents"])),
         }
     )
 
@@ -296,6 +301,9 @@ def _case_values(case: DecisionCase) -> dict[str, Any]:
             "reversed_on": case.reversal.reversed_on.isoformat(),
         },
         "agenda_item_id": case.agenda_item_id,
+        "expected_child": None
+        if case.expected_child is None
+        else {"due_on": case.expected_child.due_on.isoformat(), "parents": list(case.expected_child.parents)},
         "updated_at": case.updated_at,
     }
 

@@ -569,6 +569,19 @@ class RightRequest:
 
 
 @dataclass(frozen=True)
+class ExpectedChild:
+    """A case about a child not yet born (a child coordinator applied for in pregnancy): its letters go to the
+    expecting parents who applied, about the child they expect."""
+
+    due_on: date
+    parents: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if not self.parents:
+            raise ValueError("an expected child's case names at least the applying parent")
+
+
+@dataclass(frozen=True)
 class Reversal:
     """The office found an appeal justified: the appealed decision is to be superseded by a new one."""
 
@@ -597,6 +610,7 @@ class DecisionCase:
     requests: tuple[RightRequest, ...] = ()
     reversal: Reversal | None = None
     agenda_item_id: str | None = None
+    expected_child: ExpectedChild | None = None
 
     @property
     def pending(self) -> PendingKind:
@@ -655,6 +669,7 @@ class DecisionCase:
         service_code: str | None = None,
         received_on: date | None = None,
         route: str | None = None,
+        expected_child: ExpectedChild | None = None,
     ) -> None:
         """What intake tells of the case: events from different topics come in any order, so fill in what is
         missing and never move the case back."""
@@ -665,7 +680,16 @@ class DecisionCase:
             service_code=self.service_code or service_code,
             received_on=self.received_on or received_on,
             route=self.route or route,
+            expected_child=self.expected_child or expected_child,
         )
+
+    @property
+    def letters_to(self) -> tuple[str, ...]:
+        """Whose letters these are, as the person register is asked: the person the case is about, or, for a
+        child not yet born, the expecting parents (the child has no entry in the register yet)."""
+        if self.expected_child is not None:
+            return self.expected_child.parents
+        return (self.person_id,) if self.person_id else ()
 
     @property
     def closed(self) -> bool:

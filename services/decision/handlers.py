@@ -8,7 +8,12 @@ from contracts.appeals import AppealReversedByOffice
 from contracts.assessment import AssessmentCompleted
 from contracts.coordination import DecisionRequested
 from contracts.envelope import CloudEvent
-from contracts.intake import ApplicationRegistered, ApplicationWithdrawn, EmergencyMeasureRegistered
+from contracts.intake import (
+    ApplicationRegistered,
+    ApplicationWithdrawn,
+    ChildCoordinatorApplicationRegistered,
+    EmergencyMeasureRegistered,
+)
 from servicekit.consumer import EventHandlers
 from servicekit.db import UnitOfWork
 from services.decision import cases
@@ -26,6 +31,10 @@ def build_handlers() -> EventHandlers:
     @handlers.on(ApplicationRegistered)
     async def on_application_registered(event: CloudEvent[Any], uow: UnitOfWork) -> None:
         await cases.register_application(event.data, uow)
+
+    @handlers.on(ChildCoordinatorApplicationRegistered)
+    async def on_child_coordinator_application(event: CloudEvent[Any], uow: UnitOfWork) -> None:
+        await cases.register_child_coordinator_application(event.data, uow)
 
     @handlers.on(ApplicationWithdrawn)
     async def on_application_withdrawn(event: CloudEvent[Any], uow: UnitOfWork) -> None:

@@ -198,6 +198,16 @@ def _lookup() -> TemplateLookup:
     return TemplateLookup(directories=[str(TEMPLATES)], strict_undefined=True, input_encoding="utf-8")
 
 
+def expected_child(language: str, due_on: date, *, parents: int) -> str:
+    """Whom a letter about a child not yet born concerns, in the letter's language: "barnet dere venter (termin
+    1. mars 2027)" to two expecting parents, "barnet du venter ..." to one."""
+    if language not in LANGUAGES:
+        raise ValueError(f"language: no letter templates for {language!r}; known: {LANGUAGES}")
+    you = ("dere" if language == "nb" else "de") if parents > 1 else "du"
+    expect = "venter" if language == "nb" else "ventar"
+    return f"barnet {you} {expect} (termin {_helpers(language)['long'](due_on)})"
+
+
 def _helpers(language: str) -> dict[str, Any]:
     months = _MONTHS[language]
     return {

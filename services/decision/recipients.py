@@ -9,7 +9,8 @@ decision: the letter can be re-issued.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Literal, Protocol, TypeVar
 
@@ -55,6 +56,19 @@ class LetterRecipients:
 
     concerning: str | None
     addressees: tuple[Recipient, ...]
+
+
+def to_expecting_parents(answers: Sequence[LetterRecipients | None], concerning: str) -> LetterRecipients:
+    """The letters about a child not yet born: to each expecting parent the register answered for (as a parent,
+    about the child; anyone who receives a parent's letters beside them, too), concerning the expected child.
+    Without any answer the letter is addressed to no one by name, as for any person the register cannot name."""
+    addressees: list[Recipient] = []
+    for found in answers:
+        for addressee in found.addressees if found is not None else ():
+            addressees.append(
+                replace(addressee, receives_as="parent") if addressee.receives_as == "self" else addressee
+            )
+    return LetterRecipients(concerning=concerning, addressees=tuple(addressees))
 
 
 class RecipientLookup(Protocol):

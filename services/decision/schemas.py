@@ -214,6 +214,11 @@ class ReversalOut(BaseModel):
     reversed_on: date
 
 
+class ExpectedChildOut(BaseModel):
+    due_on: date = Field(description="the expected date of birth")
+    parents: list[str] = Field(description="the expecting parents who applied (person ids): the letters go to them")
+
+
 class CaseOut(BaseModel):
     case_id: str
     person_id: str | None
@@ -232,6 +237,9 @@ class CaseOut(BaseModel):
     agenda: AgendaRef | None
     pending_decision_id: str | None = Field(description="the draft that waits for approval")
     proposal: ProposalOut | None
+    expected_child: ExpectedChildOut | None = Field(
+        default=None, description="a child not yet born: its letters go to the expecting parents"
+    )
     updated_at: datetime
 
 

@@ -26,6 +26,7 @@ from services.decision.domain import (
     Decision,
     DecisionCase,
     DecisionStatus,
+    ExpectedChild,
     Letter,
     Meeting,
     Reasons,
@@ -130,6 +131,7 @@ class CaseView:
     agenda: AgendaState | None
     pending_decision_id: str | None
     proposal: ProposalView | None
+    expected_child: ExpectedChild | None
     updated_at: datetime
 
 
@@ -309,6 +311,7 @@ async def _case(uow: UnitOfWork, case: DecisionCase, place: Municipality) -> Cas
         agenda=agenda,
         pending_decision_id=draft.id if draft else None,
         proposal=_proposal(case, kind, appealed, today) if kind and status is CaseStatus.AWAITING_DECISION else None,
+        expected_child=case.expected_child,
         updated_at=case.updated_at,
     )
 

@@ -387,6 +387,7 @@ class ApplicationOut(BaseModel):
     journal_number: str
     person_id: str | None = Field(description="whom the case is about; empty while a child is not yet born")
     applicant_person_id: str | None = None
+    co_applicant_person_id: str | None = Field(default=None, description="in pregnancy, the other expecting parent")
     expected_birth_on: date | None = None
     channel: Channel
     sender: Sender
@@ -424,6 +425,7 @@ def _case_view(case: Case, *, details: bool = False) -> ApplicationOut:
         journal_number=case.journal_number,
         person_id=case.person_id,
         applicant_person_id=case.applicant_person_id,
+        co_applicant_person_id=case.co_applicant_person_id,
         expected_birth_on=case.expected_birth_on,
         channel=case.channel,
         sender=case.sender,
@@ -600,6 +602,11 @@ class ChildCoordinatorApplicationIn(BaseModel):
     applicant_person_id: PersonId = Field(description="the parent or guardian who applies")
     child_person_id: PersonId | None = Field(default=None, description="the child, when born (under 18)")
     expected_birth_on: date | None = Field(default=None, description="in pregnancy, instead of child_person_id")
+    co_applicant_person_id: PersonId | None = Field(
+        default=None,
+        description="in pregnancy only: the other expecting parent, registered in the person register; the "
+        "decision's letters go to both expecting parents",
+    )
     channel: Channel
     sender: Sender
     received_on: date

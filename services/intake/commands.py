@@ -256,6 +256,8 @@ async def register_child_coordinator_application(cmd: RegisterChildCoordinatorAp
     check_child_coordinator_application(cmd, uow.tenant, today=uow.clock.today())
     persons = Persons(uow)
     await _registered(persons, cmd.applicant_person_id, "applicant_person_id")
+    if cmd.co_applicant_person_id is not None:
+        await _registered(persons, cmd.co_applicant_person_id, "co_applicant_person_id")
     child = None
     if cmd.child_person_id is not None:
         child = await _registered(persons, cmd.child_person_id, "child_person_id")

@@ -66,6 +66,7 @@ application = Table(
     Column("journal_number", String(20), nullable=False),
     Column("person_id", String(100), nullable=True, doc="whom the case is about; empty before a child is born"),
     Column("applicant_person_id", String(100), nullable=True, doc="the parent who applies for a child coordinator"),
+    Column("co_applicant_person_id", String(100), nullable=True, doc="in pregnancy, the other expecting parent"),
     Column("expected_birth_on", Date, nullable=True),
     Column("channel", String(30), nullable=False),
     Column("sender", String(30), nullable=False),
@@ -408,6 +409,7 @@ def _case(row: RowMapping, emergency: EmergencyDetails | None = None) -> Case:
         journal_number=row["journal_number"],
         person_id=row["person_id"],
         applicant_person_id=row["applicant_person_id"],
+        co_applicant_person_id=row["co_applicant_person_id"],
         expected_birth_on=row["expected_birth_on"],
         channel=Channel(row["channel"]),
         sender=Sender(row["sender"]),
@@ -450,7 +452,13 @@ def _conditions(filters: CaseFilter) -> list[ColumnElement[bool]]:
         if value is not None:
             where.append(column == value)
     if filters.person_id is not None:
-        where.append(or_(c.person_id == filters.person_id, c.applicant_person_id == filters.person_id))
+        where.append(
+            or_(
+                c.person_id == filters.person_id,
+                c.applicant_person_id == filters.person_id,
+                c.co_applicant_person_id == filters.person_id,
+            )
+        )
     if filters.received_from is not None:
         where.append(c.received_on >= filters.received_from)
     if filters.received_to is not None:
@@ -502,6 +510,7 @@ class Cases:
                 journal_number=case.journal_number,
                 person_id=case.person_id,
                 applicant_person_id=case.applicant_person_id,
+                co_applicant_person_id=case.co_applicant_person_id,
                 expected_birth_on=case.expected_birth_on,
                 channel=case.channel.value,
                 sender=case.sender.value,

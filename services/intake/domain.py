@@ -337,6 +337,9 @@ class RegisterChildCoordinatorApplication:
     sender: Sender
     received_on: date
     consent: Consent
+    # In pregnancy, the other expecting parent: the decision's letters go to both. A born child's guardians come
+    # from the person register instead.
+    co_applicant_person_id: str | None = None
 
 
 def check_child_coordinator_application(cmd: RegisterChildCoordinatorApplication, tenant: Tenant, today: date) -> None:
@@ -362,6 +365,18 @@ def check_child_coordinator_application(cmd: RegisterChildCoordinatorApplication
         raise DomainError(
             "applicant_person_id must be the parent or guardian, not the child", field="applicant_person_id"
         )
+    if cmd.co_applicant_person_id is not None:
+        if cmd.expected_birth_on is None:
+            raise DomainError(
+                "co_applicant_person_id: only in pregnancy; a born child's guardians are recorded in the person "
+                "register (PUT /persons/{person_id}/guardians)",
+                field="co_applicant_person_id",
+            )
+        if cmd.co_applicant_person_id == cmd.applicant_person_id:
+            raise DomainError(
+                "co_applicant_person_id must be the other expecting parent, not the applicant",
+                field="co_applicant_person_id",
+            )
     check_consent(cmd.consent, tenant)
 
 
@@ -827,6 +842,7 @@ class Registration:
     service_code: str | None = None
     requested: list[CoordinationNeed] | None = None
     applicant_person_id: str | None = None
+    co_applicant_person_id: str | None = None
     expected_birth_on: date | None = None
     emergency: EmergencyStart | None = None
 
@@ -881,6 +897,7 @@ class Registration:
             kind=kind,
             person_id=cmd.child_person_id,
             applicant_person_id=cmd.applicant_person_id,
+            co_applicant_person_id=cmd.co_applicant_person_id,
             expected_birth_on=cmd.expected_birth_on,
             channel=cmd.channel,
             sender=cmd.sender,
@@ -929,6 +946,7 @@ class Case:
     service_code: str | None = None
     requested: list[CoordinationNeed] | None = None
     applicant_person_id: str | None = None
+    co_applicant_person_id: str | None = None
     expected_birth_on: date | None = None
     emergency: EmergencyDetails | None = None
     # Consent history recorded by this aggregate and not yet saved.
@@ -962,6 +980,7 @@ class Case:
             journal_number=journal_number(r.received_on.year, journal_sequence),
             person_id=r.person_id,
             applicant_person_id=r.applicant_person_id,
+            co_applicant_person_id=r.co_applicant_person_id,
             expected_birth_on=r.expected_birth_on,
             channel=r.channel,
             sender=r.sender,
@@ -1013,6 +1032,7 @@ class Case:
                     child_person_id=self.person_id,
                     expected_birth_on=self.expected_birth_on,
                     applicant_person_id=self.applicant_person_id,
+                    co_applicant_person_id=self.co_applicant_person_id,
                     channel=self.channel,
                     sender=self.sender,
                     received_on=self.received_on,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import pytest
 from sqlalchemy import inspect, text
 
 from servicekit.db import Database
@@ -9,6 +12,7 @@ from servicekit.migrate import downgrade, upgrade
 from services.decision.main import spec
 
 MIGRATIONS = spec().migrations_dir
+HEAD = "0004"  # the newest revision
 TABLES = {
     "decision_case",
     "meeting",
@@ -34,7 +38,7 @@ async def check_round_trip(db: Database) -> None:
     await upgrade(db, MIGRATIONS)
     assert await tables(db) >= TABLES | {"outbox_message", "inbox_message"}
     async with db.engine.connect() as conn:
-        assert await conn.scalar(text("SELECT version_num FROM alembic_version")) == "0003"
+        assert await conn.scalar(text("SELECT version_num FROM alembic_version")) == HEAD
 
     await downgrade(db, MIGRATIONS, "0001")
     assert not TABLES & await tables(db)
@@ -42,3 +46,22 @@ async def check_round_trip(db: Database) -> None:
 
     await upgrade(db, MIGRATIONS)
     assert await tables(db) >= TABLES
+
+
+async def check_expected_child_is_not_dropped(db: Database) -> None:
+    """Going back to 0003 refuses while a case is about a child not yet born (its letters would go to no one)."""
+    await upgrade(db, MIGRATIONS)
+    async with db.engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO decision_case (case_id, municipality, status, expected_child, created_at, updated_at) "
+                "VALUES ('case-9', '5032', 'registered', :expected, :at, :at)"
+            ),
+            {"expected": '{"due_on": "2027-04-15", "parents": ["p-mor"]}', "at": datetime(2026, 11, 2, 9, tzinfo=UTC)},
+        )
+
+    with pytest.raises(RuntimeError, match="0004 downgrade refused: 1 case"):
+        await downgrade(db, MIGRATIONS, "0003")
+
+    async with db.engine.connect() as conn:
+        assert await conn.scalar(text("SELECT version_num FROM alembic_version")) == HEAD

@@ -18,7 +18,7 @@ from servicekit.migrate import upgrade
 from servicekit.testing import count, emitted, incoming, runtime_of
 from services.decision import db as decision_db
 from services.decision.tests.conftest import build_app
-from services.decision.tests.migration_checks import check_round_trip
+from services.decision.tests.migration_checks import check_expected_child_is_not_dropped, check_round_trip
 from services.decision.tests.support import (
     CLOCK_START,
     SELBU,
@@ -87,6 +87,14 @@ async def test_migrations_upgrade_downgrade_and_upgrade_again(postgres_url: Post
     db = Database(await postgres_url("decision"), clock=FixedClock(CLOCK_START))
     try:
         await check_round_trip(db)
+    finally:
+        await db.dispose()
+
+
+async def test_downgrade_refuses_while_a_case_is_about_an_expected_child(postgres_url: PostgresUrl) -> None:
+    db = Database(await postgres_url("decision_expected"), clock=FixedClock(CLOCK_START))
+    try:
+        await check_expected_child_is_not_dropped(db)
     finally:
         await db.dispose()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -13,23 +14,43 @@ import pytest
 import yaml
 from fastapi import FastAPI
 
+from contracts.coordination import DecisionRequested, ProposedResult, RequestedRight
+from contracts.intake import (
+    Channel,
+    ChildCoordinatorApplicationRegistered,
+    Consent,
+    ConsentForm,
+    ConsentGiver,
+    ConsentScope,
+    Sender,
+)
 from servicekit.auth import TokenVerifier
 from servicekit.clock import FixedClock
+from servicekit.consumer import Outcome
 from servicekit.migrate import upgrade
 from servicekit.settings import REPO_ROOT
 from servicekit.testing import Deliveries, close_app, runtime_of
-from services.decision.letters import DecisionLetter, render_decision, render_preliminary_reply
+from services.decision.letters import DecisionLetter, expected_child, render_decision, render_preliminary_reply
 from services.decision.main import Settings
 from services.decision.main import app as decision_app
-from services.decision.recipients import IntakeRecipients, LetterRecipients, Recipient, RecipientLookup, nobody
+from services.decision.recipients import (
+    IntakeRecipients,
+    LetterRecipients,
+    Recipient,
+    RecipientLookup,
+    nobody,
+    to_expecting_parents,
+)
 from services.decision.tests.conftest import build_app
 from services.decision.tests.support import (
     SELBU,
     assessed,
     auth,
     decision_body,
+    feed,
     oslo,
     pdf_text,
+    wrap,
 )
 from services.decision.tests.test_letters import partly_granted, preliminary
 
@@ -442,5 +463,106 @@ async def test_every_name_and_address_on_a_letter_is_brought_to_what_the_letter_
 
     assert "?uolja Sávzi Suo??avárri 3 9730 Kárásjohka Gjelder: Áile Sávzi" in text
     assert text.endswith("Kopi til: Máret Sávzi, ?ávdnji 1, 9520 Guovdageaidnu")
+    await client.aclose()
+    await close_app(app)
+
+
+# --- a child not yet born: the expecting parents --------------------------------------------------
+
+
+def test_an_expected_childs_letters_go_to_the_expecting_parents_as_parents_about_the_child() -> None:
+    mother = LetterRecipients("Kari Nordmann", (Recipient("Kari Nordmann", "Storgata 1", "2540", "Tolga"),))
+    father = LetterRecipients(
+        "Ola Nordmann",
+        (
+            Recipient("Ola Nordmann", "Kirkevegen 7", "7580", "Selbu"),
+            Recipient("Åse Vergeland", "Fjellvegen 2", "7580", "Selbu", receives_as="guardian"),
+        ),
+    )
+
+    found = to_expecting_parents([mother, None, father], "barnet dere venter (termin 15. april 2027)")
+
+    assert found.concerning == "barnet dere venter (termin 15. april 2027)"
+    assert [(a.name, a.receives_as) for a in found.addressees] == [
+        ("Kari Nordmann", "parent"),
+        ("Ola Nordmann", "parent"),
+        ("Åse Vergeland", "guardian"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "parents", "wording"),
+    [
+        ("nb", 2, "barnet dere venter (termin 15. april 2027)"),
+        ("nb", 1, "barnet du venter (termin 15. april 2027)"),
+        ("nn", 2, "barnet de ventar (termin 15. april 2027)"),
+        ("nn", 1, "barnet du ventar (termin 15. april 2027)"),
+    ],
+)
+def test_an_expected_child_is_named_by_its_due_date_in_the_letters_language(
+    language: str, parents: int, wording: str
+) -> None:
+    assert expected_child(language, date(2027, 4, 15), parents=parents) == wording
+
+
+async def test_a_decision_on_a_child_coordinator_in_pregnancy_is_addressed_to_both_expecting_parents(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    register = {
+        "p-mor": LetterRecipients("Kari Nordmann", (Recipient("Kari Nordmann", "Kirkevegen 7", "7580", "Selbu"),)),
+        "p-far": LetterRecipients("Ola Nordmann", (Recipient("Ola Nordmann", "Kirkevegen 7", "7580", "Selbu"),)),
+    }
+    asked: list[str] = []
+
+    async def lookup(municipality: str, person_id: str) -> LetterRecipients | None:
+        asked.append(person_id)
+        return register.get(person_id)
+
+    app = await migrated(build_app(f"sqlite+aiosqlite:///{tmp_path}/expected.db", clock, recipients=lookup))
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+    consumer = Deliveries(app).consumer
+    at = oslo(2026, 11, 2, 10)
+    applied = ChildCoordinatorApplicationRegistered(
+        case_id="case-9",
+        journal_number="2026/000009",
+        child_person_id=None,
+        expected_birth_on=date(2027, 4, 15),
+        applicant_person_id="p-mor",
+        co_applicant_person_id="p-far",
+        channel=Channel.DIGITAL_FORM,
+        sender=Sender.APPLICANT,
+        received_on=at.date(),
+        consent=Consent(form=ConsentForm.WRITTEN, given_by=ConsentGiver.PARENTS, scope=[ConsentScope.PROCESSING]),
+    )
+    assert await feed(consumer, clock, wrap(applied, SELBU, at, source="/forvalt/intake")) is Outcome.PROCESSED
+    requested = DecisionRequested(
+        request_id="r-9",
+        case_id="case-9",
+        person_id="p-mor",
+        right=RequestedRight.CHILD_COORDINATOR,
+        proposed=ProposedResult.GRANT,
+        requested_by="coordinating_unit",
+    )
+    assert await feed(consumer, clock, wrap(requested, SELBU, at, source="/forvalt/coordination")) is Outcome.PROCESSED
+    clock.set(oslo(2026, 11, 9, 13))
+
+    case = (await client.get("/cases/case-9", headers=auth(app))).json()
+    assert case["expected_child"] == {"due_on": "2027-04-15", "parents": ["p-mor", "p-far"]}
+    body = {
+        "case_id": "case-9",
+        "outcome": "granted",
+        "services": [{"service_code": "child_coordinator", "start_on": "2026-11-09"}],
+    }
+    response = await client.post("/decisions", json=body, headers=auth(app))
+    assert response.status_code == 201, response.text
+    text = pdf_text((await client.get(response.json()["letter_url"], headers=auth(app))).content)
+
+    assert asked == ["p-mor", "p-far"]
+    assert (
+        "Kari Nordmann og Ola Nordmann Kirkevegen 7 7580 Selbu Gjelder: barnet dere venter (termin 15. april 2027)"
+        in text
+    )
+    assert "Dere kan klage på dette vedtaket" in text
+    assert "søknaden din" not in text
     await client.aclose()
     await close_app(app)

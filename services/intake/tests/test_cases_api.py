@@ -348,10 +348,43 @@ async def test_a_child_coordinator_may_be_applied_for_in_pregnancy(app: FastAPI,
     assert (event.child_person_id, event.expected_birth_on) == (None, date(2027, 4, 15))
 
 
+async def test_expecting_parents_apply_together_in_pregnancy_and_both_are_on_the_case_and_the_event(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    mother = await register_person(client, app, date(1990, 9, 9))
+    father = await register_person(client, app, date(1989, 1, 3))
+    body = child_coordinator_body(mother, expected_birth_on="2027-04-15", co_applicant_person_id=father)
+
+    response = await post(client, app, "/child-coordinator-applications", body)
+
+    assert response.status_code == 201, response.text
+    case = response.json()
+    assert (case["applicant_person_id"], case["co_applicant_person_id"]) == (mother, father)
+    [event] = await events(app)
+    assert (event.applicant_person_id, event.co_applicant_person_id) == (mother, father)
+    listed = await client.get("/applications", params={"person_id": father}, headers=auth(app))
+    assert [c["case_id"] for c in listed.json()["items"]] == [case["case_id"]]
+
+
 @pytest.mark.parametrize(
     ("child_fields", "field", "word"),
     [
         ({"child_person_id": "CHILD", "expected_birth_on": "2027-04-15"}, "child_person_id", "not both"),
+        (
+            {"child_person_id": "CHILD", "co_applicant_person_id": "OTHER"},
+            "co_applicant_person_id",
+            "only in pregnancy",
+        ),
+        (
+            {"expected_birth_on": "2027-04-15", "co_applicant_person_id": "PARENT"},
+            "co_applicant_person_id",
+            "not the applicant",
+        ),
+        (
+            {"expected_birth_on": "2027-04-15", "co_applicant_person_id": "p-unknown"},
+            "co_applicant_person_id",
+            "POST /persons",
+        ),
         ({}, "child_person_id", "not neither"),
         ({"expected_birth_on": "2026-11-02"}, "expected_birth_on", "after received_on"),
         ({"expected_birth_on": "2027-09-03"}, "expected_birth_on", "10 months"),
@@ -359,7 +392,18 @@ async def test_a_child_coordinator_may_be_applied_for_in_pregnancy(app: FastAPI,
         ({"child_person_id": "p-unknown"}, "child_person_id", "POST /persons"),
         ({"child_person_id": "PARENT"}, "applicant_person_id", "not the child"),
     ],
-    ids=["both", "neither", "birth-not-after-receipt", "birth-too-far-ahead", "adult", "unregistered", "self"],
+    ids=[
+        "both",
+        "co-applicant-of-a-born-child",
+        "co-applicant-is-the-applicant",
+        "co-applicant-unregistered",
+        "neither",
+        "birth-not-after-receipt",
+        "birth-too-far-ahead",
+        "adult",
+        "unregistered",
+        "self",
+    ],
 )
 async def test_an_invalid_child_coordinator_application_is_422_with_a_clear_rule_and_writes_nothing(
     app: FastAPI, client: httpx.AsyncClient, child_fields: dict[str, str], field: str, word: str
@@ -367,7 +411,8 @@ async def test_an_invalid_child_coordinator_application_is_422_with_a_clear_rule
     parent = await register_person(client, app, date(1988, 2, 2))
     child = await register_person(client, app, CHILD)
     adult = await register_person(client, app, date(2008, 11, 2))  # 18 on the receipt date
-    ids = {"CHILD": child, "ADULT": adult, "PARENT": parent}
+    other = await register_person(client, app, date(1987, 3, 3))
+    ids = {"CHILD": child, "ADULT": adult, "PARENT": parent, "OTHER": other}
     body = child_coordinator_body(parent, **{k: ids.get(v, v) for k, v in child_fields.items()})
 
     response = await post(client, app, "/child-coordinator-applications", body)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -72,3 +73,26 @@ async def test_columns_a_kind_does_not_use_hold_sql_null_not_json_null(app: Fast
         given = await conn.scalar(text("SELECT count(*) FROM consent_event WHERE withdrawn_scopes IS NULL"))
 
     assert (nulls, given) == (1, 1)
+
+
+async def test_downgrade_refuses_while_a_case_names_a_second_expecting_parent(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    mother = await register_person(client, app, date(1990, 9, 9))
+    father = await register_person(client, app, date(1989, 1, 3))
+    body = {
+        "applicant_person_id": mother,
+        "co_applicant_person_id": father,
+        "expected_birth_on": "2027-04-15",
+        "channel": "digital_form",
+        "sender": "applicant",
+        "received_on": "2026-11-02",
+        "consent": {"form": "written", "given_by": "parents", "scope": ["processing"]},
+    }
+    assert (await client.post("/child-coordinator-applications", json=body, headers=auth(app))).status_code == 201
+    database = runtime_of(app).db
+
+    with pytest.raises(RuntimeError, match="0005 downgrade refused: 1 case"):
+        await downgrade(database, MIGRATIONS, "0004")
+
+    assert await revision(database) == HEAD
