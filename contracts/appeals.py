@@ -1,11 +1,10 @@
 """Events of the appeals service (topic appeals.events.v1)."""
 
-from datetime import date
-
 from pydantic import Field
 
 from contracts.envelope import EventModel, register
 from contracts.topics import Topic
+from contracts.types import Identifier, PlausibleDate
 
 
 @register
@@ -15,7 +14,7 @@ class AppealReversedByOffice(EventModel):
     event_type = "no.forvalt.appeals.reversed-by-office.v1"
     topic = Topic.APPEALS
 
-    appeal_id: str = Field(min_length=1)
-    case_id: str = Field(min_length=1)
-    decision_id: str = Field(min_length=1, description="the appealed decision")
-    reversed_on: date
+    appeal_id: Identifier
+    case_id: Identifier
+    decision_id: Identifier = Field(description="the appealed decision")
+    reversed_on: PlausibleDate

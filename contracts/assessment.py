@@ -1,13 +1,25 @@
 """Events of the assessment service (topic assessment.events.v1). Free-text health information never
 travels here: it stays in the assessment service's database."""
 
-from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import Field
 
 from contracts.envelope import EventModel, register
 from contracts.topics import Topic
+from contracts.types import (
+    MAX_LEGAL_BASIS,
+    MAX_LIST,
+    Code,
+    HoursPerWeek,
+    Identifier,
+    Int32,
+    Line,
+    PlausibleDate,
+    PlausibleTime,
+    PositiveCount,
+)
 
 
 class AssigneeKind(StrEnum):
@@ -32,17 +44,17 @@ class ProposedOutcome(StrEnum):
 
 
 class RecommendedService(EventModel):
-    service_code: str = Field(min_length=1)
-    hours_per_week: float | None = Field(default=None, ge=0, le=168)
-    start_on: date
-    end_on: date | None = None
+    service_code: Code
+    hours_per_week: HoursPerWeek | None = None
+    start_on: PlausibleDate
+    end_on: PlausibleDate | None = None
 
 
 class Recommendation(EventModel):
     """The assessor's proposed decision. The reasons' text stays in the assessment service."""
 
-    services: list[RecommendedService] = Field(min_length=1)
-    legal_basis: list[str] = Field(min_length=1)
+    services: list[RecommendedService] = Field(min_length=1, max_length=MAX_LIST)
+    legal_basis: list[Line] = Field(min_length=1, max_length=MAX_LEGAL_BASIS)
     proposed_outcome: ProposedOutcome
 
 
@@ -51,10 +63,10 @@ class AssessmentOpened(EventModel):
     event_type = "no.forvalt.assessment.opened.v1"
     topic = Topic.ASSESSMENT
 
-    assessment_id: str = Field(min_length=1)
-    case_id: str = Field(min_length=1)
-    person_id: str = Field(min_length=1)
-    service_code: str = Field(min_length=1)
+    assessment_id: Identifier
+    case_id: Identifier
+    person_id: Identifier
+    service_code: Code
     involves_child: bool = False
 
 
@@ -63,10 +75,10 @@ class AssessorAssigned(EventModel):
     event_type = "no.forvalt.assessment.assessor-assigned.v1"
     topic = Topic.ASSESSMENT
 
-    assessment_id: str = Field(min_length=1)
-    case_id: str = Field(min_length=1)
+    assessment_id: Identifier
+    case_id: Identifier
     assignee_kind: AssigneeKind
-    assignee: str = Field(min_length=1, description="unit code or profession")
+    assignee: Code = Field(description="unit code or profession")
     writes_own_assessment: bool = False
 
 
@@ -75,11 +87,11 @@ class VisitScheduled(EventModel):
     event_type = "no.forvalt.assessment.visit-scheduled.v1"
     topic = Topic.ASSESSMENT
 
-    assessment_id: str = Field(min_length=1)
-    case_id: str = Field(min_length=1)
-    visit_id: str = Field(min_length=1)
+    assessment_id: Identifier
+    case_id: Identifier
+    visit_id: Identifier
     kind: VisitKind
-    scheduled_at: datetime
+    scheduled_at: PlausibleTime
 
 
 @register
@@ -87,10 +99,10 @@ class VisitRecorded(EventModel):
     event_type = "no.forvalt.assessment.visit-recorded.v1"
     topic = Topic.ASSESSMENT
 
-    assessment_id: str = Field(min_length=1)
-    case_id: str = Field(min_length=1)
-    visit_id: str = Field(min_length=1)
-    held_at: datetime
+    assessment_id: Identifier
+    case_id: Identifier
+    visit_id: Identifier
+    held_at: PlausibleTime
 
 
 @register
@@ -98,11 +110,11 @@ class InformationRequested(EventModel):
     event_type = "no.forvalt.assessment.information-requested.v1"
     topic = Topic.ASSESSMENT
 
-    assessment_id: str = Field(min_length=1)
-    case_id: str = Field(min_length=1)
-    request_id: str = Field(min_length=1)
+    assessment_id: Identifier
+    case_id: Identifier
+    request_id: Identifier
     source: InformationSource
-    due_on: date
+    due_on: PlausibleDate
 
 
 @register
@@ -110,10 +122,10 @@ class InformationReceived(EventModel):
     event_type = "no.forvalt.assessment.information-received.v1"
     topic = Topic.ASSESSMENT
 
-    assessment_id: str = Field(min_length=1)
-    case_id: str = Field(min_length=1)
-    request_id: str = Field(min_length=1)
-    received_on: date
+    assessment_id: Identifier
+    case_id: Identifier
+    request_id: Identifier
+    received_on: PlausibleDate
 
 
 @register
@@ -123,10 +135,10 @@ class FunctionalScoresRecorded(EventModel):
     event_type = "no.forvalt.assessment.functional-scores-recorded.v1"
     topic = Topic.ASSESSMENT
 
-    assessment_id: str = Field(min_length=1)
-    case_id: str = Field(min_length=1)
-    scores: dict[str, int] = Field(min_length=1)
-    assessed_on: date
+    assessment_id: Identifier
+    case_id: Identifier
+    scores: dict[Code, Int32] = Field(min_length=1, max_length=MAX_LIST)
+    assessed_on: PlausibleDate
 
 
 @register
@@ -134,12 +146,12 @@ class CriteriaEvaluated(EventModel):
     event_type = "no.forvalt.assessment.criteria-evaluated.v1"
     topic = Topic.ASSESSMENT
 
-    assessment_id: str = Field(min_length=1)
-    case_id: str = Field(min_length=1)
+    assessment_id: Identifier
+    case_id: Identifier
     care_ladder_step: int | None = Field(default=None, ge=1, le=4)
-    care_ladder_grounds: list[str] = Field(default_factory=list)
+    care_ladder_grounds: list[Code] = Field(default_factory=list, max_length=MAX_LIST)
     bti_level: int | None = Field(default=None, ge=0, le=3)
-    coordinated_criteria_met: list[str] = Field(default_factory=list)
+    coordinated_criteria_met: list[Code] = Field(default_factory=list, max_length=MAX_LIST)
 
 
 @register
@@ -147,9 +159,9 @@ class ChildBestInterestsAssessed(EventModel):
     event_type = "no.forvalt.assessment.child-best-interests-assessed.v1"
     topic = Topic.ASSESSMENT
 
-    assessment_id: str = Field(min_length=1)
-    case_id: str = Field(min_length=1)
-    children_considered: int = Field(ge=1, description="the child, siblings and children as next of kin")
+    assessment_id: Identifier
+    case_id: Identifier
+    children_considered: PositiveCount = Field(description="the child, siblings and children as next of kin")
 
 
 @register
@@ -157,10 +169,12 @@ class AssessmentCompleted(EventModel):
     event_type = "no.forvalt.assessment.completed.v1"
     topic = Topic.ASSESSMENT
 
-    assessment_id: str = Field(min_length=1)
-    case_id: str = Field(min_length=1)
-    person_id: str = Field(min_length=1)
-    completed_by: str = Field(min_length=1, description="the office, or the unit that wrote its own assessment")
+    assessment_id: Identifier
+    case_id: Identifier
+    person_id: Identifier
+    completed_by: Annotated[Line, Field(max_length=60)] = Field(
+        description="the office, or the unit that wrote its own assessment"
+    )
     recommendation: Recommendation
     care_ladder_step: int | None = Field(default=None, ge=1, le=4)
     bti_level: int | None = Field(default=None, ge=0, le=3)
@@ -174,11 +188,11 @@ class CaseHandedOver(EventModel):
     event_type = "no.forvalt.assessment.case-handed-over.v1"
     topic = Topic.ASSESSMENT
 
-    assessment_id: str = Field(min_length=1)
-    case_id: str = Field(min_length=1)
+    assessment_id: Identifier
+    case_id: Identifier
     from_municipality: str = Field(pattern=r"^[0-9]{4}$")
     to_municipality: str = Field(pattern=r"^[0-9]{4}$")
-    service_code: str = Field(min_length=1)
+    service_code: Code
 
 
 @register
@@ -188,6 +202,6 @@ class AssessmentClosed(EventModel):
     event_type = "no.forvalt.assessment.closed.v1"
     topic = Topic.ASSESSMENT
 
-    assessment_id: str = Field(min_length=1)
-    case_id: str = Field(min_length=1)
+    assessment_id: Identifier
+    case_id: Identifier
     reason: str = Field(pattern=r"^(application_withdrawn|consent_withdrawn)$")

@@ -1,4 +1,5 @@
-"""Events of the coordination service (topic coordination.events.v1)."""
+"""Events of the coordination service (topic coordination.events.v1). Codes and ids only: the individual
+judgement, the reasons, the person's wishes and the plan's content stay in the coordination service's database."""
 
 from enum import StrEnum
 
@@ -6,6 +7,7 @@ from pydantic import Field
 
 from contracts.envelope import EventModel, register
 from contracts.topics import Topic
+from contracts.types import Code, Count, Identifier, PlausibleDate, PositiveCount
 
 
 class RequestedRight(StrEnum):
@@ -19,6 +21,36 @@ class ProposedResult(StrEnum):
     REFUSE = "refuse"
 
 
+class ReferralKind(StrEnum):
+    """What opened the referral: a referral of a need for coordinated services, or a family's application for a
+    child coordinator (helse- og omsorgstjenesteloven § 7-2 a)."""
+
+    COORDINATION_REFERRAL = "coordination_referral"
+    CHILD_COORDINATOR_APPLICATION = "child_coordinator_application"
+
+
+class CoordinatorRole(StrEnum):
+    COORDINATOR = "coordinator"
+    CHILD_COORDINATOR = "child_coordinator"
+
+
+class ChangeReason(StrEnum):
+    """Why a coordinator was replaced (recorded on the change notice)."""
+
+    PERSONS_WISH = "persons_wish"
+    COORDINATOR_LEFT = "coordinator_left"
+    CHANGED_NEEDS = "changed_needs"
+    TRANSITION = "transition"
+    OTHER = "other"
+
+
+class Declined(StrEnum):
+    """What the person (or family) declined by a change notice; each independently of the other."""
+
+    COORDINATOR = "coordinator"
+    INDIVIDUAL_PLAN = "individual_plan"
+
+
 @register
 class DecisionRequested(EventModel):
     """The coordinating unit asks the office for the individual decision on a right it assessed."""
@@ -26,9 +58,255 @@ class DecisionRequested(EventModel):
     event_type = "no.forvalt.coordination.decision-requested.v1"
     topic = Topic.COORDINATION
 
-    request_id: str = Field(min_length=1)
-    case_id: str = Field(min_length=1)
-    person_id: str = Field(min_length=1)
+    request_id: Identifier
+    case_id: Identifier
+    person_id: Identifier
     right: RequestedRight
     proposed: ProposedResult
-    requested_by: str = Field(min_length=1, description="the coordinating unit's code")
+    requested_by: Code = Field(description="the coordinating unit's code")
+
+
+@register
+class ReferralOpened(EventModel):
+    """A referral reached the coordinating unit that serves the person."""
+
+    event_type = "no.forvalt.coordination.referral-opened.v1"
+    topic = Topic.COORDINATION
+
+    referral_id: Identifier
+    case_id: Identifier
+    person_id: Identifier = Field(description="the child, or in pregnancy the applying parent")
+    kind: ReferralKind
+    requested: list[RequestedRight] = Field(min_length=1, max_length=len(RequestedRight))
+    unit: Code = Field(description="the coordinating unit's code")
+    received_on: PlausibleDate
+
+
+@register
+class HomeVisitPlanned(EventModel):
+    """A newborn or small child was referred: the coordinating unit plans a home visit (Ålesund)."""
+
+    event_type = "no.forvalt.coordination.home-visit-planned.v1"
+    topic = Topic.COORDINATION
+
+    referral_id: Identifier
+    case_id: Identifier
+    visit_id: Identifier
+    due_on: PlausibleDate = Field(description="the working day by which the visit is to be made")
+
+
+@register
+class ReferralAssessed(EventModel):
+    """The coordinating unit weighed the criteria and proposed a result per right."""
+
+    event_type = "no.forvalt.coordination.referral-assessed.v1"
+    topic = Topic.COORDINATION
+
+    referral_id: Identifier
+    case_id: Identifier
+    long_term_need: bool
+    services_from_different_providers: bool
+    providers_seen: Count = Field(description="different providers of the person's granted services seen")
+    criteria_met: bool
+    proposed: dict[RequestedRight, ProposedResult] = Field(min_length=1, max_length=len(RequestedRight))
+
+
+@register
+class CoordinatorAppointed(EventModel):
+    """A coordinator (or child coordinator) was appointed together with the unit that holds the responsibility."""
+
+    event_type = "no.forvalt.coordination.coordinator-appointed.v1"
+    topic = Topic.COORDINATION
+
+    referral_id: Identifier
+    case_id: Identifier
+    appointment_id: Identifier
+    role: CoordinatorRole
+    coordinator: Identifier = Field(description="the coordinator's user id")
+    unit: Code = Field(description="the unit that holds the coordinator responsibility")
+    wishes_recorded: bool
+    wishes_met: bool | None = Field(default=None, description="whether the person's or family's wish was met")
+    ends_on: PlausibleDate | None = Field(default=None, description="a child coordinator: the child's 18th birthday")
+
+
+@register
+class CoordinatorChanged(EventModel):
+    """The coordinator was replaced; the reason is a code, the change notice stays in the service."""
+
+    event_type = "no.forvalt.coordination.coordinator-changed.v1"
+    topic = Topic.COORDINATION
+
+    referral_id: Identifier
+    case_id: Identifier
+    appointment_id: Identifier = Field(description="the new appointment")
+    replaces: Identifier = Field(description="the appointment that ended")
+    role: CoordinatorRole
+    coordinator: Identifier
+    unit: Code
+    reason: ChangeReason
+    wishes_met: bool | None = None
+
+
+@register
+class CoordinationDeclined(EventModel):
+    """By a change notice the person declined the coordinator or the individual plan (each independently)."""
+
+    event_type = "no.forvalt.coordination.declined.v1"
+    topic = Topic.COORDINATION
+
+    referral_id: Identifier
+    case_id: Identifier
+    declined: Declined
+    declined_on: PlausibleDate
+    coordinator_kept: bool = Field(description="declining the plan keeps the coordinator")
+
+
+class ArrangementForm(StrEnum):
+    """How the linked services work together around the person (Selbu's choice, seed 001)."""
+
+    RESPONSIBILITY_GROUP = "responsibility_group"
+    COLLABORATION_MEETING = "collaboration_meeting"
+
+
+class PlanChange(StrEnum):
+    """What a new version of an individual plan changed."""
+
+    GOAL_ADDED = "goal_added"
+    MEASURE_ADDED = "measure_added"
+    MEASURE_COMPLETED = "measure_completed"
+    NOTE_ADDED = "note_added"
+    REVIEWED = "reviewed"
+
+
+class MeetingKind(StrEnum):
+    COLLABORATION = "collaboration"
+    COORDINATION = "coordination"
+    RESPONSIBILITY_GROUP = "responsibility_group"
+    DISCHARGE_COLLABORATION = "discharge_collaboration"
+
+
+class TrainingKind(StrEnum):
+    """What the competence form asks for the coordinator."""
+
+    INITIAL = "initial"
+    REFRESHER = "refresher"
+    GUIDANCE = "guidance"
+
+
+@register
+class ArrangementChosen(EventModel):
+    """After assessing the need and with the person's consent, the coordinating unit linked in the relevant
+    services and chose a responsibility group or a collaboration meeting (the coordinator is chosen after)."""
+
+    event_type = "no.forvalt.coordination.arrangement-chosen.v1"
+    topic = Topic.COORDINATION
+
+    referral_id: Identifier
+    case_id: Identifier
+    form: ArrangementForm
+    linked_units: list[Code] = Field(min_length=1, max_length=50)
+    consent_on: PlausibleDate
+
+
+@register
+class PlanCreated(EventModel):
+    """An individual plan was created for a referral; its content stays in the coordination service."""
+
+    event_type = "no.forvalt.coordination.plan-created.v1"
+    topic = Topic.COORDINATION
+
+    plan_id: Identifier
+    referral_id: Identifier
+    case_id: Identifier
+    unit: Code = Field(description="the coordinating unit")
+    version: PositiveCount
+
+
+@register
+class PlanRevised(EventModel):
+    """A new version of an individual plan: what changed (a code) and the counts, never the content."""
+
+    event_type = "no.forvalt.coordination.plan-revised.v1"
+    topic = Topic.COORDINATION
+
+    plan_id: Identifier
+    case_id: Identifier
+    version: PositiveCount
+    change: PlanChange
+    goals: Count
+    measures: Count
+    notes: Count
+    reviews: Count
+
+
+@register
+class MeetingCalled(EventModel):
+    """A meeting around the person was called; the coordinator and the person are fixed members."""
+
+    event_type = "no.forvalt.coordination.meeting-called.v1"
+    topic = Topic.COORDINATION
+
+    meeting_id: Identifier
+    referral_id: Identifier
+    case_id: Identifier
+    kind: MeetingKind
+    planned_on: PlausibleDate
+    called_by: Code = Field(description="who called it: the coordinating unit, a unit, or the hospital")
+    coordinator: Identifier | None = None
+    invited: Count
+
+
+@register
+class MeetingHeld(EventModel):
+    """The meeting was held; the coordinator must see that its minutes are written (a meeting_minutes deadline)."""
+
+    event_type = "no.forvalt.coordination.meeting-held.v1"
+    topic = Topic.COORDINATION
+
+    meeting_id: Identifier
+    case_id: Identifier
+    kind: MeetingKind
+    held_on: PlausibleDate
+    coordinator: Identifier | None = None
+    participants: Count
+
+
+@register
+class MinutesRecorded(EventModel):
+    """The meeting's minutes were written; the minutes and follow-ups stay in the coordination service."""
+
+    event_type = "no.forvalt.coordination.minutes-recorded.v1"
+    topic = Topic.COORDINATION
+
+    meeting_id: Identifier
+    case_id: Identifier
+    recorded_on: PlausibleDate
+    follow_ups: Count
+
+
+@register
+class TrainingNeedRegistered(EventModel):
+    """A unit registered a coordinator's need for training (the competence form): offered within six months."""
+
+    event_type = "no.forvalt.coordination.training-need-registered.v1"
+    topic = Topic.COORDINATION
+
+    need_id: Identifier
+    case_id: Identifier = Field(description="a training need has no case: its own id stands for one")
+    coordinator: Identifier
+    unit: Code = Field(description="the unit that registered the need")
+    coordinating_unit: Code
+    kind: TrainingKind
+    requested_on: PlausibleDate
+    due_on: PlausibleDate
+
+
+@register
+class TrainingCompleted(EventModel):
+    event_type = "no.forvalt.coordination.training-completed.v1"
+    topic = Topic.COORDINATION
+
+    need_id: Identifier
+    case_id: Identifier = Field(description="the training need's id, as on its registration")
+    coordinator: Identifier
+    completed_on: PlausibleDate

@@ -1,17 +1,22 @@
 """Deadline events (topic deadlines.v1): clocks that services start and the notification service keeps."""
 
-from datetime import date
 from enum import StrEnum
 
 from pydantic import Field
 
 from contracts.envelope import EventModel, register
 from contracts.topics import Topic
+from contracts.types import Code, Identifier, PlausibleDate
 
 
 class DeadlineKind(StrEnum):
     PRELIMINARY_REPLY = "preliminary_reply"
     INFORMATION_REQUEST = "information_request"
+    HOME_VISIT = "home_visit"
+    CHILD_COORDINATOR_ENDS = "child_coordinator_ends"
+    MEETING_MINUTES = "meeting_minutes"
+    COORDINATOR_TRAINING = "coordinator_training"
+    ANNUAL_REPORT = "annual_report"
 
 
 @register
@@ -21,14 +26,15 @@ class DeadlineScheduled(EventModel):
     event_type = "no.forvalt.deadline.scheduled.v1"
     topic = Topic.DEADLINES
 
-    deadline_id: str = Field(min_length=1)
-    case_id: str = Field(min_length=1)
+    deadline_id: Identifier
+    case_id: Identifier
     kind: str = Field(
         pattern=r"^[a-z][a-z_]*$",
+        max_length=40,
         description="a DeadlineKind value; new kinds are added without a new version, so consumers accept unknown ones",
     )
-    due_on: date = Field(description="the working day the deadline falls on")
-    responsible: str = Field(min_length=1, description="who must act, e.g. allocation_office")
+    due_on: PlausibleDate = Field(description="the working day the deadline falls on")
+    responsible: Code = Field(description="who must act, e.g. allocation_office")
 
 
 @register
@@ -38,9 +44,9 @@ class DeadlineCancelled(EventModel):
     event_type = "no.forvalt.deadline.cancelled.v1"
     topic = Topic.DEADLINES
 
-    deadline_id: str = Field(min_length=1)
-    case_id: str = Field(min_length=1)
-    kind: str = Field(pattern=r"^[a-z][a-z_]*$")
+    deadline_id: Identifier
+    case_id: Identifier
+    kind: str = Field(pattern=r"^[a-z][a-z_]*$", max_length=40)
     reason: str = Field(min_length=1, max_length=200, description="e.g. information_received, decision_made")
 
 
@@ -51,8 +57,8 @@ class DeadlineDue(EventModel):
     event_type = "no.forvalt.deadline.due.v1"
     topic = Topic.DEADLINES
 
-    deadline_id: str = Field(min_length=1)
-    case_id: str = Field(min_length=1)
-    kind: str = Field(pattern=r"^[a-z][a-z_]*$")
-    due_on: date
-    responsible: str = Field(min_length=1)
+    deadline_id: Identifier
+    case_id: Identifier
+    kind: str = Field(pattern=r"^[a-z][a-z_]*$", max_length=40)
+    due_on: PlausibleDate
+    responsible: Code

@@ -1,12 +1,12 @@
 """Events of the decision service (topic decision.events.v1): individual decisions, service orders, letters."""
 
-from datetime import date
 from enum import StrEnum
 
 from pydantic import Field
 
 from contracts.envelope import EventModel, register
 from contracts.topics import Topic
+from contracts.types import MAX_LEGAL_BASIS, MAX_LIST, Code, HoursPerWeek, Identifier, Line, PlausibleDate
 
 
 class Outcome(StrEnum):
@@ -35,20 +35,20 @@ class DecidedBy(StrEnum):
 
 
 class DecidedService(EventModel):
-    service_code: str = Field(min_length=1)
-    hours_per_week: float | None = Field(default=None, ge=0, le=168)
-    start_on: date
-    end_on: date | None = None
+    service_code: Code
+    hours_per_week: HoursPerWeek | None = None
+    start_on: PlausibleDate
+    end_on: PlausibleDate | None = None
 
 
 class AppealInformation(EventModel):
     """forvaltningsloven § 27: the right to appeal, the deadline, where and how."""
 
-    appeal_body: str = Field(min_length=1, description="who finally hears the appeal")
-    submit_to: str = Field(min_length=1, description="where the appeal is sent: the office that decided")
+    appeal_body: Line = Field(description="who finally hears the appeal")
+    submit_to: Line = Field(description="where the appeal is sent: the office that decided")
     deadline_weeks: int = Field(ge=1, le=8)
-    deadline_on: date = Field(description="the last day to appeal, counted from when the letter is received")
-    legal_basis: str = Field(min_length=1, description="the rule that sets the deadline")
+    deadline_on: PlausibleDate = Field(description="the last day to appeal, counted from when the letter is received")
+    legal_basis: Line = Field(description="the rule that sets the deadline")
 
 
 @register
@@ -58,9 +58,9 @@ class CaseScheduledForMeeting(EventModel):
     event_type = "no.forvalt.decision.case-scheduled-for-meeting.v1"
     topic = Topic.DECISION
 
-    case_id: str = Field(min_length=1)
-    meeting_id: str = Field(min_length=1)
-    meeting_on: date
+    case_id: Identifier
+    meeting_id: Identifier
+    meeting_on: PlausibleDate
     emergency_measure: bool = False
 
 
@@ -71,19 +71,19 @@ class DecisionMade(EventModel):
     event_type = "no.forvalt.decision.made.v1"
     topic = Topic.DECISION
 
-    decision_id: str = Field(min_length=1)
-    case_id: str = Field(min_length=1)
-    person_id: str = Field(min_length=1)
+    decision_id: Identifier
+    case_id: Identifier
+    person_id: Identifier
     kind: DecisionKind
     outcome: Outcome
-    services: list[DecidedService] = Field(default_factory=list)
-    legal_basis: list[str] = Field(min_length=1)
-    decided_on: date
+    services: list[DecidedService] = Field(default_factory=list, max_length=MAX_LIST)
+    legal_basis: list[Line] = Field(min_length=1, max_length=MAX_LEGAL_BASIS)
+    decided_on: PlausibleDate
     decided_by: DecidedBy
     appeal: AppealInformation
-    supersedes: str | None = Field(default=None, description="the decision this one replaces")
+    supersedes: Identifier | None = Field(default=None, description="the decision this one replaces")
     review_result: ReviewResult | None = None
-    letter_id: str | None = None
+    letter_id: Identifier | None = None
 
 
 @register
@@ -93,14 +93,14 @@ class ServiceOrdered(EventModel):
     event_type = "no.forvalt.decision.service-ordered.v1"
     topic = Topic.DECISION
 
-    order_id: str = Field(min_length=1)
-    decision_id: str = Field(min_length=1)
-    case_id: str = Field(min_length=1)
-    unit: str = Field(min_length=1)
-    service_code: str = Field(min_length=1)
-    hours_per_week: float | None = Field(default=None, ge=0, le=168)
-    start_on: date
-    end_on: date | None = None
+    order_id: Identifier
+    decision_id: Identifier
+    case_id: Identifier
+    unit: Code
+    service_code: Code
+    hours_per_week: HoursPerWeek | None = None
+    start_on: PlausibleDate
+    end_on: PlausibleDate | None = None
 
 
 @register
@@ -110,8 +110,8 @@ class LetterIssued(EventModel):
     event_type = "no.forvalt.decision.letter-issued.v1"
     topic = Topic.DECISION
 
-    letter_id: str = Field(min_length=1)
-    case_id: str = Field(min_length=1)
-    kind: str = Field(pattern=r"^[a-z][a-z_]*$", description="decision or preliminary_reply")
+    letter_id: Identifier
+    case_id: Identifier
+    kind: str = Field(pattern=r"^[a-z][a-z_]*$", max_length=60, description="decision or preliminary_reply")
     language: str = Field(pattern=r"^(nb|nn)$")
-    decision_id: str | None = None
+    decision_id: Identifier | None = None

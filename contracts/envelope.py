@@ -8,6 +8,8 @@ from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from contracts.types import Identifier, Line, PlausibleTime
+
 MunicipalityNumber = Annotated[str, Field(pattern=r"^[0-9]{4}$", description="Norwegian 4-digit municipality number")]
 
 CONTENT_TYPE = "application/cloudevents+json"
@@ -49,11 +51,12 @@ class CloudEvent(BaseModel, Generic[T]):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     specversion: Literal["1.0"] = "1.0"
-    id: str = Field(default_factory=lambda: str(uuid.uuid4()), min_length=1)
-    source: str = Field(min_length=1, description="URI reference of the producing service")
-    type: str = Field(min_length=1, description="e.g. no.forvalt.intake.application-registered.v1")
-    time: datetime = Field(default_factory=lambda: datetime.now(UTC))
-    subject: str = Field(min_length=1, description="the case id")
+    # As wide as the inbox's and outbox's columns: an id is recorded with every event processed.
+    id: Line = Field(default_factory=lambda: str(uuid.uuid4()), max_length=64)
+    source: Line = Field(max_length=200, description="URI reference of the producing service")
+    type: Line = Field(max_length=200, description="e.g. no.forvalt.intake.application-registered.v1")
+    time: PlausibleTime = Field(default_factory=lambda: datetime.now(UTC))
+    subject: Identifier = Field(description="the case id")
     municipality: MunicipalityNumber
     datacontenttype: Literal["application/json"] = "application/json"
     data: T

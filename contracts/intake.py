@@ -1,12 +1,13 @@
 """Events of the intake service (topic intake.events.v1)."""
 
-from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from contracts.envelope import EventModel, register
 from contracts.topics import Topic
+from contracts.types import MAX_LIST, Code, Identifier, JournalNumber, PlausibleDate, PlausibleTime, Text
 
 
 class Channel(StrEnum):
@@ -48,12 +49,18 @@ class ConsentScope(StrEnum):
     FETCH_FROM_HOSPITAL = "fetch_from_hospital"
 
 
+# Whom the 'sharing' scope names: a service or unit code, or a partner office's municipality number.
+ShareWith = Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=r"^[a-z0-9][a-z0-9_]*$")]
+
+
 class Consent(EventModel):
     form: ConsentForm
     given_by: ConsentGiver
-    scope: list[ConsentScope] = Field(min_length=1)
-    share_with: list[str] = Field(
-        default_factory=list, description="service or unit codes the 'sharing' scope names; empty means none"
+    scope: list[ConsentScope] = Field(min_length=1, max_length=MAX_LIST)
+    share_with: list[ShareWith] = Field(
+        default_factory=list,
+        max_length=MAX_LIST,
+        description="service or unit codes the 'sharing' scope names; empty means none",
     )
 
 
@@ -77,13 +84,13 @@ class ApplicationRegistered(EventModel):
     event_type = "no.forvalt.intake.application-registered.v1"
     topic = Topic.INTAKE
 
-    case_id: str = Field(min_length=1)
-    journal_number: str = Field(min_length=1, description="unique per municipality and year, e.g. 2026/000123")
-    person_id: str = Field(min_length=1, description="pseudonymous person id, never a national identity number")
+    case_id: Identifier
+    journal_number: JournalNumber = Field(description="unique per municipality and year, e.g. 2026/000123")
+    person_id: Identifier = Field(description="pseudonymous person id, never a national identity number")
     channel: Channel
     sender: Sender
-    service_code: str = Field(min_length=1, description="code from the municipality's service catalogue")
-    received_on: date = Field(description="receipt date; starts the legal clocks")
+    service_code: Code = Field(description="code from the municipality's service catalogue")
+    received_on: PlausibleDate = Field(description="receipt date; starts the legal clocks")
     consent: Consent
     route: Route = Route.ALLOCATION_OFFICE
     involves_child: bool = Field(default=False, description="the person is under 18 on the receipt date")
@@ -97,13 +104,13 @@ class CoordinationReferralRegistered(EventModel):
     event_type = "no.forvalt.intake.coordination-referral-registered.v1"
     topic = Topic.INTAKE
 
-    case_id: str = Field(min_length=1)
-    journal_number: str = Field(min_length=1)
-    person_id: str = Field(min_length=1)
+    case_id: Identifier
+    journal_number: JournalNumber
+    person_id: Identifier
     channel: Channel
     sender: Sender
-    requested: list[CoordinationNeed] = Field(min_length=1)
-    received_on: date
+    requested: list[CoordinationNeed] = Field(min_length=1, max_length=MAX_LIST)
+    received_on: PlausibleDate
     consent: Consent
     route: Route = Route.COORDINATING_UNIT
     involves_child: bool = False
@@ -116,17 +123,19 @@ class ChildCoordinatorApplicationRegistered(EventModel):
     event_type = "no.forvalt.intake.child-coordinator-application-registered.v1"
     topic = Topic.INTAKE
 
-    case_id: str = Field(min_length=1)
-    journal_number: str = Field(min_length=1)
-    child_person_id: str | None = Field(default=None, description="absent while the child is not yet born")
-    expected_birth_on: date | None = Field(default=None, description="set when the application is made in pregnancy")
-    applicant_person_id: str = Field(min_length=1, description="the parent or guardian who applies")
-    co_applicant_person_id: str | None = Field(
+    case_id: Identifier
+    journal_number: JournalNumber
+    child_person_id: Identifier | None = Field(default=None, description="absent while the child is not yet born")
+    expected_birth_on: PlausibleDate | None = Field(
+        default=None, description="set when the application is made in pregnancy"
+    )
+    applicant_person_id: Identifier = Field(description="the parent or guardian who applies")
+    co_applicant_person_id: Identifier | None = Field(
         default=None, description="in pregnancy: the other expecting parent, applying together with the applicant"
     )
     channel: Channel
     sender: Sender
-    received_on: date
+    received_on: PlausibleDate
     consent: Consent
     route: Route = Route.COORDINATING_UNIT
 
@@ -138,10 +147,10 @@ class ConsentWithdrawn(EventModel):
     event_type = "no.forvalt.intake.consent-withdrawn.v1"
     topic = Topic.INTAKE
 
-    case_id: str = Field(min_length=1)
-    withdrawn_scopes: list[ConsentScope] = Field(min_length=1)
-    withdrawn_share_with: list[str] = Field(default_factory=list)
-    withdrawn_on: date
+    case_id: Identifier
+    withdrawn_scopes: list[ConsentScope] = Field(min_length=1, max_length=MAX_LIST)
+    withdrawn_share_with: list[ShareWith] = Field(default_factory=list, max_length=MAX_LIST)
+    withdrawn_on: PlausibleDate
     remaining: Consent | None = Field(description="the consent that still holds, or none at all")
 
 
@@ -152,13 +161,23 @@ class EmergencyMeasureRegistered(EventModel):
     event_type = "no.forvalt.intake.emergency-measure-registered.v1"
     topic = Topic.INTAKE
 
-    case_id: str = Field(min_length=1)
-    journal_number: str = Field(min_length=1)
-    person_id: str = Field(min_length=1)
-    unit: str = Field(min_length=1, description="code of the unit that started the service")
-    service_code: str = Field(min_length=1)
-    started_at: datetime
-    registered_at: datetime
+    case_id: Identifier
+    journal_number: JournalNumber
+    person_id: Identifier
+    unit: Code = Field(description="code of the unit that started the service")
+    service_code: Code
+    started_at: PlausibleTime
+    registered_at: PlausibleTime
+
+
+class WithdrawalReason(StrEnum):
+    """Why an application was withdrawn, as a code: the caseworker's own words stay in intake."""
+
+    WITHDRAWN_BY_APPLICANT = "withdrawn_by_applicant"
+    NO_LONGER_NEEDED = "no_longer_needed"
+    MOVED = "moved"
+    DECEASED = "deceased"
+    OTHER = "other"
 
 
 @register
@@ -168,6 +187,11 @@ class ApplicationWithdrawn(EventModel):
     event_type = "no.forvalt.intake.application-withdrawn.v1"
     topic = Topic.INTAKE
 
-    case_id: str = Field(min_length=1)
-    withdrawn_on: date
-    reason: str | None = Field(default=None, max_length=2000)
+    case_id: Identifier
+    withdrawn_on: PlausibleDate
+    reason: Text | None = Field(
+        default=None,
+        max_length=2000,
+        description="never filled: free text stays in intake (kept so that v1 documents stay valid); see reason_code",
+    )
+    reason_code: WithdrawalReason | None = Field(default=None, description="why, as a code; none when not given")

@@ -9,16 +9,21 @@ from typing import Annotated
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import TypeAdapter, ValidationError
 
 from servicekit.actor import Actor
 from servicekit.clock import Clock, SystemClock
 from servicekit.context import bind
 from servicekit.errors import Unauthorized
+from servicekit.types import Code, Subject
 
 ALGORITHM = "HS256"
 _MUNICIPALITY = re.compile(r"[0-9]{4}")
 # "service": another Forvalt service acting for a municipality (e.g. the decision service addressing a letter).
 ROLES = frozenset({"caseworker", "leader", "unit", "coordinator", "integrator", "operator", "service"})
+_MAX_ROLES = 20
+_ROLE_OR_UNIT: TypeAdapter[str] = TypeAdapter(Code)
+_SUBJECT: TypeAdapter[str] = TypeAdapter(Subject)
 
 
 # The caller of a route: the one "who acts" type, from the verified token.
@@ -76,10 +81,24 @@ class TokenVerifier:
         roles = claims.get("roles", [])
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
             raise Unauthorized("invalid token: claim 'roles' must be a list of strings")
+        if len(roles) > _MAX_ROLES or not all(_valid(_ROLE_OR_UNIT, r) for r in roles):
+            raise Unauthorized(f"invalid token: claim 'roles' must be at most {_MAX_ROLES} role codes")
         unit = claims.get("unit")
-        if unit is not None and not isinstance(unit, str):
+        if unit is not None and not (isinstance(unit, str) and _valid(_ROLE_OR_UNIT, unit)):
             raise Unauthorized("invalid token: claim 'unit' must be a unit code")
-        return Principal(subject=str(claims["sub"]), municipality=municipality, roles=frozenset(roles), unit=unit)
+        # The subject is recorded with what the caller does ("recorded by"): one line, as wide as those columns.
+        subject = claims["sub"]
+        if not isinstance(subject, str) or not _valid(_SUBJECT, subject):
+            raise Unauthorized("invalid token: claim 'sub' must be one line of 1 to 60 characters")
+        return Principal(subject=subject, municipality=municipality, roles=frozenset(roles), unit=unit)
+
+
+def _valid(kind: TypeAdapter[str], value: str) -> bool:
+    try:
+        kind.validate_python(value)
+    except ValidationError:
+        return False
+    return True
 
 
 _bearer = HTTPBearer(auto_error=False)

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from contracts.envelope import CloudEvent
 from servicekit.actor import Actor
 from servicekit.db import Database, UnitOfWork
+from servicekit.idempotency import Claim
 
 C = TypeVar("C")
 R = TypeVar("R")
@@ -24,14 +25,16 @@ EventUseCase = Callable[[CloudEvent[Any], UnitOfWork], Awaitable[None]]
 class Bus:
     """Runs use cases of one service, each in its own unit of work."""
 
-    def __init__(self, db: Database, *, service: str, actor: Actor | None = None) -> None:
+    def __init__(self, db: Database, *, service: str, actor: Actor | None = None, claim: Claim | None = None) -> None:
         self._db = db
         self._service = service
         self._actor = actor
+        self._claim = claim
 
-    def acting_as(self, actor: Actor) -> Bus:
-        """The bus for one caller: every use case it runs acts for `actor` and its municipality."""
-        return Bus(self._db, service=self._service, actor=actor)
+    def acting_as(self, actor: Actor, *, claim: Claim | None = None) -> Bus:
+        """The bus for one caller: every use case it runs acts for `actor` and its municipality. With the `claim` of
+        a request's `Idempotency-Key`, the key is recorded in the transaction of the first use case it runs."""
+        return Bus(self._db, service=self._service, actor=actor, claim=claim)
 
     async def run(self, use_case: UseCase[C, R], cmd: C) -> R:
         """Open a unit of work for the caller, run `use_case(cmd, uow)` in it, commit, return its result."""
@@ -39,7 +42,10 @@ class Bus:
             raise RuntimeError("bus.run needs an actor: take the bus of the request (BusDep) or call acting_as")
         async with self._db.unit_of_work(self._actor) as uow:
             result = await use_case(cmd, uow)
-            await uow.commit()
+            if self._claim is not None:
+                await self._claim.commit_with(uow)
+            else:
+                await uow.commit()
         return result
 
     async def handle(self, consumer: str, event: CloudEvent[Any], use_case: EventUseCase) -> bool:

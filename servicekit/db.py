@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -31,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from contracts.envelope import CloudEvent, EventModel
 from servicekit.actor import Actor, CaseGrant
 from servicekit.clock import Clock
+from servicekit.errors import DomainError
 from servicekit.telemetry import current_trace_headers
 from servicekit.tenants import Tenant, Tenants
 
@@ -63,9 +66,10 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 
 def new_metadata() -> MetaData:
-    """The metadata of one service: its own tables plus the outbox and inbox."""
+    """The metadata of one service: its own tables plus the outbox, the inbox and the idempotency keys."""
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     messaging_tables(metadata)
+    idempotency_table(metadata)
     return metadata
 
 
@@ -82,6 +86,10 @@ def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
         Column("payload", Text, nullable=False),
         Column("created_at", UtcDateTime(), nullable=False),
         Column("published_at", UtcDateTime(), nullable=True, index=True),
+        # A row the broker can never take (too large, unknown or forbidden topic) is parked with its reason, so the
+        # rows after it flow; an operator releases it (`python -m servicekit.outbox`) once the cause is fixed.
+        Column("parked_at", UtcDateTime(), nullable=True, index=True),
+        Column("park_reason", Text, nullable=True),
     )
     inbox = Table(
         "inbox_message",
@@ -89,13 +97,40 @@ def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
         Column("consumer", String(100), primary_key=True),
         Column("event_id", String(64), primary_key=True),
         Column("event_type", String(200), nullable=False),
-        Column("processed_at", UtcDateTime(), nullable=False),
+        Column("processed_at", UtcDateTime(), nullable=False, index=True),
     )
     return outbox, inbox
 
 
+def idempotency_table(metadata: MetaData) -> Table:
+    """The first answer to each POST that carried an `Idempotency-Key`, per municipality (`servicekit.idempotency`)."""
+    return Table(
+        "idempotency_key",
+        metadata,
+        Column("municipality", String(4), primary_key=True),
+        Column("key", String(200), primary_key=True),
+        Column("route", String(500), nullable=False),
+        Column("body_hash", String(64), nullable=False),
+        # Null until the first request's answer is recorded, just after its transaction committed.
+        Column("status", Integer, nullable=True),
+        Column("media_type", String(100), nullable=True),
+        Column("response", Text, nullable=True),
+        Column("created_at", UtcDateTime(), nullable=False, index=True),
+    )
+
+
 _M = MetaData(naming_convention=NAMING_CONVENTION)
 OUTBOX, INBOX = messaging_tables(_M)
+IDEMPOTENCY = idempotency_table(_M)
+
+# Below the broker's default request size (1 MiB), with room for the record's own framing.
+DEFAULT_MAX_EVENT_BYTES = 900 * 1024
+
+
+class EventTooLarge(DomainError):
+    """An event too large for one Kafka message: refused when emitted, so nothing is written."""
+
+    title = "Event too large"
 
 
 class Database:
@@ -105,15 +140,26 @@ class Database:
     and stamps the events it emits with `source`, the producing service's CloudEvents source."""
 
     def __init__(
-        self, url: str, *, clock: Clock, source: str = "", tenants: Tenants | None = None, echo: bool = False
+        self,
+        url: str,
+        *,
+        clock: Clock,
+        source: str = "",
+        tenants: Tenants | None = None,
+        echo: bool = False,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
     ) -> None:
         self.url = make_url(url)
         self.clock = clock
         self.source = source
         self.tenants = tenants
-        kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
+        self.max_event_bytes = max_event_bytes
+        # A database error must not carry its parameters (identity numbers, names) into logs, spans or headers.
+        kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True, "hide_parameters": True}
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": 30}
+            # The SQLite driver logs every statement with its parameters at DEBUG: never let it.
+            logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger("aiosqlite").level))
         else:
             kwargs.update(pool_size=10, max_overflow=10)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
@@ -265,14 +311,17 @@ class UnitOfWork:
         await self._record(new_id(), topic, envelope)
 
     async def _record(self, row_id: str, topic: str, envelope: CloudEvent[Any]) -> None:
+        payload = envelope.to_json()
+        headers = current_trace_headers()
+        _check_size(envelope, payload, headers, self._db.max_event_bytes)
         await self.session.execute(
             OUTBOX.insert().values(
                 event_id=row_id,
                 topic=topic,
                 key=envelope.subject,
                 municipality=envelope.municipality,
-                headers=current_trace_headers(),
-                payload=envelope.to_json().decode(),
+                headers=headers,
+                payload=payload.decode(),
                 created_at=self.clock.now(),
             )
         )
@@ -295,6 +344,30 @@ class UnitOfWork:
         except IntegrityError:
             return False
         return True
+
+
+# The headers the relay adds to every message: the content type, and a traceparent in place of the stored one.
+_RELAY_HEADER_BYTES = len("content-type") + len("application/cloudevents+json") + len("traceparent") + 55
+
+
+def _check_size(envelope: CloudEvent[Any], payload: bytes, headers: dict[str, str], limit: int) -> None:
+    """Refuse an event the broker would never take: one such row in the outbox would hold up every row after it."""
+    size = (
+        len(payload)
+        + len(envelope.subject.encode())
+        + sum(len(k.encode()) + len(v.encode()) for k, v in headers.items())
+        + _RELAY_HEADER_BYTES
+    )
+    if size <= limit:
+        return
+    fields = envelope.data.model_dump(mode="json")
+    largest = max(fields, key=lambda name: len(json.dumps(fields[name], ensure_ascii=False).encode()), default=None)
+    where = f"; its largest field is {largest!r}" if largest is not None else ""
+    raise EventTooLarge(
+        f"{envelope.type}: the event would be {size} bytes, over the {limit} bytes one message may hold{where}; "
+        "send fewer or shorter entries",
+        field=largest,
+    )
 
 
 def _subject_of(data: EventModel) -> str:

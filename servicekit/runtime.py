@@ -23,10 +23,11 @@ from servicekit.bus import Bus
 from servicekit.clock import Clock, SystemClock
 from servicekit.consumer import EventConsumer, EventHandlers, RetryPolicy
 from servicekit.db import Database
-from servicekit.http import health_router, install_error_handlers
+from servicekit.http import health_router, install_error_handlers, install_request_guard
+from servicekit.idempotency import claim_for, install_idempotency
 from servicekit.messaging import build_broker, ensure_topics, publish, send_dead_letter, subscribe
 from servicekit.migrate import upgrade
-from servicekit.outbox import OutboxRelay
+from servicekit.outbox import OutboxRelay, Retention, prune
 from servicekit.settings import ServiceSettings
 from servicekit.telemetry import Telemetry
 from servicekit.tenants import Tenants
@@ -75,7 +76,11 @@ class Runtime:
             spec.check_tenants(self.tenants)
         self.telemetry = Telemetry(settings)
         self.db = Database(
-            settings.effective_database_url, clock=clock, source=f"/forvalt/{spec.name}", tenants=self.tenants
+            settings.effective_database_url,
+            clock=clock,
+            source=f"/forvalt/{spec.name}",
+            tenants=self.tenants,
+            max_event_bytes=settings.outbox_max_event_bytes,
         )
         self.bus = Bus(self.db, service=spec.name)
         self.telemetry.trace_engine(self.db.engine.sync_engine)
@@ -87,6 +92,10 @@ class Runtime:
             self.telemetry.tracer,
             batch_size=settings.relay_batch_size,
             poll_interval_s=settings.relay_poll_interval_s,
+            broker_up=lambda: self.broker.ping(timeout=2.0),
+        )
+        self.retention = Retention(
+            outbox=settings.outbox_retention, inbox=settings.inbox_retention, idempotency=settings.idempotency_retention
         )
         self.consumer = EventConsumer(
             name=settings.consumer_group,
@@ -97,9 +106,10 @@ class Runtime:
             ),
             dead_letter=lambda letter: send_dead_letter(self.broker, letter),
             tracer=self.telemetry.tracer,
+            max_redeliveries=settings.consumer_max_redeliveries,
         )
-        for topic in sorted(spec.handlers.topics):
-            subscribe(self.broker, topic, self.consumer)
+        # One subscriber for every topic the service consumes: one member of the group, one rebalance per start.
+        self.membership = subscribe(self.broker, spec.handlers.topics, self.consumer) if spec.handlers else None
         self._relay_task: asyncio.Task[None] | None = None
         self._periodic_tasks: list[asyncio.Task[None]] = []
         self.kafka_ready = False
@@ -142,6 +152,12 @@ class Runtime:
             asyncio.create_task(self._every(interval_s, work), name=f"{self.spec.name}-periodic-{i}")
             for i, (interval_s, work) in enumerate(self.spec.periodic)
         ]
+        self._periodic_tasks.append(asyncio.create_task(self._every(*self.prune_job), name=f"{self.spec.name}-prune"))
+
+    @property
+    def prune_job(self) -> tuple[float, Callable[[Parts], Awaitable[object]]]:
+        """The periodic work every service runs: prune sent outbox rows, old inbox records and idempotency keys."""
+        return self.settings.prune_interval_s, lambda parts: prune(parts.db, self.retention)
 
     @property
     def parts(self) -> Parts:
@@ -169,7 +185,9 @@ class Runtime:
         log.info("%s stopped cleanly", self.spec.name)
 
     async def broker_ready(self) -> bool:
-        return self.kafka_ready and await self.broker.ping(timeout=2.0)
+        # A service that consumes is ready once its consumer has joined the group and holds its partitions.
+        joined = self.membership is None or self.membership.joined.is_set()
+        return self.kafka_ready and joined and await self.broker.ping(timeout=2.0)
 
 
 def create_app(spec: ServiceSpec, settings: ServiceSettings, *, clock: Clock) -> FastAPI:
@@ -188,6 +206,8 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings, *, clock: Clock) ->
     app.state.token_verifier = runtime.verifier
     app.state.tenants = runtime.tenants
     install_error_handlers(app)
+    install_idempotency(app)
+    install_request_guard(app, max_body_bytes=settings.max_request_body_bytes)
     app.include_router(health_router({"database": runtime.db.ping, "kafka": runtime.broker_ready}))
     for router in spec.routers:
         app.include_router(router)
@@ -219,9 +239,11 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_bus(request: Request, principal: PrincipalDep) -> Bus:
-    """The bus of this request: its use cases act for the caller and the caller's municipality."""
-    return get_runtime(request).bus.acting_as(principal)
+async def get_bus(request: Request, principal: PrincipalDep) -> Bus:
+    """The bus of this request: its use cases act for the caller and the caller's municipality (and record the
+    request's `Idempotency-Key`, if it has one: `servicekit.idempotency`)."""
+    runtime = get_runtime(request)
+    return runtime.bus.acting_as(principal, claim=await claim_for(request, runtime.db, principal.municipality))
 
 
 BusDep = Annotated[Bus, Depends(get_bus)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -38,8 +39,21 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = Field(default=5, ge=1, le=50)
     consumer_backoff_initial_s: float = Field(default=0.2, gt=0)
     consumer_backoff_max_s: float = Field(default=5.0, gt=0)
+    # Deliveries of one message that fails for a transient cause (the database away) before it is dead-lettered
+    # with an alert: generous, so a database restart dead-letters nothing.
+    consumer_max_redeliveries: int = Field(default=50, ge=1, le=100_000)
     relay_poll_interval_s: float = Field(default=0.5, gt=0)
     relay_batch_size: int = Field(default=100, ge=1, le=10_000)
+    # An event whose message would exceed this is refused when emitted: below the broker's 1 MiB request size.
+    outbox_max_event_bytes: int = Field(default=900 * 1024, ge=1024, le=100 * 1024 * 1024)
+    # Sent outbox rows, inbox records and idempotency keys older than these are pruned every `prune_interval_s`.
+    outbox_retention: timedelta = Field(default=timedelta(days=7), gt=timedelta(0))
+    inbox_retention: timedelta = Field(default=timedelta(days=30), gt=timedelta(0))
+    idempotency_retention: timedelta = Field(default=timedelta(hours=24), gt=timedelta(0))
+    prune_interval_s: float = Field(default=3600.0, gt=0)
+
+    # The largest request body a route reads; a larger one is answered 413 before it is read.
+    max_request_body_bytes: int = Field(default=256 * 1024, ge=1024, le=64 * 1024 * 1024)
 
     jwt_secret: str = DEV_JWT_SECRET
     jwt_issuer: str = "forvalt"

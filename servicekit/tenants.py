@@ -11,10 +11,13 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from servicekit.errors import NotFound
+from servicekit.types import LetterLine, LetterName, Line, Name
 
 # "HH:MM" as a quoted string: unquoted, YAML 1.1 reads 12:00 as the number 720.
 ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="local time HH:MM")]
 Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+# Names, legal bases and appeal bodies are printed in letters: a text the letter font cannot print stops the start.
+MAX_LEGAL_BASIS = 20
 
 
 def time_of_day(value: str) -> time:
@@ -32,9 +35,9 @@ class CatalogueService(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    name: str = Field(min_length=1)
-    legal_basis: list[str] = Field(min_length=1)
-    appeal_body: str = Field(min_length=1)
+    name: LetterName
+    legal_basis: list[LetterLine] = Field(min_length=1, max_length=MAX_LEGAL_BASIS)
+    appeal_body: LetterLine
     appeal_weeks: int = Field(ge=1, le=8)
 
 
@@ -44,7 +47,7 @@ class Unit(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    name: str = Field(min_length=1)
+    name: LetterName
     writes_own_assessments: bool = False
 
 
@@ -54,7 +57,7 @@ class ChildrenUnit(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    name: str = Field(min_length=1)
+    name: LetterName
 
 
 class PartnerOffice(BaseModel):
@@ -63,7 +66,7 @@ class PartnerOffice(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     municipality: str = Field(pattern=r"^[0-9]{4}$")
-    name: str = Field(min_length=1)
+    name: LetterName
     services: list[str] = Field(min_length=1, description="service codes handed over to this office")
 
 
@@ -71,14 +74,14 @@ class CriterionGround(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    text: str = Field(min_length=1)
+    text: Line
 
 
 class CareLadderStep(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     step: int = Field(ge=1, le=4)
-    name: str = Field(min_length=1)
+    name: Name
     grounds: list[CriterionGround] = Field(min_length=1)
 
 
@@ -86,7 +89,7 @@ class BtiLevel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     level: int = Field(ge=0, le=3)
-    name: str = Field(min_length=1)
+    name: Name
 
 
 class Criteria(BaseModel):
@@ -146,7 +149,7 @@ class MeetingSchedule(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(min_length=1, description="what the municipality calls it, e.g. Tiltaksmøte")
+    name: LetterName = Field(description="what the municipality calls it, e.g. Tiltaksmøte")
     frequency: Frequency
     weekday: Weekday
     week_of_month: int | None = Field(default=None, ge=1, le=4, description="monthly only: 1 = the first weekday")
@@ -170,7 +173,7 @@ class Office(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     code: Code = Field(description="who must act on the office's deadlines, e.g. allocation_office")
-    name: str = Field(min_length=1)
+    name: LetterName
 
 
 class RouteDecision(BaseModel):
@@ -239,11 +242,84 @@ class DecisionSettings(BaseModel):
         return self.delivering_units.get(service_code)
 
 
+# --- coordination: the coordinating units and whom they serve -----------------------------------------
+
+
+class Serves(StrEnum):
+    """Whom a coordinating unit serves: everyone, or only children under 18 (or only adults) where the
+    municipality has a unit for children (Holtålen)."""
+
+    ALL = "all"
+    UNDER_18 = "under_18"
+    ADULTS = "adults"
+
+
+class CoordinatingUnit(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: Code
+    name: LetterName
+    serves: Serves = Serves.ALL
+
+
+class HomeVisitRule(BaseModel):
+    """A newborn or small child referred to the coordinating unit gets a home visit when the referral arrives
+    (Ålesund): for a child under `max_age_months`, within `within_days` (the last working day on or before)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_age_months: int = Field(default=12, ge=1, le=72)
+    within_days: int = Field(default=14, ge=1, le=90)
+
+
+class CoordinationSettings(BaseModel):
+    """A tenant file's `coordination:` section: the coordinating units (koordinerende enhet) and whom they serve."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    units: list[CoordinatingUnit] = Field(min_length=1)
+    home_visit_for_small_children: HomeVisitRule | None = Field(
+        default=None, description="none: no home visit is planned on arrival"
+    )
+    arrangement_before_coordinator: bool = Field(
+        default=False,
+        description="the unit links the services and chooses a responsibility group or a collaboration meeting "
+        "before the coordinator is appointed (Selbu)",
+    )
+    child_coordinator_brings_plan_and_group: bool = Field(
+        default=False,
+        description="a granted child coordinator creates an individual plan and a responsibility group (Holtålen)",
+    )
+    minutes_within_days: int = Field(default=7, ge=1, le=60, description="the coordinator sees the minutes written")
+    training_within_months: int = Field(default=6, ge=1, le=24, description="training offered after the request")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CoordinationSettings:
+        codes = [u.code for u in self.units]
+        if len(codes) != len(set(codes)):
+            raise ValueError("units: codes must be unique")
+        for child in (True, False):
+            if self.unit_for(child=child) is None:
+                whom = "children under 18" if child else "adults"
+                raise ValueError(f"units: no coordinating unit serves {whom}")
+        return self
+
+    def unit_for(self, *, child: bool) -> CoordinatingUnit | None:
+        """The unit that serves a child (under 18) or an adult: the one for that group first, else one for all."""
+        own = Serves.UNDER_18 if child else Serves.ADULTS
+        return next((u for u in self.units if u.serves is own), None) or next(
+            (u for u in self.units if u.serves is Serves.ALL), None
+        )
+
+    def unit(self, code: str) -> CoordinatingUnit | None:
+        return next((u for u in self.units if u.code == code), None)
+
+
 class Tenant(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     municipality: str = Field(pattern=r"^[0-9]{4}$")
-    name: str = Field(min_length=1)
+    name: LetterName
     language: Language = Language.BOKMAL
     services: list[CatalogueService] = Field(min_length=1)
     units: list[Unit] = Field(default_factory=list)
@@ -252,6 +328,9 @@ class Tenant(BaseModel):
     criteria: Criteria = Field(default_factory=Criteria)
     decision: DecisionSettings | None = Field(
         default=None, description="how decisions are made; the decision service refuses to start without it"
+    )
+    coordination: CoordinationSettings | None = Field(
+        default=None, description="the coordinating units; referrals wait for none where it is absent"
     )
 
     @model_validator(mode="after")

@@ -7,6 +7,8 @@ from typing import Any
 
 import jwt
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 from pydantic_settings import SettingsConfigDict
 
@@ -151,6 +153,32 @@ def test_token_whose_roles_are_not_a_list_of_strings_is_unauthorized(verifier: T
         verifier.verify(signed(valid_claims(roles=roles)))
 
 
+@pytest.mark.parametrize(
+    "subject",
+    ["k" * 61, "k" * 100_000, "kari\x00", "kari\nnordmann", "", 12, None, ["kari"]],
+)
+def test_token_whose_subject_is_not_one_short_line_is_unauthorized(verifier: TokenVerifier, subject: Any) -> None:
+    # The subject is written as "recorded by" into columns 60 characters wide: longer would be a database error.
+    with pytest.raises(Unauthorized, match=r"(?i)sub"):
+        verifier.verify(signed(valid_claims(sub=subject)))
+
+
+def test_token_whose_subject_is_sixty_characters_verifies(verifier: TokenVerifier) -> None:
+    assert verifier.verify(signed(valid_claims(sub="k" * 60))).subject == "k" * 60
+
+
+@pytest.mark.parametrize("roles", [["caseworker"] * 21, ["case\x00worker"], ["r" * 61]])
+def test_token_with_too_many_or_malformed_roles_is_unauthorized(verifier: TokenVerifier, roles: Any) -> None:
+    with pytest.raises(Unauthorized, match="roles"):
+        verifier.verify(signed(valid_claims(roles=roles)))
+
+
+@pytest.mark.parametrize("unit", ["u" * 61, "home care", "home\x00care", 7])
+def test_token_whose_unit_is_not_a_unit_code_is_unauthorized(verifier: TokenVerifier, unit: Any) -> None:
+    with pytest.raises(Unauthorized, match="unit"):
+        verifier.verify(signed(valid_claims(unit=unit)))
+
+
 def test_token_without_roles_gives_a_principal_without_roles(verifier: TokenVerifier) -> None:
     claims = valid_claims()
     del claims["roles"]
@@ -229,3 +257,31 @@ def test_shared_env_secret_is_checked_for_the_service_too(clean_env: pytest.Monk
 
     with pytest.raises(ValidationError, match="jwt_secret"):
         IntakeSettings()
+
+
+@given(token=st.text(max_size=300))
+def test_any_text_as_a_token_is_unauthorized_never_another_error(token: str) -> None:
+    verifier = TokenVerifier(SECRET, issuer=ISSUER, audience=AUDIENCE)
+    with pytest.raises(Unauthorized):
+        verifier.verify(token)
+
+
+@given(
+    subject=st.one_of(st.text(max_size=100), st.integers(), st.none()),
+    roles=st.one_of(st.lists(st.text(max_size=70), max_size=25), st.text(max_size=5)),
+    unit=st.one_of(st.none(), st.text(max_size=70)),
+)
+def test_a_signed_token_with_any_claims_verifies_to_a_bounded_principal_or_is_unauthorized(
+    subject: Any, roles: Any, unit: Any
+) -> None:
+    verifier = TokenVerifier(SECRET, issuer=ISSUER, audience=AUDIENCE)
+    claims = valid_claims(sub=subject, roles=roles)
+    if unit is not None:
+        claims["unit"] = unit
+    try:
+        principal = verifier.verify(signed(claims))
+    except Unauthorized:
+        return
+    assert 1 <= len(principal.subject) <= 60
+    assert len(principal.roles) <= 20
+    assert principal.unit is None or len(principal.unit) <= 60

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from typing import Any
 
+import asyncpg
 import pytest
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import SpanKind, StatusCode
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_dbapi
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from contracts.deadlines import DeadlineKind, DeadlineScheduled
 from contracts.envelope import CloudEvent
@@ -21,8 +26,11 @@ from servicekit.consumer import (
     EventConsumer,
     EventHandlers,
     IncomingMessage,
+    InfrastructureUnavailable,
     Outcome,
     RetryPolicy,
+    is_transient,
+    sqlstate_of,
 )
 from servicekit.db import INBOX, Database, UnitOfWork
 from servicekit.errors import DomainError, NotFound
@@ -467,10 +475,6 @@ async def test_consumer_span_does_not_inherit_municipality_or_case_of_the_previo
 async def test_a_database_outage_is_not_dead_lettered_but_left_for_redelivery(
     db: Database, telemetry: Telemetry
 ) -> None:
-    from sqlalchemy.exc import OperationalError
-
-    from servicekit.consumer import InfrastructureUnavailable
-
     letters: list[DeadLetter] = []
     handlers = EventHandlers()
     calls = 0
@@ -496,7 +500,173 @@ async def test_a_database_outage_is_not_dead_lettered_but_left_for_redelivery(
         tracer=telemetry.tracer,
         sleep=no_sleep,
     )
-    with pytest.raises(InfrastructureUnavailable):
+    with pytest.raises(InfrastructureUnavailable) as raised:
         await consumer.process(incoming(registered_event()))
-    assert calls == 3
+    # Left at once for redelivery after a pause: no sleeping in the handler while the database is away.
+    assert calls == 1
+    assert raised.value.delay_s == RetryPolicy().initial_backoff_s
     assert letters == []
+
+
+# --- what fails for a while, and what fails for good ------------------------------------------
+
+
+def as_sqlalchemy_raises(driver_error: Exception) -> DBAPIError:
+    """A driver error as SQLAlchemy's asyncpg dialect surfaces it: its DB-API error carries the SQLSTATE and is
+    raised from the driver's, and SQLAlchemy wraps that."""
+    translated = AsyncAdapt_asyncpg_dbapi.Error(f"{type(driver_error)}: {driver_error}")
+    translated.sqlstate = driver_error.sqlstate  # type: ignore[attr-defined]
+    translated.__cause__ = driver_error
+    return DBAPIError("SELECT 1", {}, translated)
+
+
+TRANSIENT_DRIVER_ERRORS = [
+    asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+    asyncpg.exceptions.TooManyConnectionsError("sorry, too many clients already"),
+    asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator command"),
+    asyncpg.exceptions.CrashShutdownError("terminating connection because of crash of another server process"),
+    asyncpg.exceptions.SerializationError("could not serialize access due to concurrent update"),
+    asyncpg.exceptions.DeadlockDetectedError("deadlock detected"),
+    asyncpg.exceptions.ConnectionDoesNotExistError("connection does not exist"),
+]
+
+
+@pytest.mark.parametrize("error", TRANSIENT_DRIVER_ERRORS, ids=lambda e: e.sqlstate)
+def test_a_database_away_full_restarting_or_choosing_a_victim_is_transient_by_sqlstate(error: Exception) -> None:
+    assert is_transient(as_sqlalchemy_raises(error)), "raised by a statement"
+    assert is_transient(error), "raised while connecting, not wrapped by SQLAlchemy"
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        asyncpg.exceptions.UniqueViolationError("duplicate key value violates unique constraint"),
+        asyncpg.exceptions.UntranslatableCharacterError("unsupported Unicode escape sequence"),
+    ],
+    ids=lambda e: e.sqlstate,
+)
+def test_a_database_error_of_the_message_itself_is_not_transient(error: Exception) -> None:
+    assert not is_transient(as_sqlalchemy_raises(error))
+
+
+def test_the_pools_timeout_is_transient() -> None:
+    assert is_transient(PoolTimeout("QueuePool limit of size 5 overflow 10 reached, connection timed out"))
+
+
+def test_the_sqlstate_is_found_on_sqlalchemys_error_its_orig_and_the_cause() -> None:
+    wrapped = as_sqlalchemy_raises(asyncpg.exceptions.TooManyConnectionsError("too many"))
+
+    assert sqlstate_of(wrapped) == "53300"
+    assert sqlstate_of(wrapped.orig) == "53300"  # type: ignore[arg-type]
+    assert sqlstate_of(ValueError("no database here")) is None
+
+
+class DatabaseAway(Harness):
+    """A harness whose handler fails with `error` on every call; redeliveries capped at `cap`."""
+
+    def __init__(self, db: Database, telemetry: Telemetry, error: Exception, *, cap: int) -> None:
+        super().__init__(db, telemetry, AlwaysFailing(error))
+        self.consumer._max_redeliveries = cap
+
+
+@pytest.mark.parametrize(
+    "error",
+    [as_sqlalchemy_raises(e) for e in TRANSIENT_DRIVER_ERRORS[:2]]
+    + [PoolTimeout("connection timed out"), OperationalError("SELECT 1", {}, Exception("no such table: x"))],
+    ids=["57P03", "53300", "pool-timeout", "sqlite-no-such-table"],
+)
+async def test_a_transient_failure_is_redelivered_with_growing_pauses_never_dead_lettered_below_the_cap(
+    db: Database, telemetry: Telemetry, error: Exception
+) -> None:
+    harness = DatabaseAway(db, telemetry, error, cap=50)
+    pauses = []
+
+    for _ in range(4):
+        with pytest.raises(InfrastructureUnavailable) as raised:
+            await harness.process(incoming(offset=42))
+        pauses.append(raised.value.delay_s)
+
+    assert pauses == [0.2, 0.4, 0.8, 1.6]
+    assert harness.handler.calls == 4
+    assert harness.sleeps == [], "the handler never sleeps for a transient failure"
+    assert harness.dead_letters == []
+
+
+async def test_a_message_failing_for_a_transient_cause_past_the_cap_is_dead_lettered_with_an_alert(
+    db: Database, telemetry: Telemetry, caplog: pytest.LogCaptureFixture
+) -> None:
+    harness = DatabaseAway(db, telemetry, OperationalError("SELECT 1", {}, Exception("no such table: x")), cap=3)
+
+    for _ in range(3):
+        with pytest.raises(InfrastructureUnavailable):
+            await harness.process(incoming(offset=42))
+    outcome = await harness.process(incoming(offset=42))
+
+    assert outcome is Outcome.DEAD_LETTERED
+    [letter] = harness.dead_letters
+    assert "still failing after 4 deliveries" in letter.reason
+    assert letter.error_type == "OperationalError"
+    assert letter.attempts == 4
+    [alert] = [r for r in caplog.records if "alert" in r.getMessage()]
+    assert alert.levelno == logging.ERROR
+    assert "intake.events.v1[1]@42" in alert.getMessage()
+
+
+async def test_redeliveries_are_counted_per_message_and_forgotten_once_it_is_settled(
+    db: Database, telemetry: Telemetry
+) -> None:
+    away = OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
+    harness = Harness(db, telemetry, RecordingHandler(away, away))
+    harness.consumer._max_redeliveries = 2
+
+    for _ in range(2):
+        with pytest.raises(InfrastructureUnavailable):
+            await harness.process(incoming(offset=42))
+    # Another message's count starts afresh.
+    other = DatabaseAway(db, telemetry, away, cap=2)
+    with pytest.raises(InfrastructureUnavailable) as raised:
+        await other.process(incoming(offset=43))
+    assert raised.value.delay_s == 0.2
+    # The database is back: the first message is processed, and its count is gone.
+    assert await harness.process(incoming(offset=42)) is Outcome.PROCESSED
+    assert harness.consumer._redeliveries == {}
+    assert harness.dead_letters == []
+
+
+# --- event types ---------------------------------------------------------------------------------
+
+
+def envelope_of(event_type: str) -> bytes:
+    document = json.loads(registered_event().to_json())
+    document["type"] = event_type
+    return json.dumps(document).encode()
+
+
+@pytest.mark.parametrize(
+    "event_type", ["no.forvalt.intake.application-registered.v2", "no.forvalt.intake.person-moved.v1"]
+)
+async def test_an_event_type_of_our_namespace_no_contract_knows_is_dead_lettered_and_counted(
+    db: Database, telemetry: Telemetry, caplog: pytest.LogCaptureFixture, event_type: str
+) -> None:
+    harness = Harness(db, telemetry, RecordingHandler())
+
+    first = await harness.process(incoming(value=envelope_of(event_type), offset=1))
+    second = await harness.process(incoming(value=envelope_of(event_type), offset=2))
+
+    assert (first, second) == (Outcome.DEAD_LETTERED, Outcome.DEAD_LETTERED)
+    assert harness.handler.calls == 0
+    assert harness.consumer.unknown_types == {event_type: 2}
+    letter = harness.dead_letters[0]
+    assert letter.reason.startswith(f"unknown event type {event_type}")
+    assert letter.error_type == "UnknownEventType"
+    assert [r.levelno for r in caplog.records if event_type in r.getMessage()][:1] == [logging.WARNING]
+
+
+async def test_an_event_type_of_another_namespace_is_ignored(db: Database, telemetry: Telemetry) -> None:
+    harness = Harness(db, telemetry, RecordingHandler())
+
+    outcome = await harness.process(incoming(value=envelope_of("com.example.crm.contact-updated.v1")))
+
+    assert outcome is Outcome.IGNORED
+    assert harness.dead_letters == []
+    assert not harness.consumer.unknown_types

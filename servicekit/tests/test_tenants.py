@@ -89,6 +89,51 @@ def test_duplicate_service_codes_are_a_config_error_naming_the_file(tmp_path: Pa
     assert "unique" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("name: Testvik", "name: Kárášjohka", "name"),
+        ("name: Testvik", "name: " + "T" * 201, "name"),  # names are kept in columns 200 characters wide
+        ("name: Trygghetsalarm", "name: Trygghetsalarm 🔔", "services.1.name"),
+        (
+            'legal_basis: ["forvaltningsloven"]',
+            'legal_basis: ["forvaltningsloven \\u0000"]',
+            "services.1.legal_basis.0",
+        ),
+        ("appeal_body: Kommunal klagenemnd", "appeal_body: Guovdageainnu ŋ", "services.1.appeal_body"),
+    ],
+)
+def test_a_name_or_legal_basis_the_letter_font_cannot_print_is_a_config_error_naming_the_field(
+    tmp_path: Path, old: str, new: str, field: str
+) -> None:
+    # These are printed in every decision letter: one the font cannot print would stop each decision later.
+    text = VALID.format(municipality="9999", second_code="safety_alarm").replace(old, new)
+    write(tmp_path, "9999-testvik.yaml", text)
+
+    with pytest.raises(TenantConfigError, match=r"9999-testvik\.yaml") as caught:
+        Tenants.load(tmp_path)
+
+    assert field in str(caught.value)
+
+
+def test_a_catalogue_service_with_too_many_legal_bases_is_a_config_error(tmp_path: Path) -> None:
+    many = ", ".join(f'"lov § {i}"' for i in range(21))
+    text = VALID.format(municipality="9999", second_code="safety_alarm").replace('["forvaltningsloven"]', f"[{many}]")
+    write(tmp_path, "9999-testvik.yaml", text)
+
+    with pytest.raises(TenantConfigError, match="legal_basis"):
+        Tenants.load(tmp_path)
+
+
+def test_word_processor_typography_in_a_name_loads(tmp_path: Path) -> None:
+    text = VALID.format(municipality="9999", second_code="safety_alarm").replace(
+        "appeal_body: Kommunal klagenemnd", "appeal_body: Kommunal klagenemnd – «Testvik»"
+    )
+    write(tmp_path, "9999-testvik.yaml", text)
+
+    assert Tenants.load(tmp_path).get("9999").services[1].appeal_body == "Kommunal klagenemnd – «Testvik»"
+
+
 def test_malformed_yaml_is_a_config_error_naming_the_file(tmp_path: Path) -> None:
     write(tmp_path, "9999-testvik.yaml", "municipality: [unclosed\n")
 

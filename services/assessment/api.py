@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from servicekit.runtime import BusDep
+from servicekit.types import Identifier, Limit, Offset
 from services.assessment import commands
 from services.assessment.commands import AssessmentView, Page, RequestView
 from services.assessment.domain import AssessmentSummary, CriteriaEvaluation, ServiceLine, Status, Visit
@@ -33,9 +34,6 @@ from services.assessment.schemas import (
 
 router = APIRouter(prefix="/assessments", tags=["assessments"])
 
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
-
 
 # --- reading -------------------------------------------------------------------------------------
 
@@ -45,7 +43,7 @@ async def list_assessments(
     *,
     bus: BusDep,
     status: Annotated[Status | None, Query(description="only assessments in this status")] = None,
-    case_id: Annotated[str | None, Query(max_length=64, description="only the assessment of this case")] = None,
+    case_id: Annotated[Identifier | None, Query(description="only the assessment of this case")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> dict[str, Any]:
@@ -54,7 +52,7 @@ async def list_assessments(
 
 
 @router.get("/{assessment_id}", response_model=AssessmentOut, summary="One assessment, with everything recorded")
-async def get_assessment(assessment_id: str, bus: BusDep) -> dict[str, Any]:
+async def get_assessment(assessment_id: Identifier, bus: BusDep) -> dict[str, Any]:
     return _assessment_out(await bus.run(commands.get_assessment, commands.GetAssessment(assessment_id)))
 
 
@@ -64,7 +62,7 @@ async def get_assessment(assessment_id: str, bus: BusDep) -> dict[str, Any]:
     summary="Information requested from the GP or hospital; overdue when past due and not received",
 )
 async def list_information_requests(
-    assessment_id: str,
+    assessment_id: Identifier,
     bus: BusDep,
     overdue: Annotated[bool | None, Query(description="only overdue (true) or only not overdue (false)")] = None,
 ) -> list[dict[str, Any]]:
@@ -76,7 +74,7 @@ async def list_information_requests(
 
 
 @router.post("/{assessment_id}/assignment", response_model=AssessmentOut, summary="Decide who assesses")
-async def assign(assessment_id: str, body: AssignmentIn, bus: BusDep) -> dict[str, Any]:
+async def assign(assessment_id: Identifier, body: AssignmentIn, bus: BusDep) -> dict[str, Any]:
     cmd = commands.Assign(assessment_id, body.assignee_kind, body.assignee)
     return _assessment_out(await bus.run(commands.assign, cmd))
 
@@ -85,7 +83,7 @@ async def assign(assessment_id: str, body: AssignmentIn, bus: BusDep) -> dict[st
 
 
 @router.post("/{assessment_id}/visits", status_code=201, response_model=VisitOut, summary="Schedule a visit")
-async def schedule_visit(assessment_id: str, body: VisitIn, bus: BusDep) -> dict[str, Any]:
+async def schedule_visit(assessment_id: Identifier, body: VisitIn, bus: BusDep) -> dict[str, Any]:
     cmd = commands.ScheduleVisit(assessment_id, body.kind, body.scheduled_at)
     return _visit_out(await bus.run(commands.schedule_visit, cmd))
 
@@ -95,7 +93,9 @@ async def schedule_visit(assessment_id: str, body: VisitIn, bus: BusDep) -> dict
     response_model=VisitOut,
     summary="Record that a visit was held; the notes stay in this service",
 )
-async def record_visit(assessment_id: str, visit_id: str, body: VisitRecordIn, bus: BusDep) -> dict[str, Any]:
+async def record_visit(
+    assessment_id: Identifier, visit_id: Identifier, body: VisitRecordIn, bus: BusDep
+) -> dict[str, Any]:
     cmd = commands.RecordVisit(assessment_id, visit_id, body.held_at, body.notes)
     return _visit_out(await bus.run(commands.record_visit, cmd))
 
@@ -109,7 +109,7 @@ async def record_visit(assessment_id: str, visit_id: str, body: VisitRecordIn, b
     response_model=InformationRequestOut,
     summary="Request information from the GP or hospital (needs the consent to fetch from it)",
 )
-async def request_information(assessment_id: str, body: InformationRequestIn, bus: BusDep) -> dict[str, Any]:
+async def request_information(assessment_id: Identifier, body: InformationRequestIn, bus: BusDep) -> dict[str, Any]:
     cmd = commands.RequestInformation(assessment_id, body.source, body.due_on)
     return _request_out(await bus.run(commands.request_information, cmd))
 
@@ -120,7 +120,7 @@ async def request_information(assessment_id: str, body: InformationRequestIn, bu
     summary="Record that the requested information arrived",
 )
 async def receive_information(
-    assessment_id: str, request_id: str, body: InformationReceivedIn, bus: BusDep
+    assessment_id: Identifier, request_id: Identifier, body: InformationReceivedIn, bus: BusDep
 ) -> dict[str, Any]:
     cmd = commands.ReceiveInformation(assessment_id, request_id, body.received_on)
     return _request_out(await bus.run(commands.receive_information, cmd))
@@ -134,7 +134,7 @@ async def receive_information(
     response_model=AssessmentOut,
     summary="Record the IPLOS functional scores (1–5, or 9 when not relevant)",
 )
-async def record_functional_scores(assessment_id: str, body: FunctionalScoresIn, bus: BusDep) -> dict[str, Any]:
+async def record_functional_scores(assessment_id: Identifier, body: FunctionalScoresIn, bus: BusDep) -> dict[str, Any]:
     cmd = commands.RecordScores(assessment_id, body.scores, body.assessed_on)
     return _assessment_out(await bus.run(commands.record_scores, cmd))
 
@@ -144,7 +144,7 @@ async def record_functional_scores(assessment_id: str, body: FunctionalScoresIn,
     response_model=AssessmentOut,
     summary="Weigh the municipality's criteria: care ladder step and grounds, BTI level, coordinated services",
 )
-async def evaluate(assessment_id: str, body: CriteriaIn, bus: BusDep) -> dict[str, Any]:
+async def evaluate(assessment_id: Identifier, body: CriteriaIn, bus: BusDep) -> dict[str, Any]:
     given = CriteriaEvaluation(
         care_ladder_step=body.care_ladder_step,
         care_ladder_grounds=tuple(body.care_ladder_grounds),
@@ -160,7 +160,9 @@ async def evaluate(assessment_id: str, body: CriteriaIn, bus: BusDep) -> dict[st
     response_model=AssessmentOut,
     summary="Record the best-interests-of-the-child assessment (the child, siblings, children as next of kin)",
 )
-async def assess_child_best_interests(assessment_id: str, body: ChildBestInterestsIn, bus: BusDep) -> dict[str, Any]:
+async def assess_child_best_interests(
+    assessment_id: Identifier, body: ChildBestInterestsIn, bus: BusDep
+) -> dict[str, Any]:
     cmd = commands.AssessChildBestInterests(assessment_id, body.children_considered, body.assessment)
     return _assessment_out(await bus.run(commands.assess_child_best_interests, cmd))
 
@@ -173,7 +175,7 @@ async def assess_child_best_interests(assessment_id: str, body: ChildBestInteres
     response_model=AssessmentOut,
     summary="The assessor's proposed decision: services, scope, period, legal basis and reasons",
 )
-async def recommend(assessment_id: str, body: RecommendationIn, bus: BusDep) -> dict[str, Any]:
+async def recommend(assessment_id: Identifier, body: RecommendationIn, bus: BusDep) -> dict[str, Any]:
     cmd = commands.Recommend(
         assessment_id,
         services=tuple(
@@ -194,7 +196,7 @@ async def recommend(assessment_id: str, body: RecommendationIn, bus: BusDep) -> 
     response_model=AssessmentOut,
     summary="Complete the assessment; the recommendation goes on to the decision",
 )
-async def complete(assessment_id: str, bus: BusDep) -> dict[str, Any]:
+async def complete(assessment_id: Identifier, bus: BusDep) -> dict[str, Any]:
     return _assessment_out(await bus.run(commands.complete, commands.Complete(assessment_id)))
 
 
@@ -203,7 +205,7 @@ async def complete(assessment_id: str, bus: BusDep) -> dict[str, Any]:
     response_model=AssessmentOut,
     summary="Hand the case to the partner office that takes this service (needs the consent to share)",
 )
-async def hand_over(assessment_id: str, bus: BusDep, body: HandoverIn | None = None) -> dict[str, Any]:
+async def hand_over(assessment_id: Identifier, bus: BusDep, body: HandoverIn | None = None) -> dict[str, Any]:
     return _assessment_out(await bus.run(commands.hand_over, commands.HandOver(assessment_id)))
 
 

@@ -126,7 +126,8 @@ child_best_interests = Table(
     Column("created_at", UtcDateTime(), nullable=False),
 )
 
-# A partner municipality's office may see and work on this one case (an explicit, recorded hand-over).
+# A partner municipality's office may see and work on this one case (an explicit, recorded hand-over), until the
+# grant is revoked (the consent to share with it was withdrawn): the row stays, as the record of both.
 case_access = Table(
     "case_access",
     metadata,
@@ -137,14 +138,19 @@ case_access = Table(
     Column("partner_municipality", String(4), nullable=False, index=True),
     Column("granted_by", String(100), nullable=False),
     Column("granted_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
     UniqueConstraint("assessment_id", "partner_municipality", name="uq_case_access_assessment_id"),
 )
 
 
 def _visible_to(municipality: str) -> ColumnElement[bool]:
-    """The home municipality's own assessments, and those handed over to it (by a recorded grant)."""
+    """The home municipality's own assessments, and those handed over to it (by a recorded grant that holds)."""
     granted = exists().where(
-        and_(case_access.c.assessment_id == assessment.c.id, case_access.c.partner_municipality == municipality)
+        and_(
+            case_access.c.assessment_id == assessment.c.id,
+            case_access.c.partner_municipality == municipality,
+            case_access.c.revoked_at.is_(None),
+        )
     )
     return or_(assessment.c.municipality == municipality, granted)
 
@@ -157,6 +163,7 @@ class _Loaded:
     requests: set[str] = field(default_factory=set)
     best_interests: set[str] = field(default_factory=set)
     partners: set[str] = field(default_factory=set)
+    revoked: set[str] = field(default_factory=set)
 
 
 class Assessments:
@@ -234,9 +241,16 @@ class Assessments:
             if b.id not in loaded.best_interests:  # recorded once, never changed
                 await self._put(child_best_interests, b.id, loaded.best_interests, _best_interests_row(a, b))
         for g in a.grants:
-            if g.partner not in loaded.partners:  # a grant is recorded once, never changed
+            if g.partner not in loaded.partners:  # a grant is recorded once; later only its revocation
                 await self._uow.session.execute(insert(case_access).values(**_grant_row(a, g)))
                 loaded.partners.add(g.partner)
+            if not g.holds and g.partner not in loaded.revoked:
+                await self._uow.session.execute(
+                    update(case_access)
+                    .where(case_access.c.assessment_id == a.id, case_access.c.partner_municipality == g.partner)
+                    .values(revoked_at=g.revoked_at)
+                )
+                loaded.revoked.add(g.partner)
 
     async def _put(self, table: Table, row_id: str, known: set[str], row: dict[str, Any]) -> None:
         session = self._uow.session
@@ -260,6 +274,7 @@ class Assessments:
             requests={r.id for r in requests},
             best_interests={b.id for b in best},
             partners={g.partner for g in grants},
+            revoked={g.partner for g in grants if not g.holds},
         )
         return _assessment(row, visits, requests, best, grants)
 
@@ -473,7 +488,12 @@ def _best_interests_row(a: Assessment, b: BestInterests) -> dict[str, Any]:
 
 
 def _grant(row: RowMapping) -> Grant:
-    return Grant(partner=row["partner_municipality"], granted_by=row["granted_by"], granted_at=row["granted_at"])
+    return Grant(
+        partner=row["partner_municipality"],
+        granted_by=row["granted_by"],
+        granted_at=row["granted_at"],
+        revoked_at=row["revoked_at"],
+    )
 
 
 def _grant_row(a: Assessment, g: Grant) -> dict[str, Any]:
@@ -485,4 +505,5 @@ def _grant_row(a: Assessment, g: Grant) -> dict[str, Any]:
         "partner_municipality": g.partner,
         "granted_by": g.granted_by,
         "granted_at": g.granted_at,
+        "revoked_at": g.revoked_at,
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -457,8 +457,21 @@ def check_completion(
         raise DomainError("; ".join(message for _, message in missing), field=missing[0][0])
 
 
-def check_handover(tenant: Tenant, service_code: str, consent_scope: Collection[str]) -> PartnerOffice:
-    """The partner office that takes cases of `service_code`; refused without one or without consent to share."""
+def consent_shares_with(partner: str, consent_scope: Collection[str], share_with: Collection[str]) -> bool:
+    """The consent lets the case be shared with the partner municipality's office: it includes processing and
+    sharing, and names that municipality among those shared with."""
+    return (
+        ConsentScope.PROCESSING.value in consent_scope
+        and ConsentScope.SHARING.value in consent_scope
+        and partner in share_with
+    )
+
+
+def check_handover(
+    tenant: Tenant, service_code: str, consent_scope: Collection[str], share_with: Collection[str]
+) -> PartnerOffice:
+    """The partner office that takes cases of `service_code`; refused without one, without consent to share, or
+    when the consent does not name the partner municipality among those it may be shared with."""
     partner = tenant.partner_for(service_code)
     if partner is None:
         handed = sorted({code for office in tenant.partner_offices for code in office.services})
@@ -471,6 +484,12 @@ def check_handover(tenant: Tenant, service_code: str, consent_scope: Collection[
         raise Conflict(
             f"the consent does not include 'sharing': the case cannot be handed over to {partner.name}",
             field="consent.scope",
+        )
+    if not consent_shares_with(partner.municipality, consent_scope, share_with):
+        raise Conflict(
+            f"the consent does not name {partner.municipality} ({partner.name}) among those it may be shared with: "
+            "the case cannot be handed over to it",
+            field="consent.share_with",
         )
     return partner
 
@@ -551,6 +570,11 @@ class Grant:
     partner: str
     granted_by: str
     granted_at: datetime
+    revoked_at: datetime | None = None  # the consent to share with the partner was withdrawn
+
+    @property
+    def holds(self) -> bool:
+        return self.revoked_at is None
 
 
 @dataclass(frozen=True)
@@ -641,8 +665,13 @@ class Assessment:
 
     @property
     def partners(self) -> list[str]:
-        """The partner municipalities this case was handed over to, in the order of the hand-overs."""
-        return [g.partner for g in self.grants]
+        """The partner municipalities that may work on this case: handed over to them, in the order of the
+        hand-overs, by a grant that holds and that the consent still allows."""
+        return [
+            g.partner
+            for g in self.grants
+            if g.holds and consent_shares_with(g.partner, self.consent_scope, self.consent_share_with)
+        ]
 
     def summary(self) -> AssessmentSummary:
         return AssessmentSummary(
@@ -912,7 +941,7 @@ class Assessment:
     def hand_over(self, caller: Actor, tenant: Tenant, now: datetime) -> list[EventModel]:
         """Grants the partner office that takes this service access to this one case (needs consent to share)."""
         _, status = self._begin(caller, Action.HAND_OVER)
-        partner = check_handover(tenant, self.service_code, self.consent_scope)
+        partner = check_handover(tenant, self.service_code, self.consent_scope, self.consent_share_with)
         self.grants.append(Grant(partner=partner.municipality, granted_by=caller.subject, granted_at=now))
         self._moved(status, now)
         return [
@@ -937,12 +966,22 @@ class Assessment:
         to process, the case cannot be assessed any further."""
         self.consent_scope, self.consent_share_with = list(scope), list(share_with)
         self.updated_at = now
+        self._revoke_grants_without_consent(now)
         open_requests = {r.id: r for r in self._open_requests()}
         cancelled = requests_to_cancel(((r.id, r.source) for r in open_requests.values()), scope)
         events = self._cancel((open_requests[rid] for rid in cancelled), RequestStatus.CANCELLED_CONSENT_WITHDRAWN, now)
         if processing_withdrawn and self.status not in CLOSED:
             events += self._close(Status.CONSENT_WITHDRAWN, "consent_withdrawn", now)
         return events
+
+    def _revoke_grants_without_consent(self, now: datetime) -> None:
+        """A partner office keeps its access only while the consent lets the case be shared with it."""
+        self.grants = [
+            g
+            if not g.holds or consent_shares_with(g.partner, self.consent_scope, self.consent_share_with)
+            else replace(g, revoked_at=now)
+            for g in self.grants
+        ]
 
     def withdraw(self, now: datetime) -> list[EventModel]:
         """A withdrawn application needs no assessment: it closes and the clocks it started stop."""

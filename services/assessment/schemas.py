@@ -5,9 +5,21 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StrictInt
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
 
 from contracts.assessment import AssigneeKind, InformationSource, ProposedOutcome, VisitKind
+from servicekit.types import (
+    MAX_ENTRIES,
+    MAX_LIST,
+    Code,
+    HoursPerWeek,
+    Int32,
+    LetterLine,
+    PlausibleDate,
+    PlausibleTime,
+    PositiveCount,
+    Text,
+)
 from services.assessment.domain import RequestStatus, Status
 
 
@@ -17,8 +29,9 @@ def _not_blank(text: str) -> str:
     return text
 
 
-FreeText = Annotated[str, Field(min_length=1, max_length=20_000), AfterValidator(_not_blank)]
-Code = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9_]*$")]
+FreeText = Annotated[Text, Field(min_length=1), AfterValidator(_not_blank)]
+# A score, step or level: a whole number the rules check against their list (JSON numbers only, not "3").
+Score = Annotated[Int32, Strict()]
 
 
 class _Body(BaseModel):
@@ -32,53 +45,57 @@ class AssignmentIn(_Body):
 
 class VisitIn(_Body):
     kind: VisitKind
-    scheduled_at: AwareDatetime
+    scheduled_at: PlausibleTime
 
 
 class VisitRecordIn(_Body):
-    held_at: AwareDatetime
+    held_at: PlausibleTime
     notes: FreeText = Field(description="health information: stays in the assessment service, never on a topic")
 
 
 class InformationRequestIn(_Body):
     source: InformationSource
-    due_on: date = Field(description="after today; moved to the next working day when it falls on a holiday")
+    due_on: PlausibleDate = Field(description="after today; moved to the next working day when it falls on a holiday")
 
 
 class InformationReceivedIn(_Body):
-    received_on: date
+    received_on: PlausibleDate
 
 
 class FunctionalScoresIn(_Body):
-    assessed_on: date
-    scores: dict[str, StrictInt] = Field(description="IPLOS variable code → 1–5, or 9 when not relevant")
+    assessed_on: PlausibleDate
+    scores: dict[Code, Score] = Field(
+        max_length=MAX_LIST, description="IPLOS variable code → 1–5, or 9 when not relevant"
+    )
 
 
 class CriteriaIn(_Body):
-    care_ladder_step: StrictInt | None = None
-    care_ladder_grounds: list[Code] = Field(default_factory=list)
-    bti_level: StrictInt | None = None
-    coordinated_criteria_met: list[Code] = Field(default_factory=list)
+    care_ladder_step: Score | None = None
+    care_ladder_grounds: list[Code] = Field(default_factory=list, max_length=MAX_LIST)
+    bti_level: Score | None = None
+    coordinated_criteria_met: list[Code] = Field(default_factory=list, max_length=MAX_LIST)
 
 
 class ChildBestInterestsIn(_Body):
-    children_considered: int = Field(ge=1, description="the child, siblings and children as next of kin")
+    children_considered: PositiveCount = Field(description="the child, siblings and children as next of kin")
     assessment: FreeText = Field(description="stays in the assessment service, never on a topic")
 
 
 class RecommendedServiceIn(_Body):
     service_code: Code
-    hours_per_week: float | None = Field(default=None, ge=0, le=168)
-    start_on: date
-    end_on: date | None = None
+    hours_per_week: HoursPerWeek | None = None
+    start_on: PlausibleDate
+    end_on: PlausibleDate | None = None
 
 
 class RecommendationIn(_Body):
-    services: list[RecommendedServiceIn] = Field(min_length=1)
-    legal_basis: list[Annotated[str, Field(min_length=1, max_length=300)]] | None = Field(
-        default=None, description="defaults to the catalogue's legal basis of the recommended services"
+    services: list[RecommendedServiceIn] = Field(min_length=1, max_length=MAX_ENTRIES)
+    legal_basis: list[LetterLine] | None = Field(
+        default=None,
+        max_length=MAX_ENTRIES,
+        description="defaults to the catalogue's legal basis of the recommended services",
     )
-    reasons: str = Field(default="", max_length=20_000, description="required for 'partly' and 'refuse'")
+    reasons: Text = Field(default="", description="required for 'partly' and 'refuse'")
     proposed_outcome: ProposedOutcome
 
 

@@ -10,6 +10,7 @@ from contracts.topics import Topic
 from servicekit.clock import clock_from
 from servicekit.runtime import ServiceSpec, serve
 from servicekit.settings import ServiceSettings
+from services.coordination.api import meetings, plans, reports, router, training
 from services.coordination.handlers import handlers
 
 
@@ -24,9 +25,17 @@ def spec() -> ServiceSpec:
     return ServiceSpec(
         name="coordination",
         title="Forvalt coordination",
-        description="Coordination referrals, coordinators, individual plans and meetings.",
-        produces=[Topic.COORDINATION],
+        description=(
+            "Coordination referrals: the coordinating unit's criteria and proposals, the decisions it asks the "
+            "office for, the home visit for small children, coordinators appointed, changed and declined, the "
+            "services linked in, individual plans, meetings and their minutes, coordinators' training and the "
+            "annual report."
+        ),
+        # A home visit, a child coordinator's end, minutes, training and the annual report start clocks that the
+        # notification service keeps (deadlines.v1).
+        produces=[Topic.COORDINATION, Topic.DEADLINES],
         migrations_dir=Path(__file__).parent / "migrations",
+        routers=[router, plans, meetings, training, reports],
         handlers=handlers,
     )
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -14,6 +13,7 @@ from servicekit.auth import Principal, PrincipalDep, TokenVerifier
 from servicekit.context import bind
 from servicekit.errors import DomainError, Forbidden
 from servicekit.runtime import BusDep, RuntimeDep
+from servicekit.types import Code, Identifier, Limit, Offset, PlausibleDate
 from services.decision import cases as case_commands
 from services.decision import commands, views
 from services.decision.commands import DecisionInput
@@ -37,8 +37,6 @@ from services.decision.schemas import (
     ServiceOrderOut,
 )
 
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
 READERS = ("caseworker", "leader")
 
 
@@ -93,7 +91,8 @@ async def list_cases(
     caller: CallerDep,
     bus: BusDep,
     status: Annotated[
-        list[CaseStatus] | None, Query(description="default: awaiting_decision and awaiting_approval")
+        list[CaseStatus] | None,
+        Query(max_length=len(CaseStatus), description="default: awaiting_decision and awaiting_approval"),
     ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -105,7 +104,7 @@ async def list_cases(
 
 
 @cases.get("/{case_id}", response_model=CaseOut, summary="One case, what it awaits, and a proposal to decide from")
-async def get_case(case_id: str, caller: CallerDep, bus: BusDep) -> views.CaseView:
+async def get_case(case_id: Identifier, caller: CallerDep, bus: BusDep) -> views.CaseView:
     caller.principal.require(*READERS)
     bind(case_id=case_id)
     return await bus.run(views.get_case, views.GetCase(caller.place, case_id))
@@ -119,7 +118,7 @@ async def get_case(case_id: str, caller: CallerDep, bus: BusDep) -> views.CaseVi
     summary="Send a preliminary reply (forvaltningsloven § 11 a): why it takes longer, and when to expect it",
 )
 async def send_preliminary_reply(
-    case_id: str, body: PreliminaryReplyIn, caller: CallerDep, bus: BusDep
+    case_id: Identifier, body: PreliminaryReplyIn, caller: CallerDep, bus: BusDep
 ) -> views.LetterView:
     caller.principal.require("caseworker")
     bind(case_id=case_id)
@@ -144,8 +143,8 @@ meetings = APIRouter(prefix="/meetings", tags=["meetings"])
 async def list_meetings(
     caller: CallerDep,
     bus: BusDep,
-    from_on: Annotated[date | None, Query(alias="from", description="meetings on or after this day")] = None,
-    to_on: Annotated[date | None, Query(alias="to", description="meetings on or before this day")] = None,
+    from_on: Annotated[PlausibleDate | None, Query(alias="from", description="meetings on or after this day")] = None,
+    to_on: Annotated[PlausibleDate | None, Query(alias="to", description="meetings on or before this day")] = None,
     limit: Limit = 50,
 ) -> list[views.MeetingView]:
     caller.principal.require(*READERS)
@@ -155,13 +154,15 @@ async def list_meetings(
 
 
 @meetings.get("/{meeting_id}", response_model=MeetingOut, summary="One meeting with its agenda")
-async def get_meeting(meeting_id: str, caller: CallerDep, bus: BusDep) -> views.MeetingView:
+async def get_meeting(meeting_id: Identifier, caller: CallerDep, bus: BusDep) -> views.MeetingView:
     caller.principal.require(*READERS)
     return await bus.run(views.get_meeting, meeting_id)
 
 
 @meetings.post("/{meeting_id}/attendees", response_model=MeetingOut, summary="Record who attended (replaces the list)")
-async def record_attendees(meeting_id: str, body: AttendeesIn, caller: CallerDep, bus: BusDep) -> views.MeetingView:
+async def record_attendees(
+    meeting_id: Identifier, body: AttendeesIn, caller: CallerDep, bus: BusDep
+) -> views.MeetingView:
     caller.principal.require("caseworker")
     await bus.run(
         case_commands.record_attendees,
@@ -177,7 +178,7 @@ async def record_attendees(meeting_id: str, body: AttendeesIn, caller: CallerDep
     response_model=MeetingOut,
     summary="Record the meeting's conclusion on a case, or postpone it to the next meeting",
 )
-async def record_outcome(meeting_id: str, body: OutcomeIn, caller: CallerDep, bus: BusDep) -> views.MeetingView:
+async def record_outcome(meeting_id: Identifier, body: OutcomeIn, caller: CallerDep, bus: BusDep) -> views.MeetingView:
     caller.principal.require("caseworker")
     bind(case_id=body.case_id)
     await bus.run(
@@ -225,7 +226,7 @@ async def list_decisions(
     *,
     caller: CallerDep,
     bus: BusDep,
-    case_id: Annotated[str | None, Query(max_length=64)] = None,
+    case_id: Identifier | None = None,
     status: DecisionStatus | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -240,7 +241,7 @@ async def list_decisions(
 
 
 @decisions.get("/{decision_id}", response_model=DecisionOut, summary="One decision")
-async def get_decision(decision_id: str, caller: CallerDep, bus: BusDep) -> views.DecisionView:
+async def get_decision(decision_id: Identifier, caller: CallerDep, bus: BusDep) -> views.DecisionView:
     caller.principal.require(*READERS)
     return await bus.run(views.get_decision, views.GetDecision(caller.place, decision_id))
 
@@ -250,7 +251,7 @@ async def get_decision(decision_id: str, caller: CallerDep, bus: BusDep) -> view
     response_model=DecisionOut,
     summary="A unit leader's final approval, or the draft's return to the office with a reason",
 )
-async def approve(decision_id: str, body: ApprovalIn, caller: CallerDep, bus: BusDep) -> views.DecisionView:
+async def approve(decision_id: Identifier, body: ApprovalIn, caller: CallerDep, bus: BusDep) -> views.DecisionView:
     caller.principal.require("leader")
     await bus.run(
         commands.approve,
@@ -271,7 +272,7 @@ async def approve(decision_id: str, body: ApprovalIn, caller: CallerDep, bus: Bu
     response_model=DecisionOut,
     summary="Review a decision: continue, change or stop, as a new decision that supersedes it",
 )
-async def review(decision_id: str, body: ReviewIn, caller: CallerDep, bus: BusDep) -> views.DecisionView:
+async def review(decision_id: Identifier, body: ReviewIn, caller: CallerDep, bus: BusDep) -> views.DecisionView:
     caller.principal.require("caseworker")
     new_id = await bus.run(
         commands.review,
@@ -301,7 +302,7 @@ letters = APIRouter(prefix="/letters", tags=["letters"])
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}, "description": "the letter"}},
 )
-async def letter_pdf(letter_id: str, caller: CallerDep, bus: BusDep) -> Response:
+async def letter_pdf(letter_id: Identifier, caller: CallerDep, bus: BusDep) -> Response:
     caller.principal.require(*READERS)
     found = await bus.run(views.letter_pdf, letter_id)
     bind(case_id=found.case_id)
@@ -313,7 +314,7 @@ async def letter_pdf(letter_id: str, caller: CallerDep, bus: BusDep) -> Response
 
 
 @letters.get("/{letter_id}", response_model=LetterOut, summary="One letter's details")
-async def get_letter(letter_id: str, caller: CallerDep, bus: BusDep) -> views.LetterView:
+async def get_letter(letter_id: Identifier, caller: CallerDep, bus: BusDep) -> views.LetterView:
     caller.principal.require(*READERS)
     return await bus.run(views.get_letter, letter_id)
 
@@ -322,7 +323,7 @@ async def get_letter(letter_id: str, caller: CallerDep, bus: BusDep) -> views.Le
 async def list_letters(
     caller: CallerDep,
     bus: BusDep,
-    case_id: Annotated[str | None, Query(max_length=64)] = None,
+    case_id: Identifier | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> list[views.LetterView]:
@@ -339,7 +340,7 @@ service_orders = APIRouter(prefix="/service-orders", tags=["service orders"])
 async def list_service_orders(
     caller: CallerDep,
     bus: BusDep,
-    unit: Annotated[str | None, Query(max_length=60)] = None,
+    unit: Code | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> list[views.OrderView]:

@@ -20,6 +20,7 @@ from mako.lookup import TemplateLookup  # type: ignore[import-untyped]
 
 from contracts.decision import AppealInformation, DecidedBy, DecisionKind, Outcome, ReviewResult
 from servicekit.errors import DomainError
+from servicekit.types import as_printed, unprintable_in_letter
 from services.decision.domain import Reasons
 from services.decision.recipients import Recipient
 
@@ -56,22 +57,6 @@ _MONTHS = {
         "desember",
     ],
 }
-# Word processors' typography, as the letter font (the PDF core font, Latin-1) can print it.
-_TYPOGRAPHY = str.maketrans(
-    {
-        "–": "-",
-        "—": "-",
-        "‘": "'",
-        "’": "'",
-        "‚": ",",
-        "“": '"',
-        "”": '"',
-        "„": '"',
-        "…": "...",
-        "•": "-",
-        "\u00a0": " ",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -249,7 +234,8 @@ def render_preliminary_reply(letter: PreliminaryReplyLetter) -> str:
 
 
 def printable(text: str) -> str:
-    return unicodedata.normalize("NFC", text).translate(_TYPOGRAPHY)
+    # What the letter font prints is servicekit's to say: the API's letter types refuse the same characters.
+    return as_printed(text)
 
 
 def fit_to_font(text: str) -> str:
@@ -268,13 +254,13 @@ def fit_to_font(text: str) -> str:
 def check_printable(fields: Mapping[str, str]) -> None:
     """Free text goes into a legal letter unchanged or not at all: refuse what the letter font cannot print."""
     for name, value in fields.items():
-        for char in printable(value):
-            if char not in "\n\t" and (ord(char) > 0xFF or not char.isprintable()):
-                raise DomainError(
-                    f"{name}: the letter cannot print the character {char!r} (U+{ord(char):04X}); "
-                    "letters are set in Latin-1 (Norwegian letters, § and the usual punctuation)",
-                    field=name,
-                )
+        char = unprintable_in_letter(value)
+        if char is not None:
+            raise DomainError(
+                f"{name}: the letter cannot print the character {char!r} (U+{ord(char):04X}); "
+                "letters are set in Latin-1 (Norwegian letters, § and the usual punctuation)",
+                field=name,
+            )
 
 
 # --- PDF ----------------------------------------------------------------------------------------

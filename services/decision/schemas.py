@@ -3,15 +3,31 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.decision import AppealInformation, DecidedBy, DecisionKind, Outcome, ReviewResult
 from contracts.intake import Route
+from servicekit.types import (
+    MAX_ENTRIES,
+    MAX_LIST,
+    PRINTABLE_TEXT,
+    Code,
+    HoursPerWeek,
+    Identifier,
+    LetterLine,
+    LetterName,
+    LetterText,
+    Line,
+    PlausibleDate,
+    Text,
+)
 from services.decision.domain import AgendaStatus, CaseStatus, DecisionStatus, MeetingResult
 
-FreeText = Field(default="", max_length=20_000)
+FreeText = Field(default="", description="printed in the letter as written")
+# A caseworker's or leader's text that a letter prints: 5000 characters the letter font can print.
+ShortLetterText = Annotated[Text, Field(max_length=5000), PRINTABLE_TEXT]
 
 
 class ServiceIn(BaseModel):
@@ -19,10 +35,10 @@ class ServiceIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    service_code: str = Field(min_length=1, max_length=60, description="code from the municipality's catalogue")
-    hours_per_week: float | None = Field(default=None, ge=0, le=168)
-    start_on: date
-    end_on: date | None = Field(default=None, description="set for a time-limited decision")
+    service_code: Code = Field(description="code from the municipality's catalogue")
+    hours_per_week: HoursPerWeek | None = None
+    start_on: PlausibleDate
+    end_on: PlausibleDate | None = Field(default=None, description="set for a time-limited decision")
 
 
 class ReasonsIn(BaseModel):
@@ -30,9 +46,9 @@ class ReasonsIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    facts: str = FreeText
-    rules: str = FreeText
-    considerations: str = FreeText
+    facts: LetterText = FreeText
+    rules: LetterText = FreeText
+    considerations: LetterText = FreeText
 
 
 class DecisionIn(BaseModel):
@@ -40,15 +56,21 @@ class DecisionIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    case_id: str = Field(min_length=1, max_length=64)
+    case_id: Identifier
     outcome: Outcome
-    services: list[ServiceIn] = Field(default_factory=list, description="granted, with scope; none for a refusal")
-    refused_services: list[str] = Field(default_factory=list, description="service codes refused")
-    legal_basis: list[str] | None = Field(
-        default=None, description="leave out for the catalogue's legal basis of the services decided"
+    services: list[ServiceIn] = Field(
+        default_factory=list, max_length=MAX_ENTRIES, description="granted, with scope; none for a refusal"
+    )
+    refused_services: list[Code] = Field(
+        default_factory=list, max_length=MAX_ENTRIES, description="service codes refused"
+    )
+    legal_basis: list[LetterLine] | None = Field(
+        default=None,
+        max_length=MAX_ENTRIES,
+        description="leave out for the catalogue's legal basis of the services decided",
     )
     reasons: ReasonsIn = Field(default_factory=ReasonsIn)
-    decided_on: date | None = Field(
+    decided_on: PlausibleDate | None = Field(
         default=None,
         description="default today (the meeting's day when the meeting decides); refused where the unit leaders' "
         "final approval makes the decision",
@@ -59,8 +81,8 @@ class ApprovalIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     approved: bool = True
-    reason: str | None = Field(default=None, max_length=5000, description="required when not approving")
-    decided_on: date | None = Field(default=None, description="the final approval's date; default today")
+    reason: ShortLetterText | None = Field(default=None, description="required when not approving")
+    decided_on: PlausibleDate | None = Field(default=None, description="the final approval's date; default today")
 
 
 class ReviewIn(BaseModel):
@@ -70,27 +92,29 @@ class ReviewIn(BaseModel):
 
     result: ReviewResult
     services: list[ServiceIn] | None = Field(
-        default=None, description="change: the services granted now; continue: leave out, or the same with a new period"
+        default=None,
+        max_length=MAX_ENTRIES,
+        description="change: the services granted now; continue: leave out, or the same with a new period",
     )
     outcome: Outcome | None = Field(default=None, description="change: granted (default) or partly_granted")
-    legal_basis: list[str] | None = None
+    legal_basis: list[LetterLine] | None = Field(default=None, max_length=MAX_ENTRIES)
     reasons: ReasonsIn = Field(default_factory=ReasonsIn)
-    decided_on: date | None = None
-    meeting_id: str | None = Field(default=None, description="where the meeting decides: the meeting that did")
+    decided_on: PlausibleDate | None = None
+    meeting_id: Identifier | None = Field(default=None, description="where the meeting decides: the meeting that did")
 
 
 class AttendeeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
-    role: str = Field(min_length=1, max_length=60, description="e.g. allocation_office, unit_leader, doctor")
-    unit: str | None = Field(default=None, max_length=60)
+    name: LetterName
+    role: Annotated[Line, Field(max_length=60)] = Field(description="e.g. allocation_office, unit_leader, doctor")
+    unit: Annotated[Line, Field(max_length=60)] | None = None
 
 
 class AttendeesIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    attendees: list[AttendeeIn] = Field(min_length=1)
+    attendees: list[AttendeeIn] = Field(min_length=1, max_length=MAX_LIST)
 
 
 class OutcomeIn(BaseModel):
@@ -98,17 +122,17 @@ class OutcomeIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    case_id: str = Field(min_length=1, max_length=64)
+    case_id: Identifier
     result: MeetingResult
     outcome: Outcome | None = Field(default=None, description="the conclusion; required when concluded")
-    note: str | None = Field(default=None, max_length=5000)
+    note: ShortLetterText | None = None
 
 
 class PreliminaryReplyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    expected_decision_on: date
-    reason_for_delay: str = Field(min_length=1, max_length=5000)
+    expected_decision_on: PlausibleDate
+    reason_for_delay: Annotated[Text, Field(min_length=1, max_length=5000), PRINTABLE_TEXT]
 
 
 # --- answers -------------------------------------------------------------------------------------

@@ -6,14 +6,36 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.intake import Channel, Consent, ConsentScope, CoordinationNeed, Route, Sender
+from contracts.intake import (
+    Channel,
+    Consent,
+    ConsentScope,
+    CoordinationNeed,
+    Route,
+    Sender,
+    ShareWith,
+    WithdrawalReason,
+)
 from servicekit.context import bind
 from servicekit.db import new_id
 from servicekit.errors import DomainError
 from servicekit.http import problem_responses
 from servicekit.runtime import BusDep
+from servicekit.types import (
+    MAX_LIST,
+    Code,
+    Identifier,
+    JournalNumber,
+    Limit,
+    Line,
+    Name,
+    Offset,
+    PlausibleDate,
+    PlausibleTime,
+    Text,
+)
 from services.intake import commands
 from services.intake.domain import (
     MAX_GUARDIANS,
@@ -37,7 +59,7 @@ from services.intake.domain import (
     guardian_in_force,
 )
 
-PersonId = Annotated[str, Field(min_length=1, max_length=100, description="pseudonymous person id from POST /persons")]
+PersonId = Annotated[Identifier, Field(description="pseudonymous person id from POST /persons")]
 
 
 # --- persons ------------------------------------------------------------------------------------
@@ -48,16 +70,16 @@ persons = APIRouter(prefix="/persons", tags=["persons"])
 class AddressIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    street: str = Field(min_length=1, max_length=200)
+    street: Name
     postcode: str = Field(pattern=r"^[0-9]{4}$", description="Norwegian 4-digit postcode")
-    city: str = Field(min_length=1, max_length=100)
+    city: Annotated[Name, Field(max_length=100)]
 
 
 class PersonIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    national_id: str = Field(min_length=1, max_length=100, description="fødselsnummer or D-number, 11 digits")
-    name: str | None = Field(default=None, min_length=1, max_length=200, description="for letters")
+    national_id: Annotated[Line, Field(max_length=100)] = Field(description="fødselsnummer or D-number, 11 digits")
+    name: Name | None = Field(default=None, description="for letters")
     address: AddressIn | None = Field(default=None, description="postal address, for letters")
 
 
@@ -142,7 +164,7 @@ async def register_person(body: PersonIn, response: Response, bus: BusDep) -> Pe
 
 
 Purpose = Annotated[
-    str, Query(min_length=3, max_length=500, description="why the person is looked up, e.g. 'decision letter'")
+    Line, Query(min_length=3, max_length=500, description="why the person is looked up, e.g. 'decision letter'")
 ]
 
 
@@ -153,17 +175,17 @@ def _purpose(purpose: str) -> str:
 
 
 @persons.get("/{person_id}", response_model=PersonRead, summary="One person; the read is logged with its purpose")
-async def read_person(person_id: str, purpose: Purpose, bus: BusDep) -> PersonRead:
+async def read_person(person_id: Identifier, purpose: Purpose, bus: BusDep) -> PersonRead:
     shown = await bus.run(commands.read_person, commands.ReadPerson(person_id, purpose=_purpose(purpose)))
     return PersonRead.shown(shown)
 
 
 @persons.get("/{person_id}/access-log", response_model=PersonAccessPage, summary="Who read the person, and why")
 async def person_access_log(
-    person_id: str,
+    person_id: Identifier,
     bus: BusDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> PersonAccessPage:
     items, total = await bus.run(commands.person_access_log, commands.PersonAccessLog(person_id, limit, offset))
     return PersonAccessPage(
@@ -255,7 +277,7 @@ def _guardians_view(view: commands.GuardiansView) -> GuardiansOut:
         }
     ),
 )
-async def record_guardians(person_id: str, body: GuardiansIn, bus: BusDep) -> GuardiansOut:
+async def record_guardians(person_id: Identifier, body: GuardiansIn, bus: BusDep) -> GuardiansOut:
     """Replaces the person's guardian list with the one given. Each guardian must be a registered person of
     the municipality (register them first with POST /persons), not the person themself, named once; at most
     two parents, and parents only for a child under 18 (a parent appointed verge for an adult is recorded as
@@ -275,7 +297,7 @@ async def record_guardians(person_id: str, body: GuardiansIn, bus: BusDep) -> Gu
         {403: "not a caseworker, leader or service", 404: "no such person in your municipality"}
     ),
 )
-async def read_guardians(person_id: str, bus: BusDep) -> GuardiansOut:
+async def read_guardians(person_id: Identifier, bus: BusDep) -> GuardiansOut:
     """Pseudonymous ids and relations only; names and addresses are read with /letter-recipients."""
     return _guardians_view(await bus.run(commands.read_guardians, commands.ReadGuardians(person_id)))
 
@@ -338,7 +360,7 @@ class LetterRecipientsOut(BaseModel):
         }
     ),
 )
-async def read_letter_recipients(person_id: str, purpose: Purpose, bus: BusDep) -> LetterRecipientsOut:
+async def read_letter_recipients(person_id: Identifier, purpose: Purpose, bus: BusDep) -> LetterRecipientsOut:
     """For caseworkers and services that write letters. A child under 18 (today, in Norway): its guardians
     (parents with parental responsibility, appointed guardian), or the child themself with
     `no_guardian_registered` when the register names none. An adult: the person, and also their appointed
@@ -361,8 +383,8 @@ class ApplicationIn(BaseModel):
     person_id: PersonId
     channel: Channel
     sender: Sender
-    service_code: str = Field(min_length=1, max_length=60, description="code from the municipality's catalogue")
-    received_on: date
+    service_code: Code = Field(description="code from the municipality's catalogue")
+    received_on: PlausibleDate
     consent: Consent
     children_involved: bool = Field(
         default=False, description="siblings or children as next of kin are affected: the case involves a child"
@@ -376,6 +398,12 @@ class EmergencyMeasureOut(BaseModel):
     why: str
     registered_at: datetime
     registered_by: str
+
+
+class WithdrawalOut(BaseModel):
+    withdrawn_on: date
+    reason_code: WithdrawalReason | None
+    reason: str | None = Field(description="the caseworker's words; they stay in intake, the event has the code")
 
 
 class ApplicationOut(BaseModel):
@@ -404,6 +432,9 @@ class ApplicationOut(BaseModel):
     emergency_details: EmergencyMeasureOut | None = Field(
         default=None, description="what the unit did and why; in the single-case read only"
     )
+    withdrawal: WithdrawalOut | None = Field(
+        default=None, description="when and why the applicant withdrew; in the single-case read only"
+    )
     status: CaseStatus
     created_at: datetime
 
@@ -418,6 +449,7 @@ class ApplicationPage(BaseModel):
 def _case_view(case: Case, *, details: bool = False) -> ApplicationOut:
     """The case as the API shows it; the emergency details only where asked for (the single-case read)."""
     emergency = case.emergency if details else None
+    withdrawal = case.withdrawal if details else None
     return ApplicationOut(
         case_id=case.case_id,
         municipality=case.municipality,
@@ -438,6 +470,7 @@ def _case_view(case: Case, *, details: bool = False) -> ApplicationOut:
         emergency_measure=case.is_emergency_measure,
         decide_at_first_meeting=case.is_emergency_measure,
         emergency_details=EmergencyMeasureOut.model_validate(emergency, from_attributes=True) if emergency else None,
+        withdrawal=WithdrawalOut.model_validate(withdrawal, from_attributes=True) if withdrawal else None,
         status=case.status,
         created_at=case.created_at,
     )
@@ -456,7 +489,7 @@ async def register_application(body: ApplicationIn, bus: BusDep) -> ApplicationO
 
 
 @router.get("/{case_id}", response_model=ApplicationOut, summary="One case of your municipality")
-async def get_application(case_id: str, bus: BusDep) -> ApplicationOut:
+async def get_application(case_id: Identifier, bus: BusDep) -> ApplicationOut:
     bind(case_id=case_id)
     return _case_view(await bus.run(commands.read_case, commands.ReadCase(case_id)), details=True)
 
@@ -465,18 +498,18 @@ async def get_application(case_id: str, bus: BusDep) -> ApplicationOut:
 async def list_applications(
     *,
     bus: BusDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
     kind: CaseKind | None = None,
     status: CaseStatus | None = None,
-    service_code: Annotated[str | None, Query(max_length=60)] = None,
+    service_code: Code | None = None,
     person_id: Annotated[
-        str | None, Query(max_length=100, description="cases about this person, or applied for by them")
+        Identifier | None, Query(description="cases about this person, or applied for by them")
     ] = None,
     route: Route | None = None,
-    journal_number: Annotated[str | None, Query(max_length=20)] = None,
-    received_from: Annotated[date | None, Query(description="received on or after this date")] = None,
-    received_to: Annotated[date | None, Query(description="received on or before this date")] = None,
+    journal_number: JournalNumber | None = None,
+    received_from: Annotated[PlausibleDate | None, Query(description="received on or after this date")] = None,
+    received_to: Annotated[PlausibleDate | None, Query(description="received on or before this date")] = None,
     involves_child: bool | None = None,
     emergency: Annotated[bool | None, Query(description="emergency measures only (true) or none of them")] = None,
 ) -> ApplicationPage:
@@ -501,14 +534,19 @@ async def list_applications(
 class WithdrawalIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    withdrawn_on: date
-    reason: str | None = Field(default=None, max_length=2000)
+    withdrawn_on: PlausibleDate
+    reason_code: WithdrawalReason | None = Field(default=None, description="why, as a code; the event carries it")
+    reason: Text | None = Field(
+        default=None, max_length=2000, description="in the caseworker's words; kept in intake, never on an event"
+    )
 
 
 @router.post("/{case_id}/withdrawal", response_model=ApplicationOut, summary="Record that the applicant withdrew")
-async def withdraw_application(case_id: str, body: WithdrawalIn, bus: BusDep) -> ApplicationOut:
+async def withdraw_application(case_id: Identifier, body: WithdrawalIn, bus: BusDep) -> ApplicationOut:
     bind(case_id=case_id)
-    cmd = commands.WithdrawCase(case_id, withdrawn_on=body.withdrawn_on, reason=body.reason)
+    cmd = commands.WithdrawCase(
+        case_id, withdrawn_on=body.withdrawn_on, reason_code=body.reason_code, reason=body.reason
+    )
     return _case_view(await bus.run(commands.withdraw_application, cmd))
 
 
@@ -518,11 +556,15 @@ async def withdraw_application(case_id: str, body: WithdrawalIn, bus: BusDep) ->
 class ConsentWithdrawalIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    scopes: list[ConsentScope] = Field(min_length=1, description="withdrawing 'processing' withdraws all consent")
-    share_with: list[str] = Field(
-        default_factory=list, description="with 'sharing': stop sharing with these only; empty stops all sharing"
+    scopes: list[ConsentScope] = Field(
+        min_length=1, max_length=len(ConsentScope), description="withdrawing 'processing' withdraws all consent"
     )
-    withdrawn_on: date
+    share_with: list[ShareWith] = Field(
+        default_factory=list,
+        max_length=MAX_LIST,
+        description="with 'sharing': stop sharing with these only; empty stops all sharing",
+    )
+    withdrawn_on: PlausibleDate
 
 
 class ConsentEventOut(BaseModel):
@@ -550,7 +592,7 @@ def _consent_view(view: commands.ConsentView) -> ConsentOut:
 
 
 @router.get("/{case_id}/consent", response_model=ConsentOut, summary="The consent that holds, and its history")
-async def get_consent(case_id: str, bus: BusDep) -> ConsentOut:
+async def get_consent(case_id: Identifier, bus: BusDep) -> ConsentOut:
     bind(case_id=case_id)
     return _consent_view(await bus.run(commands.consent_of, commands.ReadCase(case_id)))
 
@@ -558,7 +600,7 @@ async def get_consent(case_id: str, bus: BusDep) -> ConsentOut:
 @router.post(
     "/{case_id}/consent/withdrawal", response_model=ConsentOut, summary="Record that consent was withdrawn, in part"
 )
-async def withdraw_consent(case_id: str, body: ConsentWithdrawalIn, bus: BusDep) -> ConsentOut:
+async def withdraw_consent(case_id: Identifier, body: ConsentWithdrawalIn, bus: BusDep) -> ConsentOut:
     bind(case_id=case_id)
     cmd = commands.WithdrawConsent(
         case_id, scopes=body.scopes, share_with=body.share_with, withdrawn_on=body.withdrawn_on
@@ -579,8 +621,10 @@ class ReferralIn(BaseModel):
     person_id: PersonId
     channel: Channel
     sender: Sender
-    requested: list[CoordinationNeed] = Field(min_length=1, description="coordinator, individual plan, or both")
-    received_on: date
+    requested: list[CoordinationNeed] = Field(
+        min_length=1, max_length=len(CoordinationNeed), description="coordinator, individual plan, or both"
+    )
+    received_on: PlausibleDate
     consent: Consent
     children_involved: bool = False
 
@@ -601,7 +645,9 @@ class ChildCoordinatorApplicationIn(BaseModel):
 
     applicant_person_id: PersonId = Field(description="the parent or guardian who applies")
     child_person_id: PersonId | None = Field(default=None, description="the child, when born (under 18)")
-    expected_birth_on: date | None = Field(default=None, description="in pregnancy, instead of child_person_id")
+    expected_birth_on: PlausibleDate | None = Field(
+        default=None, description="in pregnancy, instead of child_person_id"
+    )
     co_applicant_person_id: PersonId | None = Field(
         default=None,
         description="in pregnancy only: the other expecting parent, registered in the person register; the "
@@ -609,7 +655,7 @@ class ChildCoordinatorApplicationIn(BaseModel):
     )
     channel: Channel
     sender: Sender
-    received_on: date
+    received_on: PlausibleDate
     consent: Consent
 
 
@@ -634,10 +680,12 @@ class EmergencyMeasureIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     person_id: PersonId
-    service_code: str = Field(min_length=1, max_length=60)
-    started_at: AwareDatetime = Field(description="when the unit started the service; not in the future")
-    what: str = Field(min_length=1, max_length=4000, description="what was started; stays in intake")
-    why: str = Field(min_length=1, max_length=4000, description="why it could not wait; stays in intake")
+    service_code: Code
+    started_at: PlausibleTime = Field(description="when the unit started the service; not in the future")
+    what: Annotated[Text, Field(min_length=1, max_length=4000)] = Field(description="what was started; stays in intake")
+    why: Annotated[Text, Field(min_length=1, max_length=4000)] = Field(
+        description="why it could not wait; stays in intake"
+    )
     consent: Consent = Field(description="the consent the person (or guardian, parents) gave the unit")
 
 

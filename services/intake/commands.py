@@ -4,10 +4,10 @@ The bus opens the unit of work for the acting municipality and commits it; no us
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from contracts.intake import Consent, ConsentScope
+from contracts.intake import Consent, ConsentScope, WithdrawalReason
 from servicekit.db import UnitOfWork, new_id
 from servicekit.errors import DomainError, NotFound
 from services.intake.db import Cases, Persons
@@ -30,6 +30,7 @@ from services.intake.domain import (
     Registration,
     ShownPerson,
     acting_unit,
+    case_reader,
     check_application,
     check_child_coordinator_application,
     check_emergency_measure,
@@ -37,6 +38,7 @@ from services.intake.domain import (
     letter_recipients,
     letter_recipients_read_by,
     parse_national_id,
+    require_person_reader,
 )
 
 # --- commands and queries -----------------------------------------------------------------------
@@ -103,7 +105,8 @@ class ListCases:
 class WithdrawCase:
     case_id: str
     withdrawn_on: date
-    reason: str | None = None
+    reason_code: WithdrawalReason | None = None
+    reason: str | None = None  # the caseworker's words: kept on the case, never on an event
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,7 @@ async def register_person(cmd: RegisterPerson, uow: UnitOfWork) -> tuple[Person,
 async def read_person(cmd: ReadPerson, uow: UnitOfWork) -> ShownPerson:
     """One person of the municipality, as much as the actor may see; the read is logged in the same
     transaction, or not made at all."""
+    require_person_reader(uow.actor)
     persons = Persons(uow)
     person = await persons.get(cmd.person_id)
     if person is None:
@@ -280,15 +284,23 @@ def _not_found(case_id: str, uow: UnitOfWork) -> NotFound:
     return NotFound(f"no application {case_id} in municipality {uow.municipality}")
 
 
-async def read_case(cmd: ReadCase, uow: UnitOfWork) -> Case:
-    case = await Cases(uow).get(cmd.case_id)
-    if case is None:
-        raise _not_found(cmd.case_id, uow)
+async def _readable(cases: Cases, case_id: str, uow: UnitOfWork) -> Case:
+    """The case, if the actor may read it (else Forbidden for the role, NotFound for a case it may not see)."""
+    reader = case_reader(uow.actor, uow.tenant)
+    case = await cases.get(case_id)
+    if case is None or not reader.sees(case):
+        raise _not_found(case_id, uow)
     return case
 
 
+async def read_case(cmd: ReadCase, uow: UnitOfWork) -> Case:
+    return await _readable(Cases(uow), cmd.case_id, uow)
+
+
 async def list_cases(cmd: ListCases, uow: UnitOfWork) -> tuple[list[Case], int]:
-    return await Cases(uow).page(cmd.filters, limit=cmd.limit, offset=cmd.offset)
+    reader = case_reader(uow.actor, uow.tenant)
+    filters = cmd.filters if reader.unit is None else replace(cmd.filters, registered_by_unit=reader.unit)
+    return await Cases(uow).page(filters, limit=cmd.limit, offset=cmd.offset)
 
 
 async def _to_change(cases: Cases, case_id: str, uow: UnitOfWork) -> Case:
@@ -302,7 +314,7 @@ async def withdraw_application(cmd: WithdrawCase, uow: UnitOfWork) -> Case:
     uow.actor.require("caseworker")
     cases = Cases(uow)
     case = await _to_change(cases, cmd.case_id, uow)
-    events = case.withdraw(cmd.withdrawn_on, cmd.reason, today=uow.clock.today())
+    events = case.withdraw(cmd.withdrawn_on, cmd.reason_code, cmd.reason, today=uow.clock.today())
     await cases.save(case)
     await uow.emit_all(events)
     return case
@@ -322,7 +334,5 @@ async def withdraw_case_consent(cmd: WithdrawConsent, uow: UnitOfWork) -> Consen
 
 async def consent_of(cmd: ReadCase, uow: UnitOfWork) -> ConsentView:
     cases = Cases(uow)
-    case = await cases.get(cmd.case_id)
-    if case is None:
-        raise _not_found(cmd.case_id, uow)
+    case = await _readable(cases, cmd.case_id, uow)
     return ConsentView(case_id=case.case_id, current=case.consent, history=await cases.consent_history(case.case_id))

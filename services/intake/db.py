@@ -30,7 +30,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
-from contracts.intake import Channel, Consent, ConsentScope, CoordinationNeed, Route, Sender
+from contracts.intake import Channel, Consent, ConsentScope, CoordinationNeed, Route, Sender, WithdrawalReason
 from servicekit.db import BigId, UnitOfWork, UtcDateTime, new_metadata
 from services.intake.domain import (
     Case,
@@ -48,6 +48,7 @@ from services.intake.domain import (
     IdKind,
     Person,
     PersonAccess,
+    Withdrawal,
 )
 
 metadata = new_metadata()
@@ -80,6 +81,10 @@ application = Table(
     Column("involves_child", Boolean, nullable=False, server_default=false()),
     Column("status", String(30), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    Column("withdrawn_on", Date, nullable=True),
+    Column("withdrawal_reason_code", String(40), nullable=True),
+    # The caseworker's own words about a withdrawal stay here: the event carries the code only.
+    Column("withdrawal_reason", Text, nullable=True),
     UniqueConstraint("municipality", "journal_number", name="uq_application_municipality_journal_number"),
     Index("ix_application_municipality_person_id", "municipality", "person_id"),
     Index("ix_application_municipality_created_at", "municipality", "created_at"),
@@ -422,7 +427,29 @@ def _case(row: RowMapping, emergency: EmergencyDetails | None = None) -> Case:
         status=CaseStatus(row["status"]),
         created_at=row["created_at"],
         emergency=emergency,
+        withdrawal=_withdrawal(row),
     )
+
+
+def _withdrawal(row: RowMapping) -> Withdrawal | None:
+    if row["withdrawn_on"] is None:
+        return None
+    code = row["withdrawal_reason_code"]
+    return Withdrawal(
+        withdrawn_on=row["withdrawn_on"],
+        reason_code=WithdrawalReason(code) if code is not None else None,
+        reason=row["withdrawal_reason"],
+    )
+
+
+def _withdrawal_values(withdrawal: Withdrawal | None) -> dict[str, Any]:
+    if withdrawal is None:
+        return {}
+    return {
+        "withdrawn_on": withdrawal.withdrawn_on,
+        "withdrawal_reason_code": withdrawal.reason_code.value if withdrawal.reason_code is not None else None,
+        "withdrawal_reason": withdrawal.reason,
+    }
 
 
 def _consent_record(row: RowMapping) -> ConsentRecord:
@@ -467,6 +494,9 @@ def _conditions(filters: CaseFilter) -> list[ColumnElement[bool]]:
         where.append(c.kind == CaseKind.EMERGENCY_MEASURE.value)
     elif filters.emergency is False:
         where.append(c.kind != CaseKind.EMERGENCY_MEASURE.value)
+    if filters.registered_by_unit is not None:
+        m = emergency_measure.c
+        where.append(c.case_id.in_(select(m.case_id).where(m.unit == filters.registered_by_unit)))
     return where
 
 
@@ -545,7 +575,9 @@ class Cases:
         await self._session.execute(
             update(application)
             .where(application.c.municipality == self._municipality, application.c.case_id == case.case_id)
-            .values(status=case.status.value, consent=_consent_json(case.consent))
+            .values(
+                status=case.status.value, consent=_consent_json(case.consent), **_withdrawal_values(case.withdrawal)
+            )
         )
         await self._save_consent_records(case)
 

@@ -23,6 +23,7 @@ from contracts.intake import (
     EmergencyMeasureRegistered,
     Route,
     Sender,
+    WithdrawalReason,
 )
 from servicekit.actor import Actor
 from servicekit.calendar import add_months, local_date
@@ -162,6 +163,40 @@ def acting_unit(unit: str | None, tenant: Tenant) -> str:
     return unit
 
 
+# --- who may read -------------------------------------------------------------------------------
+
+# The pseudonymous entry of a person (birth date, id kind; more by role, see `Person.read_by`): every role of the
+# municipality's work reads it, and each read is logged. A token with no role reads nothing.
+PERSON_READERS = ("caseworker", "leader", "service", "unit")
+
+
+def require_person_reader(actor: Actor) -> None:
+    actor.require(*PERSON_READERS)
+
+
+@dataclass(frozen=True)
+class CaseReader:
+    """Whose cases a reader sees: every case of the municipality (a caseworker: `unit` None), or only the
+    emergency measures one unit registered (a `unit` token: what it did and why, and the consent it was given)."""
+
+    unit: str | None
+
+    def sees(self, case: Case) -> bool:
+        if self.unit is None:
+            return True
+        return case.emergency is not None and case.emergency.unit == self.unit
+
+
+def case_reader(actor: Actor, tenant: Tenant) -> CaseReader:
+    """What `actor` may read of the municipality's cases (their journal, consent, emergency free text), or
+    Forbidden naming the roles: a caseworker all of them, a unit its own emergency measures, no one else any."""
+    if actor.has("caseworker"):
+        return CaseReader(unit=None)
+    if actor.has("unit"):
+        return CaseReader(unit=acting_unit(actor.unit, tenant))
+    raise Forbidden("reading cases needs the role caseworker (or unit, for the emergency measures a unit registered)")
+
+
 # --- consent ------------------------------------------------------------------------------------
 
 
@@ -170,8 +205,10 @@ def _duplicates(values: Iterable[str]) -> list[str]:
 
 
 def shareable_codes(tenant: Tenant) -> set[str]:
-    """What consent to 'sharing' may name: the service catalogue and the municipality's units."""
+    """What consent to 'sharing' may name: the service catalogue, the municipality's units, and the municipality
+    numbers of its partner offices (a case is handed over to a partner office only when its consent names it)."""
     codes = {s.code for s in tenant.services} | {u.code for u in tenant.units}
+    codes |= {office.municipality for office in tenant.partner_offices}
     if tenant.children_unit is not None:
         codes.add(tenant.children_unit.code)
     return codes
@@ -926,6 +963,16 @@ class Registration:
         )
 
 
+@dataclass(frozen=True)
+class Withdrawal:
+    """The applicant withdrew: when, why as a code (the event carries it), and the caseworker's own words (these
+    stay in intake: free text never travels on a topic)."""
+
+    withdrawn_on: date
+    reason_code: WithdrawalReason | None
+    reason: str | None
+
+
 @dataclass
 class Case:
     """A case of any kind: journaled, routed, with the consent that holds and its history."""
@@ -949,6 +996,7 @@ class Case:
     co_applicant_person_id: str | None = None
     expected_birth_on: date | None = None
     emergency: EmergencyDetails | None = None
+    withdrawal: Withdrawal | None = None
     # Consent history recorded by this aggregate and not yet saved.
     new_consent_records: list[ConsentRecord] = field(default_factory=list, repr=False, compare=False)
 
@@ -1074,11 +1122,15 @@ class Case:
         )
         return events
 
-    def withdraw(self, withdrawn_on: date, reason: str | None, *, today: date) -> list[EventModel]:
-        """The applicant withdrew: once, not before receipt, not ahead of time."""
+    def withdraw(
+        self, withdrawn_on: date, reason_code: WithdrawalReason | None, reason: str | None, *, today: date
+    ) -> list[EventModel]:
+        """The applicant withdrew: once, not before receipt, not ahead of time. The event tells why by the code
+        only; the caseworker's words stay on the case."""
         withdraw(self.status, withdrawn_on, self.received_on, today=today)
         self.status = CaseStatus.WITHDRAWN
-        return [ApplicationWithdrawn(case_id=self.case_id, withdrawn_on=withdrawn_on, reason=reason)]
+        self.withdrawal = Withdrawal(withdrawn_on=withdrawn_on, reason_code=reason_code, reason=reason)
+        return [ApplicationWithdrawn(case_id=self.case_id, withdrawn_on=withdrawn_on, reason_code=reason_code)]
 
     def withdraw_consent(
         self,
@@ -1135,3 +1187,4 @@ class CaseFilter:
     received_to: date | None = None
     involves_child: bool | None = None
     emergency: bool | None = None
+    registered_by_unit: str | None = None  # the emergency measures this unit registered, only

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from servicekit.context import bind
 from servicekit.runtime import BusDep
+from servicekit.types import Identifier, Limit, Offset
 from services.notification import commands
 from services.notification.domain import Deadline
 
@@ -47,9 +48,7 @@ class DeadlineOut(BaseModel):
         )
 
 
-CaseFilter = Annotated[str | None, Query(max_length=36, description="only this case")]
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+CaseFilter = Annotated[Identifier | None, Query(description="only this case")]
 
 
 @router.get("/notifications", response_model=list[NotificationOut], summary="Notifications, oldest first")

@@ -25,6 +25,7 @@ from services.notification.domain import (
     Sweep,
     case_opening,
     decision_notice,
+    for_feed,
     withdraws_processing,
 )
 
@@ -162,8 +163,9 @@ async def sweep_deadline(cmd: SweepDeadline, uow: UnitOfWork) -> Sweep:
 async def forward_to_feed(event: CloudEvent[Any], uow: UnitOfWork) -> None:
     """Every step of the journey, as it happened, on the municipality's own topic for its other systems.
 
-    Events carry no identity numbers or free-text health information, so they go out unchanged (same id)."""
-    await uow.forward(event, topic=tenant_topic(uow.municipality))
+    Events carry no identity numbers; what free text one may carry is withheld (`for_feed`), the rest goes out
+    unchanged (same id)."""
+    await uow.forward(for_feed(event), topic=tenant_topic(uow.municipality))
 
 
 # --- reads for the API ----------------------------------------------------------------------------------------------

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from contracts.deadlines import DeadlineDue, DeadlineKind, DeadlineScheduled
+from contracts.assessment import AssessmentCompleted
+from contracts.deadlines import DeadlineCancelled, DeadlineDue, DeadlineKind, DeadlineScheduled
+from contracts.decision import DecisionMade
+from contracts.envelope import CloudEvent
 from contracts.intake import (
     ApplicationRegistered,
+    ApplicationWithdrawn,
     ChildCoordinatorApplicationRegistered,
     ConsentScope,
     ConsentWithdrawn,
@@ -288,3 +294,38 @@ class Deadline:
         self.status = DeadlineStatus.CANCELLED
         self.cancel_reason = reason
         return True
+
+
+# --- per-municipality integration feeds ---------------------------------------------------------------------------
+
+# What an integration does not get of an event: free text that may tell of a person's health or circumstances. A
+# withheld field is optional, so that what the feed carries still validates against its event type's schema.
+FEED_WITHHELD: Mapping[str, frozenset[str]] = {
+    # Intake fills it no more (the code says why), but an event recorded before that may still carry words.
+    ApplicationWithdrawn.event_type: frozenset({"reason"}),
+}
+
+# The text fields an integration does get, and why none of them is free text about a person.
+FEED_FORWARDED_TEXT: Mapping[str, Mapping[str, str]] = {
+    AssessmentCompleted.event_type: {
+        "completed_by": "who completed: the route or partner office's label, never a name",
+        "recommendation.legal_basis": "the provisions of law the recommendation rests on",
+    },
+    DecisionMade.event_type: {
+        "legal_basis": "the provisions of law the decision rests on; an archive journals the decision by them",
+        "appeal.appeal_body": "the appeal body, from the municipality's configuration",
+        "appeal.submit_to": "where to appeal, from the municipality's configuration",
+        "appeal.legal_basis": "the provision of law that grants the right to appeal",
+    },
+    DeadlineCancelled.event_type: {"reason": "a code the cancelling service sets (e.g. decision_superseded)"},
+}
+
+
+def for_feed(event: CloudEvent[Any]) -> CloudEvent[Any]:
+    """The event as the municipality's integration feed carries it: the same id, type and case, without the
+    fields an integration does not get."""
+    withheld = FEED_WITHHELD.get(event.type)
+    if not withheld:
+        return event
+    data = event.data.model_copy(update=dict.fromkeys(withheld))
+    return event.model_copy(update={"data": data})

@@ -96,7 +96,8 @@ def application_event(municipality: str = TOLGA, **overrides: Any) -> CloudEvent
         "sender": Sender.APPLICANT,
         "service_code": "home_nursing",
         "received_on": date(2026, 11, 2),
-        "consent": consent("fetch_from_gp", "fetch_from_hospital", "sharing"),
+        # Sharing with the partner office that takes Holtålen's partner services, so those cases can be handed over.
+        "consent": consent("fetch_from_gp", "fetch_from_hospital", "sharing", share_with=(PARTNER,)),
         "route": Route.ALLOCATION_OFFICE,
     }
     fields.update(overrides)

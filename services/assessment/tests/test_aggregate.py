@@ -271,6 +271,30 @@ def test_a_hand_over_grants_the_partner_office_this_case_and_only_the_home_hands
         assessment.hand_over(PARTNER_OFFICE, tenants.get(HOLTALEN), NOW)
 
 
+def test_a_consent_no_longer_naming_the_partner_revokes_its_grant_and_keeps_it_on_record(tenants: Tenants) -> None:
+    assessment = opened(HOLTALEN, service_code="private_respite")
+    assessment.hand_over(HOLTALEN_OFFICE, tenants.get(HOLTALEN), NOW)
+    later = NOW + timedelta(days=1)
+
+    assessment.update_consent(["processing", "sharing"], ["respite_service"], processing_withdrawn=False, now=later)
+
+    assert assessment.partners == []
+    assert [(g.partner, g.revoked_at) for g in assessment.grants] == [(PARTNER, later)]
+    with pytest.raises(Forbidden, match="no access"):
+        assessment.acting_as(PARTNER_OFFICE)
+    assert assessment.acting_as(HOLTALEN_OFFICE).is_unit is False
+
+
+def test_a_partner_without_the_consent_to_share_has_no_access_even_with_a_grant(tenants: Tenants) -> None:
+    assessment = opened(HOLTALEN, service_code="private_respite")
+    assessment.hand_over(HOLTALEN_OFFICE, tenants.get(HOLTALEN), NOW)
+
+    assessment.consent_share_with = []  # as if the grant had outlived the consent
+
+    with pytest.raises(Forbidden, match="no access"):
+        assessment.acting_as(PARTNER_OFFICE)
+
+
 def test_the_partner_office_works_by_the_home_municipalitys_criteria(tenants: Tenants) -> None:
     assessment = opened(HOLTALEN, service_code="private_respite")
     assessment.hand_over(HOLTALEN_OFFICE, tenants.get(HOLTALEN), NOW)

@@ -26,6 +26,7 @@ from servicekit.testing import emitted, fields_named, outbox_events
 from services.assessment.tests.support import (
     MENTAL_HEALTH,
     NOW,
+    PARTNER,
     PROBLEM,
     TODAY,
     TOLGA,
@@ -66,7 +67,7 @@ async def test_an_opened_assessment_reads_back_with_its_case_and_consent_snapsho
     )
     assert opened["consent"] == {
         "scope": ["processing", "fetch_from_gp", "fetch_from_hospital", "sharing"],
-        "share_with": [],
+        "share_with": [PARTNER],
     }
     empty: dict[str, Any] = {
         "assignment": None,

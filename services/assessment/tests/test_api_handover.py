@@ -266,3 +266,72 @@ async def test_events_of_the_partners_work_belong_to_the_home_municipality(
     )
 
     assert {e.municipality for _, e in await outbox_events(app)} == {HOLTALEN}
+
+
+async def test_a_hand_over_needs_a_consent_that_names_the_partner_municipality(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    opened = await open_assessment(
+        app, client, HOLTALEN, service_code="bpa", consent=consent("sharing", share_with=("respite_service",))
+    )
+    before = await snapshot(app)
+
+    response = await client.post(f"/assessments/{opened['id']}/handover", json={}, headers=auth(app, HOLTALEN))
+
+    assert response.status_code == 409
+    assert response.json()["field"] == "consent.share_with"
+    assert PARTNER in response.json()["detail"]
+    assert await snapshot(app) == before
+
+
+@pytest.mark.parametrize(
+    ("withdrawn", "remaining"),
+    [
+        (("sharing",), consent("fetch_from_gp")),  # sharing withdrawn altogether
+        (("sharing",), consent("sharing", share_with=("respite_service",))),  # no longer with the partner
+        (("processing",), None),  # everything withdrawn
+    ],
+    ids=["sharing", "sharing-with-the-partner", "processing"],
+)
+async def test_withdrawing_the_consent_to_share_revokes_the_partners_grant(
+    app: FastAPI, client: httpx.AsyncClient, withdrawn: tuple[str, ...], remaining: Any
+) -> None:
+    opened = await open_assessment(
+        app, client, HOLTALEN, service_code="bpa", consent=consent("sharing", share_with=("respite_service", PARTNER))
+    )
+    assert (await client.post(f"/assessments/{opened['id']}/handover", headers=auth(app, HOLTALEN))).status_code == 200
+    partner = auth(app, PARTNER)
+    assert (await client.get(f"/assessments/{opened['id']}", headers=partner)).status_code == 200
+
+    await deliver(app, withdrawal_event(opened["case_id"], HOLTALEN, withdrawn=withdrawn, remaining=remaining))
+
+    read = await client.get(f"/assessments/{opened['id']}", headers=partner)
+    listing = (await client.get("/assessments", headers=partner)).json()
+    write = await client.put(
+        f"/assessments/{opened['id']}/functional-scores",
+        json={"assessed_on": TODAY.isoformat(), "scores": {"eating": 2}},
+        headers=partner,
+    )
+    home = await client.get(f"/assessments/{opened['id']}", headers=auth(app, HOLTALEN))
+    assert (read.status_code, write.status_code, listing["total"]) == (404, 404, 0)
+    assert home.status_code == 200
+    assert home.json()["handed_over_to"] == []
+    assert await count(app, assessment_db.case_access) == 1  # the grant stays on record, revoked
+
+
+async def test_withdrawing_sharing_with_another_code_keeps_the_partners_grant(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    opened = await open_assessment(
+        app, client, HOLTALEN, service_code="bpa", consent=consent("sharing", share_with=("respite_service", PARTNER))
+    )
+    await client.post(f"/assessments/{opened['id']}/handover", headers=auth(app, HOLTALEN))
+
+    await deliver(
+        app,
+        withdrawal_event(
+            opened["case_id"], HOLTALEN, withdrawn=("sharing",), remaining=consent("sharing", share_with=(PARTNER,))
+        ),
+    )
+
+    assert (await client.get(f"/assessments/{opened['id']}", headers=auth(app, PARTNER))).status_code == 200

@@ -30,6 +30,7 @@ from services.assessment.domain import (
     check_information_request,
     check_scores,
     check_visit_record,
+    consent_shares_with,
     evaluate_criteria,
     is_overdue,
     next_status,
@@ -517,28 +518,56 @@ def test_every_missing_part_is_named_at_once(variables: FunctionalVariables) -> 
 
 
 def test_a_case_goes_to_the_partner_office_configured_for_its_service(holtalen: Tenant) -> None:
-    partner = check_handover(holtalen, "private_respite", ["processing", "sharing"])
+    partner = check_handover(holtalen, "private_respite", ["processing", "sharing"], ["5025"])
 
     assert partner.municipality == "5025"
 
 
 def test_a_hand_over_needs_a_partner_office_for_the_service(holtalen: Tenant, tolga: Tenant) -> None:
     with pytest.raises(DomainError, match="'home_nursing'") as caught:
-        check_handover(holtalen, "home_nursing", ["sharing"])
+        check_handover(holtalen, "home_nursing", ["sharing"], ["5025"])
     assert caught.value.field == "service_code"
     assert caught.value.status == 422
     assert "private_respite" in caught.value.detail
 
     with pytest.raises(DomainError, match="Tolga hands no cases"):
-        check_handover(tolga, "bpa", ["sharing"])
+        check_handover(tolga, "bpa", ["sharing"], ["5025"])
 
 
 def test_a_hand_over_needs_the_consent_to_share(holtalen: Tenant) -> None:
     with pytest.raises(Conflict, match="'sharing'") as caught:
-        check_handover(holtalen, "bpa", ["processing", "fetch_from_gp"])
+        check_handover(holtalen, "bpa", ["processing", "fetch_from_gp"], ["5025"])
 
     assert caught.value.field == "consent.scope"
     assert caught.value.status == 409
+
+
+@pytest.mark.parametrize("share_with", [[], ["respite_service"], ["5024"]])
+def test_a_hand_over_needs_the_consent_to_name_the_partner_municipality(
+    holtalen: Tenant, share_with: list[str]
+) -> None:
+    with pytest.raises(Conflict, match="5025") as caught:
+        check_handover(holtalen, "bpa", ["processing", "sharing"], share_with)
+
+    assert caught.value.field == "consent.share_with"
+    assert caught.value.status == 409
+
+
+@pytest.mark.parametrize(
+    ("scope", "share_with", "shares"),
+    [
+        (["processing", "sharing"], ["5025"], True),
+        (["processing", "sharing"], ["respite_service", "5025"], True),
+        (["processing", "sharing"], ["respite_service"], False),
+        (["processing"], ["5025"], False),
+        (["sharing"], ["5025"], False),
+        ([], [], False),
+    ],
+)
+def test_the_consent_shares_with_a_partner_only_with_processing_sharing_and_its_name(
+    scope: list[str], share_with: list[str], shares: bool
+) -> None:
+    assert consent_shares_with("5025", scope, share_with) is shares
 
 
 @pytest.mark.parametrize("closed", [Status.WITHDRAWN, Status.CONSENT_WITHDRAWN, Status.COMPLETED])

@@ -12,7 +12,7 @@ from servicekit.migrate import downgrade, upgrade
 from services.decision.main import spec
 
 MIGRATIONS = spec().migrations_dir
-HEAD = "0004"  # the newest revision
+HEAD = "0005"  # the newest revision
 TABLES = {
     "decision_case",
     "meeting",

@@ -12,10 +12,10 @@ from fastapi import FastAPI
 from opentelemetry.trace import SpanKind
 
 from contracts.envelope import parse_event
-from contracts.intake import ApplicationRegistered
+from contracts.intake import ApplicationRegistered, ApplicationWithdrawn, WithdrawalReason
 from contracts.topics import Topic
 from servicekit.db import OUTBOX
-from servicekit.testing import count, fields_named, outbox_events, runtime_of
+from servicekit.testing import count, emitted, fields_named, outbox_events, runtime_of
 from services.intake import db as intake_db
 from services.intake.tests.support import (
     PROBLEM,
@@ -350,6 +350,41 @@ async def test_withdrawal_marks_the_application_and_records_the_event(
         f"/applications/{created['case_id']}/withdrawal", json={"withdrawn_on": "2026-03-05"}, headers=auth(app)
     )
     assert again.status_code == 409
+
+
+async def test_a_withdrawal_reason_travels_as_a_code_and_its_words_stay_on_the_case(
+    app: FastAPI, client: httpx.AsyncClient, person_id: str
+) -> None:
+    created = await register(client, app, person_id)
+    words = "Flytter til datteren i Bergen etter hjerneslaget"
+
+    response = await client.post(
+        f"/applications/{created['case_id']}/withdrawal",
+        json={"withdrawn_on": "2026-03-05", "reason_code": "moved", "reason": words},
+        headers=auth(app),
+    )
+
+    assert response.status_code == 200, response.text
+    [withdrawn] = await emitted(app, ApplicationWithdrawn)
+    assert (withdrawn.reason_code, withdrawn.reason) == (WithdrawalReason.MOVED, None)
+    assert all(words not in event.to_json().decode() for _, event in await outbox_events(app))
+    read = (await client.get(f"/applications/{created['case_id']}", headers=auth(app))).json()
+    assert read["withdrawal"] == {"withdrawn_on": "2026-03-05", "reason_code": "moved", "reason": words}
+
+
+async def test_an_unknown_withdrawal_reason_code_is_422_naming_it(
+    app: FastAPI, client: httpx.AsyncClient, person_id: str
+) -> None:
+    created = await register(client, app, person_id)
+
+    response = await client.post(
+        f"/applications/{created['case_id']}/withdrawal",
+        json={"withdrawn_on": "2026-03-05", "reason_code": "bored"},
+        headers=auth(app),
+    )
+
+    assert response.status_code == 422
+    assert "reason_code" in fields_named(response.json())
 
 
 async def test_withdrawal_before_receipt_is_refused_and_changes_nothing(

@@ -23,6 +23,7 @@ from contracts.intake import (
     EmergencyMeasureRegistered,
     Route,
     Sender,
+    WithdrawalReason,
 )
 from servicekit.actor import Actor
 from servicekit.errors import Conflict, DomainError
@@ -41,6 +42,7 @@ from services.intake.domain import (
     RegisterEmergencyMeasure,
     RegisterReferral,
     Registration,
+    Withdrawal,
 )
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
@@ -224,21 +226,27 @@ def test_an_emergency_measure_is_received_on_the_norwegian_day_it_started_and_is
 # --- withdrawing ----------------------------------------------------------------------------------
 
 
-def test_withdrawing_a_case_marks_it_withdrawn_and_raises_application_withdrawn(holtalen: Tenant) -> None:
+def test_withdrawing_a_case_marks_it_withdrawn_and_raises_application_withdrawn_with_the_code_only(
+    holtalen: Tenant,
+) -> None:
     case, _ = register(application(holtalen))
 
-    events = case.withdraw(date(2026, 3, 5), "moved away", today=TODAY)
+    events = case.withdraw(date(2026, 3, 5), WithdrawalReason.MOVED, "moved to her daughter in Bergen", today=TODAY)
 
     assert case.status is CaseStatus.WITHDRAWN
-    assert events == [ApplicationWithdrawn(case_id="c-1", withdrawn_on=date(2026, 3, 5), reason="moved away")]
+    assert events == [
+        ApplicationWithdrawn(case_id="c-1", withdrawn_on=date(2026, 3, 5), reason_code=WithdrawalReason.MOVED)
+    ]
+    assert events[0].reason is None  # type: ignore[attr-defined]
+    assert case.withdrawal == Withdrawal(date(2026, 3, 5), WithdrawalReason.MOVED, "moved to her daughter in Bergen")
 
 
 def test_a_case_withdrawn_once_cannot_be_withdrawn_again(holtalen: Tenant) -> None:
     case, _ = register(application(holtalen))
-    case.withdraw(date(2026, 3, 5), None, today=TODAY)
+    case.withdraw(date(2026, 3, 5), None, None, today=TODAY)
 
     with pytest.raises(Conflict):
-        case.withdraw(date(2026, 3, 6), None, today=TODAY)
+        case.withdraw(date(2026, 3, 6), None, None, today=TODAY)
     assert case.status is CaseStatus.WITHDRAWN
 
 
@@ -246,7 +254,7 @@ def test_a_withdrawal_before_receipt_changes_nothing(holtalen: Tenant) -> None:
     case, _ = register(application(holtalen))
 
     with pytest.raises(DomainError) as caught:
-        case.withdraw(date(2026, 3, 1), None, today=TODAY)
+        case.withdraw(date(2026, 3, 1), None, None, today=TODAY)
     assert caught.value.field == "withdrawn_on"
     assert case.status is CaseStatus.REGISTERED
 

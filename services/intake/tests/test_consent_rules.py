@@ -55,6 +55,14 @@ def test_the_childrens_unit_is_something_consent_may_share_with(tenants: Tenants
     assert "ke_children" not in shareable_codes(tenants.get("3426"))
 
 
+def test_consent_may_name_a_partner_office_municipality_so_the_case_can_be_handed_over(tenants: Tenants) -> None:
+    holtalen = tenants.get("5026")
+
+    check_consent(consent(P, S, share_with=["respite_service", "5025"]), holtalen)
+    assert "5025" in shareable_codes(holtalen)
+    assert "5025" not in shareable_codes(tenants.get("3426"))
+
+
 @pytest.mark.parametrize(
     ("given", "field", "rule"),
     [

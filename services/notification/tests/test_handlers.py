@@ -170,7 +170,9 @@ async def test_deadline_scheduled_continues_the_trace_of_the_consumer_span(
     assert outbox.headers["traceparent"].split("-")[1] == format(span.context.trace_id, "032x")
 
 
-async def test_notification_consumer_ignores_event_types_it_does_not_know(app: FastAPI, deliveries: Deliveries) -> None:
+async def test_notification_consumer_dead_letters_a_type_of_our_namespace_no_contract_knows(
+    app: FastAPI, deliveries: Deliveries
+) -> None:
     unknown = json.dumps(
         {
             "specversion": "1.0",
@@ -188,8 +190,11 @@ async def test_notification_consumer_ignores_event_types_it_does_not_know(app: F
         await deliveries.consumer.process(
             IncomingMessage(topic=Topic.INTAKE, partition=0, offset=0, key="case-1", value=unknown)
         )
-        is Outcome.IGNORED
+        is Outcome.DEAD_LETTERED
     )
+    # A newer type or version would otherwise be missed silently, by the integration feeds too.
+    [letter] = deliveries.dead_letters
+    assert letter.reason.startswith("unknown event type no.forvalt.future.thing.v1")
     assert await count(app, OUTBOX) == 0
 
 

@@ -1,0 +1,20 @@
+"""Parked outbox rows, the idempotency keys of POSTs, and the indexes that pruning uses.
+
+Revision ID: 0005
+Revises: 0004
+"""
+
+from servicekit.migration_ops import add_outbox_parking_and_idempotency_keys, drop_outbox_parking_and_idempotency_keys
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    add_outbox_parking_and_idempotency_keys()
+
+
+def downgrade() -> None:
+    drop_outbox_parking_and_idempotency_keys("decision", revision)
