@@ -2,12 +2,17 @@
 judgement, the reasons, the person's wishes and the plan's content stay in the coordination service's database."""
 
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import Field
 
 from contracts.envelope import EventModel, register
 from contracts.topics import Topic
 from contracts.types import Code, Count, Identifier, PlausibleDate, PositiveCount
+
+# A child's level in Holtålen's BTI model ("bedre tverrfaglig innsats", seed 004): 0 mapping the need, 1 one or two
+# local services (relay log), 2 several local services (relay log), 3 local and specialist services (individual plan).
+BtiLevel = Annotated[int, Field(ge=0, le=3)]
 
 
 class RequestedRight(StrEnum):
@@ -310,3 +315,144 @@ class TrainingCompleted(EventModel):
     case_id: Identifier = Field(description="the training need's id, as on its registration")
     coordinator: Identifier
     completed_on: PlausibleDate
+
+
+# --- BTI and the relay log (Holtålen, seed 004) -----------------------------------------------------------------
+
+
+class BtiReason(StrEnum):
+    """Why a child's BTI level was set; the caseworker's own words stay in the coordination service."""
+
+    CONCERN_IDENTIFIED = "concern_identified"
+    NEEDS_MAPPED = "needs_mapped"
+    MORE_SERVICES_INVOLVED = "more_services_involved"
+    SPECIALIST_SERVICES_INVOLVED = "specialist_services_involved"
+    NEEDS_REDUCED = "needs_reduced"
+    CONCERN_RESOLVED = "concern_resolved"
+    OTHER = "other"
+
+
+class RelayHolderRole(StrEnum):
+    """Who holds the child's relay log: a municipal employee, or a teacher or kindergarten teacher."""
+
+    PUBLIC_HEALTH_NURSE = "public_health_nurse"
+    RESPITE_SERVICE = "respite_service"
+    TEACHER = "teacher"
+    KINDERGARTEN_TEACHER = "kindergarten_teacher"
+    CHILD_COORDINATOR = "child_coordinator"
+    OTHER = "other"
+
+
+class EscalationReason(StrEnum):
+    """Why a coordinator raised a need to the coordinating unit (Ålesund: large, complex needs along the way)."""
+
+    COMPLEX_NEEDS = "complex_needs"
+    SERVICES_MISSING = "services_missing"
+    TRANSITION = "transition"
+    HOUSING = "housing"
+    DISAGREEMENT = "disagreement"
+    OTHER = "other"
+
+
+class EscalationResponse(StrEnum):
+    """What the coordinating unit did with a raised need."""
+
+    SERVICES_LINKED = "services_linked"
+    MEETING_CALLED = "meeting_called"
+    GUIDANCE_GIVEN = "guidance_given"
+    REFERRED_ON = "referred_on"
+    NO_ACTION = "no_action"
+
+
+@register
+class BtiLevelSet(EventModel):
+    """A child's BTI level was set or changed; the caseworker's note stays in the coordination service."""
+
+    event_type = "no.forvalt.coordination.bti-level-set.v1"
+    topic = Topic.COORDINATION
+
+    record_id: Identifier
+    case_id: Identifier = Field(description="a child's BTI record has no case: its own id stands for one")
+    person_id: Identifier = Field(description="the child")
+    unit: Code = Field(description="the coordinating unit for children")
+    level: BtiLevel
+    previous: BtiLevel | None = None
+    reason: BtiReason
+    set_on: PlausibleDate
+
+
+@register
+class RelayLogOpened(EventModel):
+    """A child's relay log (stafettlogg) was opened with its holder; the holder's name stays in the service."""
+
+    event_type = "no.forvalt.coordination.relay-log-opened.v1"
+    topic = Topic.COORDINATION
+
+    log_id: Identifier
+    case_id: Identifier = Field(description="the relay log's own id stands for a case")
+    person_id: Identifier = Field(description="the child")
+    unit: Code = Field(description="the coordinating unit")
+    holder_id: Identifier
+    holder_role: RelayHolderRole
+    holder_unit: Code | None = Field(default=None, description="the holder's unit, where the holder has one")
+    opened_on: PlausibleDate
+
+
+@register
+class RelayHolderChanged(EventModel):
+    """The relay log passed to a new holder."""
+
+    event_type = "no.forvalt.coordination.relay-holder-changed.v1"
+    topic = Topic.COORDINATION
+
+    log_id: Identifier
+    case_id: Identifier
+    holder_id: Identifier = Field(description="the new holder")
+    replaces: Identifier = Field(description="the holder who passed it on")
+    holder_role: RelayHolderRole
+    holder_unit: Code | None = None
+    changed_on: PlausibleDate
+
+
+@register
+class RelayEntryAdded(EventModel):
+    """An entry was written in a child's relay log; its text stays in the service."""
+
+    event_type = "no.forvalt.coordination.relay-entry-added.v1"
+    topic = Topic.COORDINATION
+
+    log_id: Identifier
+    case_id: Identifier
+    entry_id: Identifier
+    entry_on: PlausibleDate
+    entries: PositiveCount
+
+
+@register
+class NeedEscalated(EventModel):
+    """The coordinator raised large, complex needs to the coordinating unit, which must respond by `due_on`."""
+
+    event_type = "no.forvalt.coordination.need-escalated.v1"
+    topic = Topic.COORDINATION
+
+    escalation_id: Identifier
+    referral_id: Identifier
+    case_id: Identifier
+    unit: Code = Field(description="the coordinating unit that must respond")
+    reason: EscalationReason
+    raised_on: PlausibleDate
+    due_on: PlausibleDate
+
+
+@register
+class EscalationAnswered(EventModel):
+    """The coordinating unit recorded its response to a raised need; the response's text stays in the service."""
+
+    event_type = "no.forvalt.coordination.escalation-answered.v1"
+    topic = Topic.COORDINATION
+
+    escalation_id: Identifier
+    referral_id: Identifier
+    case_id: Identifier
+    response: EscalationResponse
+    answered_on: PlausibleDate

@@ -17,6 +17,7 @@ class DeadlineKind(StrEnum):
     MEETING_MINUTES = "meeting_minutes"
     COORDINATOR_TRAINING = "coordinator_training"
     ANNUAL_REPORT = "annual_report"
+    ESCALATION_RESPONSE = "escalation_response"
 
 
 @register

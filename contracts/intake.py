@@ -114,6 +114,11 @@ class CoordinationReferralRegistered(EventModel):
     consent: Consent
     route: Route = Route.COORDINATING_UNIT
     involves_child: bool = False
+    person_birth_on: PlausibleDate | None = Field(
+        default=None,
+        description="the birth date of a person under 18 (a date, not an identity number), so that the coordinating "
+        "unit plans a home visit for a small child when the referral arrives; absent for an adult",
+    )
 
 
 @register
@@ -138,6 +143,9 @@ class ChildCoordinatorApplicationRegistered(EventModel):
     received_on: PlausibleDate
     consent: Consent
     route: Route = Route.COORDINATING_UNIT
+    child_birth_on: PlausibleDate | None = Field(
+        default=None, description="the born child's birth date (a date, not an identity number); absent in pregnancy"
+    )
 
 
 @register

@@ -272,6 +272,15 @@ class HomeVisitRule(BaseModel):
     within_days: int = Field(default=14, ge=1, le=90)
 
 
+class BtiRule(BaseModel):
+    """The municipality works by the BTI model (bedre tverrfaglig innsats, Holtålen): each child's level 0-3 and
+    its relay log (stafettlogg), kept by the coordinating unit for children."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    relay_log_from_level: int = Field(default=1, ge=0, le=3, description="the lowest level that keeps a relay log")
+
+
 class CoordinationSettings(BaseModel):
     """A tenant file's `coordination:` section: the coordinating units (koordinerende enhet) and whom they serve."""
 
@@ -292,6 +301,10 @@ class CoordinationSettings(BaseModel):
     )
     minutes_within_days: int = Field(default=7, ge=1, le=60, description="the coordinator sees the minutes written")
     training_within_months: int = Field(default=6, ge=1, le=24, description="training offered after the request")
+    bti: BtiRule | None = Field(default=None, description="none: the municipality does not work by the BTI model")
+    escalation_response_within_days: int = Field(
+        default=14, ge=1, le=90, description="the coordinating unit responds to a need its coordinator raised"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> CoordinationSettings:

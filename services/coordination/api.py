@@ -17,13 +17,17 @@ from servicekit.http import problem_responses
 from servicekit.runtime import BusDep
 from servicekit.types import Code, Identifier, Limit, Offset
 from services.coordination import commands
-from services.coordination.commands import Page, PlanView, ReferralView
+from services.coordination.commands import BtiView, HolderIn, Page, PlanView, ReferralView
 from services.coordination.domain import (
     Appointment,
+    BtiGuidance,
+    Escalation,
     Meeting,
     PlanVersion,
     Proposal,
     Referral,
+    RelayHolder,
+    RelayLog,
     Status,
     TrainingNeed,
     UnitReport,
@@ -37,12 +41,21 @@ from services.coordination.schemas import (
     AssessmentIn,
     AssessmentOut,
     BirthIn,
+    BtiEntryOut,
+    BtiGuidanceOut,
+    BtiImplicationOut,
+    BtiLevelIn,
+    BtiOut,
     ChangeNoticeIn,
     CoordinatorChangeIn,
     DecisionRequestOut,
+    EscalationAnswerIn,
+    EscalationIn,
+    EscalationOut,
     FollowUpOut,
     GoalIn,
     GoalOut,
+    HolderOut,
     HomeVisitOut,
     MeasureCompletionIn,
     MeasureIn,
@@ -59,12 +72,19 @@ from services.coordination.schemas import (
     ReferralOut,
     ReferralPage,
     ReferralSummaryOut,
+    RelayEntryIn,
+    RelayEntryOut,
+    RelayLogIn,
+    RelayLogOut,
     ReviewIn,
     ReviewOut,
     TrainingCompletionIn,
     TrainingNeedIn,
     TrainingNeedOut,
     UnitReportOut,
+)
+from services.coordination.schemas import (
+    HolderIn as HolderBody,
 )
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])
@@ -669,4 +689,222 @@ def _unit_report_out(r: UnitReport) -> UnitReportOut:
         meetings_held=r.meetings_held,
         meetings_by_kind=dict(r.meetings_by_kind),
         meetings_per_coordinator=dict(r.meetings_per_coordinator),
+    )
+
+
+# --- BTI and the relay log (Holtålen) --------------------------------------------------------------------------
+
+children = APIRouter(prefix="/children", tags=["BTI and relay log"])
+ChildId = Annotated[Identifier, Path(description="the child's person id")]
+BTI_PROBLEMS = {
+    403: "not a caseworker (to read: or leader) of the coordinating unit for children",
+    404: "no BTI level recorded for the child",
+    409: "the municipality does not work by the BTI model, or the level is the one set already",
+    422: "the body breaks a rule; `field` names it",
+}
+RELAY_PROBLEMS = {
+    403: "not a caseworker of the coordinating unit, the holder's unit or the holder",
+    404: "no relay log for the child, or not yours to read",
+    409: "the municipality does not work by the BTI model, or the child's level keeps no relay log",
+    422: "the body breaks a rule; `field` names it",
+}
+
+
+@children.put(
+    "/{person_id}/bti",
+    response_model=BtiOut,
+    summary="Set the child's BTI level (0-3) with the reason; the history is kept",
+    responses=problem_responses({k: v for k, v in BTI_PROBLEMS.items() if k != 404}),
+)
+async def set_bti_level(person_id: ChildId, body: BtiLevelIn, bus: BusDep) -> BtiOut:
+    cmd = commands.SetBtiLevel(person_id, body.level, body.reason, body.note, body.set_on)
+    return _bti_out(await bus.run(commands.set_bti_level, cmd))
+
+
+@children.get(
+    "/{person_id}/bti",
+    response_model=BtiOut,
+    summary="The child's BTI level, what it brings, and its history",
+    responses=problem_responses({k: v for k, v in BTI_PROBLEMS.items() if k != 422}),
+)
+async def get_bti(person_id: ChildId, bus: BusDep) -> BtiOut:
+    return _bti_out(await bus.run(commands.get_bti, commands.GetBti(person_id)))
+
+
+@router.get(
+    "/{referral_id}/bti-guidance",
+    response_model=BtiGuidanceOut,
+    summary="What the child's BTI level implies for the referral's criteria and proposals",
+    responses=problem_responses(
+        {**READ_PROBLEMS, 404: "no such referral, or no BTI level for its child", 409: BTI_PROBLEMS[409]}
+    ),
+)
+async def referral_bti_guidance(referral_id: Identifier, bus: BusDep) -> BtiGuidanceOut:
+    found: BtiGuidance = await bus.run(commands.referral_bti_guidance, commands.ReferralBtiGuidance(referral_id))
+    return BtiGuidanceOut(
+        level=found.level,
+        long_term_need=found.long_term_need,
+        different_providers=found.different_providers,
+        proposals=dict(found.proposals),
+        application_needed=found.application_needed,
+    )
+
+
+@children.post(
+    "/{person_id}/relay-log",
+    status_code=201,
+    response_model=RelayLogOut,
+    summary="Open the child's relay log (stafettlogg) with its holder",
+    responses=problem_responses({k: v for k, v in RELAY_PROBLEMS.items() if k != 404}),
+)
+async def open_relay_log(person_id: ChildId, body: RelayLogIn, bus: BusDep) -> RelayLogOut:
+    cmd = commands.OpenRelayLog(person_id, _holder_in(body.holder))
+    return _relay_out(await bus.run(commands.open_relay_log, cmd))
+
+
+@children.get(
+    "/{person_id}/relay-log",
+    response_model=RelayLogOut,
+    summary="The child's relay log: its holder, the holders before, and the entries",
+    responses=problem_responses({k: v for k, v in RELAY_PROBLEMS.items() if k != 422}),
+)
+async def get_relay_log(person_id: ChildId, bus: BusDep) -> RelayLogOut:
+    return _relay_out(await bus.run(commands.get_relay_log, commands.GetRelayLog(person_id)))
+
+
+@children.put(
+    "/{person_id}/relay-log/holder",
+    response_model=RelayLogOut,
+    summary="Pass the relay log to a new holder",
+    responses=problem_responses(RELAY_PROBLEMS),
+)
+async def change_relay_holder(person_id: ChildId, body: HolderBody, bus: BusDep) -> RelayLogOut:
+    cmd = commands.ChangeRelayHolder(person_id, _holder_in(body))
+    return _relay_out(await bus.run(commands.change_relay_holder, cmd))
+
+
+@children.post(
+    "/{person_id}/relay-log/entries",
+    status_code=201,
+    response_model=RelayLogOut,
+    summary="Write an entry in the child's relay log",
+    responses=problem_responses(RELAY_PROBLEMS),
+)
+async def add_relay_entry(person_id: ChildId, body: RelayEntryIn, bus: BusDep) -> RelayLogOut:
+    cmd = commands.AddRelayEntry(person_id, body.entry_on, body.text)
+    return _relay_out(await bus.run(commands.add_relay_entry, cmd))
+
+
+def _holder_in(body: HolderBody) -> HolderIn:
+    return HolderIn(body.name, body.role, body.unit, body.user, body.from_on)
+
+
+def _bti_out(view: BtiView) -> BtiOut:
+    r, implied = view.record, view.implication
+    return BtiOut(
+        id=r.id,
+        person_id=r.person_id,
+        unit=r.unit,
+        level=r.level,
+        implies=BtiImplicationOut(
+            rights=sorted(implied.rights), relay_log=implied.relay_log, specialist_services=implied.specialist_services
+        )
+        if implied is not None
+        else None,
+        history=[
+            BtiEntryOut(level=e.level, reason=e.reason, note=e.note, set_on=e.set_on, set_by=e.set_by)
+            for e in r.history
+        ],
+    )
+
+
+def _holder_out(h: RelayHolder) -> HolderOut:
+    return HolderOut(
+        id=h.id, name=h.name, role=h.role, unit=h.unit, user=h.user, from_on=h.from_on, until_on=h.until_on
+    )
+
+
+def _relay_out(log: RelayLog) -> RelayLogOut:
+    return RelayLogOut(
+        id=log.id,
+        person_id=log.person_id,
+        unit=log.unit,
+        opened_on=log.opened_on,
+        holder=_holder_out(log.holder),
+        holders=[_holder_out(h) for h in log.holders],
+        entries=[
+            RelayEntryOut(id=e.id, entry_on=e.entry_on, text=e.text, written_by=e.written_by) for e in log.entries
+        ],
+    )
+
+
+# --- needs raised to the coordinating unit ---------------------------------------------------------------------
+
+escalations = APIRouter(prefix="/escalations", tags=["escalations"])
+ESCALATION_PROBLEMS = {
+    403: "not the coordinator, the unit holding the responsibility or the coordinating unit",
+    404: "no such referral or escalation in your municipality (or not yours to read)",
+    409: "no coordinator is appointed, or the unit has answered",
+    422: "the body breaks a rule; `field` names it",
+}
+
+
+@router.post(
+    "/{referral_id}/escalations",
+    status_code=201,
+    response_model=EscalationOut,
+    summary="The coordinator raises large, complex needs to the coordinating unit, which must respond in time",
+    responses=problem_responses(ESCALATION_PROBLEMS),
+)
+async def raise_need(referral_id: Identifier, body: EscalationIn, bus: BusDep) -> EscalationOut:
+    cmd = commands.RaiseNeed(referral_id, body.reason, body.text)
+    return _escalation_out(await bus.run(commands.raise_need, cmd))
+
+
+@router.get(
+    "/{referral_id}/escalations",
+    response_model=list[EscalationOut],
+    summary="The needs raised on a referral, with the coordinating unit's responses",
+    responses=problem_responses(READ_PROBLEMS),
+)
+async def list_escalations(referral_id: Identifier, bus: BusDep) -> list[EscalationOut]:
+    found = await bus.run(commands.list_escalations, commands.ListEscalations(referral_id))
+    return [_escalation_out(e) for e in found]
+
+
+@escalations.get(
+    "/{escalation_id}",
+    response_model=EscalationOut,
+    summary="One raised need",
+    responses=problem_responses({403: ESCALATION_PROBLEMS[403], 404: ESCALATION_PROBLEMS[404]}),
+)
+async def get_escalation(escalation_id: Identifier, bus: BusDep) -> EscalationOut:
+    return _escalation_out(await bus.run(commands.get_escalation, commands.GetEscalation(escalation_id)))
+
+
+@escalations.put(
+    "/{escalation_id}/response",
+    response_model=EscalationOut,
+    summary="The coordinating unit records its response; its deadline stops",
+    responses=problem_responses(ESCALATION_PROBLEMS),
+)
+async def answer_escalation(escalation_id: Identifier, body: EscalationAnswerIn, bus: BusDep) -> EscalationOut:
+    cmd = commands.AnswerEscalation(escalation_id, body.response, body.text, body.answered_on)
+    return _escalation_out(await bus.run(commands.answer_escalation, cmd))
+
+
+def _escalation_out(e: Escalation) -> EscalationOut:
+    return EscalationOut(
+        id=e.id,
+        referral_id=e.referral_id,
+        unit=e.unit,
+        reason=e.reason,
+        text=e.text,
+        raised_by=e.raised_by,
+        raised_on=e.raised_on,
+        due_on=e.due_on,
+        response=e.response,
+        response_text=e.response_text,
+        answered_on=e.answered_on,
+        answered_by=e.answered_by,
     )

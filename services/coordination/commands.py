@@ -10,10 +10,14 @@ from typing import Any
 
 from contracts.coordination import (
     ArrangementForm,
+    BtiReason,
     ChangeReason,
     CoordinatorRole,
     Declined,
+    EscalationReason,
+    EscalationResponse,
     MeetingKind,
+    RelayHolderRole,
     RequestedRight,
     TrainingKind,
 )
@@ -24,20 +28,39 @@ from servicekit.calendar import local_date
 from servicekit.context import bind
 from servicekit.db import UnitOfWork
 from servicekit.errors import Conflict, DomainError, Forbidden, NotFound
-from servicekit.tenants import CoordinationSettings, Tenant
-from services.coordination.db import AnnualReports, Meetings, Plans, Referrals, SeenDecisions, TrainingNeeds
+from servicekit.tenants import BtiRule, CoordinationSettings, Tenant
+from services.coordination.db import (
+    AnnualReports,
+    ChildBtis,
+    Escalations,
+    Meetings,
+    Plans,
+    Referrals,
+    RelayLogs,
+    SeenDecisions,
+    TrainingNeeds,
+)
 from services.coordination.domain import (
+    BtiGuidance,
+    BtiImplication,
+    ChildBti,
+    Escalation,
     Meeting,
     Plan,
     PlanVersion,
     Proposal,
     Referral,
+    RelayHolder,
+    RelayLog,
     SeenDecision,
     Status,
     TrainingNeed,
     UnitReport,
     annual_report_deadline,
     authorize,
+    bti_guidance,
+    bti_implication,
+    new_holder,
     providers_of,
     report_year_of,
     unit_report,
@@ -719,3 +742,259 @@ async def annual_report(cmd: AnnualReport, uow: UnitOfWork) -> AnnualReportView:
         for unit in units
     ]
     return AnnualReportView(uow.municipality, cmd.year, counted)
+
+
+# --- BTI (Holtålen) --------------------------------------------------------------------------------------------
+
+
+def bti_of(tenant: Tenant) -> tuple[BtiRule, str]:
+    """The municipality's BTI rule and the coordinating unit for children that keeps it; a municipality that does
+    not work by the BTI model refuses (409)."""
+    settings = coordination_of(tenant)
+    if settings.bti is None:
+        raise Conflict(
+            f"{tenant.name} does not work by the BTI model (coordination.bti in its deploy/tenants file)",
+            field="coordination.bti",
+        )
+    unit = settings.unit_for(child=True)
+    assert unit is not None  # the settings refuse a municipality without one
+    return settings.bti, unit.code
+
+
+@dataclass(frozen=True)
+class BtiView:
+    record: ChildBti
+    implication: BtiImplication | None
+
+
+@dataclass(frozen=True)
+class SetBtiLevel:
+    person_id: str
+    level: int
+    reason: BtiReason
+    note: str | None
+    set_on: date
+
+
+async def set_bti_level(cmd: SetBtiLevel, uow: UnitOfWork) -> BtiView:
+    rule, unit = bti_of(uow.tenant)
+    records = ChildBtis(uow)
+    record = await records.of_child(cmd.person_id)
+    now = uow.clock.now()
+    fresh = record is None
+    if record is None:
+        record = ChildBti.start(uow.municipality, cmd.person_id, unit, now)
+    bind(case_id=record.id)
+    events = record.set_level(uow.actor, level=cmd.level, reason=cmd.reason, note=cmd.note, set_on=cmd.set_on, now=now)
+    await (records.add(record) if fresh else records.save(record))
+    await uow.emit_all(events)
+    return BtiView(record, bti_implication(cmd.level, rule.relay_log_from_level))
+
+
+@dataclass(frozen=True)
+class GetBti:
+    person_id: str
+
+
+async def get_bti(cmd: GetBti, uow: UnitOfWork) -> BtiView:
+    rule, unit = bti_of(uow.tenant)
+    authorize(uow.actor, unit, write=False)
+    record = await ChildBtis(uow).of_child(cmd.person_id, for_update=False)
+    if record is None:
+        raise NotFound(f"no BTI level is recorded for {cmd.person_id} in municipality {uow.municipality}")
+    level = record.level
+    return BtiView(record, bti_implication(level, rule.relay_log_from_level) if level is not None else None)
+
+
+@dataclass(frozen=True)
+class ReferralBtiGuidance:
+    referral_id: str
+
+
+async def referral_bti_guidance(cmd: ReferralBtiGuidance, uow: UnitOfWork) -> BtiGuidance:
+    """What the child's BTI level implies for the referral's criteria and proposals."""
+    bti_of(uow.tenant)
+    _, referral = await _load(uow, cmd.referral_id, for_update=False)
+    authorize(uow.actor, referral.unit, write=False)
+    if not referral.involves_child:
+        raise Conflict("the referral is not about a child: BTI levels are children's", field="involves_child")
+    record = await ChildBtis(uow).of_child(referral.person_id, for_update=False)
+    if record is None or record.level is None:
+        raise NotFound(f"no BTI level is recorded for the referral's child {referral.person_id}")
+    return bti_guidance(record.level, referral.kind, referral.requested)
+
+
+# --- the relay log -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HolderIn:
+    name: str
+    role: RelayHolderRole
+    unit: str | None
+    user: str | None
+    from_on: date
+
+
+@dataclass(frozen=True)
+class OpenRelayLog:
+    person_id: str
+    holder: HolderIn
+
+
+def _holder(h: HolderIn) -> RelayHolder:
+    return new_holder(name=h.name, role=h.role, unit=h.unit, user=h.user, from_on=h.from_on)
+
+
+async def open_relay_log(cmd: OpenRelayLog, uow: UnitOfWork) -> RelayLog:
+    rule, unit = bti_of(uow.tenant)
+    logs = RelayLogs(uow)
+    if await logs.of_child(cmd.person_id) is not None:
+        raise Conflict("the child has a relay log already: change its holder instead", field="person_id")
+    record = await ChildBtis(uow).of_child(cmd.person_id, for_update=False)
+    log, events = RelayLog.open(
+        uow.municipality,
+        uow.actor,
+        person_id=cmd.person_id,
+        unit=unit,
+        bti_level=record.level if record is not None else None,
+        from_level=rule.relay_log_from_level,
+        holder=_holder(cmd.holder),
+        units=appointable_units(uow.tenant),
+        now=uow.clock.now(),
+    )
+    bind(case_id=log.id)
+    await logs.add(log)
+    await uow.emit_all(events)
+    return log
+
+
+async def _relay_log(uow: UnitOfWork, person_id: str, *, for_update: bool) -> tuple[RelayLogs, RelayLog]:
+    """The child's relay log, for the coordinating unit and the holder's unit only: to others it does not exist."""
+    bti_of(uow.tenant)
+    uow.actor.require("caseworker", "leader")
+    logs = RelayLogs(uow)
+    log = await logs.of_child(person_id, for_update=for_update)
+    if log is None or not log.may_read(uow.actor):
+        raise NotFound(f"no relay log for {person_id} in municipality {uow.municipality}")
+    bind(case_id=log.id)
+    return logs, log
+
+
+@dataclass(frozen=True)
+class GetRelayLog:
+    person_id: str
+
+
+async def get_relay_log(cmd: GetRelayLog, uow: UnitOfWork) -> RelayLog:
+    _, log = await _relay_log(uow, cmd.person_id, for_update=False)
+    return log
+
+
+@dataclass(frozen=True)
+class ChangeRelayHolder:
+    person_id: str
+    holder: HolderIn
+
+
+async def change_relay_holder(cmd: ChangeRelayHolder, uow: UnitOfWork) -> RelayLog:
+    logs, log = await _relay_log(uow, cmd.person_id, for_update=True)
+    events = log.change_holder(uow.actor, _holder(cmd.holder), appointable_units(uow.tenant), uow.clock.now())
+    await logs.save(log)
+    await uow.emit_all(events)
+    return log
+
+
+@dataclass(frozen=True)
+class AddRelayEntry:
+    person_id: str
+    entry_on: date
+    text: str
+
+
+async def add_relay_entry(cmd: AddRelayEntry, uow: UnitOfWork) -> RelayLog:
+    logs, log = await _relay_log(uow, cmd.person_id, for_update=True)
+    events = log.add_entry(uow.actor, entry_on=cmd.entry_on, text=cmd.text, now=uow.clock.now())
+    await logs.save(log)
+    await uow.emit_all(events)
+    return log
+
+
+# --- needs raised to the coordinating unit ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RaiseNeed:
+    referral_id: str
+    reason: EscalationReason
+    text: str
+
+
+async def raise_need(cmd: RaiseNeed, uow: UnitOfWork) -> Escalation:
+    settings = coordination_of(uow.tenant)
+    _, referral = await _load(uow, cmd.referral_id, for_update=False)
+    escalation, events = Escalation.raise_need(
+        referral,
+        uow.actor,
+        reason=cmd.reason,
+        text=cmd.text,
+        within_days=settings.escalation_response_within_days,
+        now=uow.clock.now(),
+    )
+    await Escalations(uow).add(escalation)
+    await uow.emit_all(events)
+    return escalation
+
+
+@dataclass(frozen=True)
+class ListEscalations:
+    referral_id: str
+
+
+async def list_escalations(cmd: ListEscalations, uow: UnitOfWork) -> list[Escalation]:
+    _, referral = await _load(uow, cmd.referral_id, for_update=False)
+    caller = uow.actor
+    caller.require("caseworker", "leader")
+    current = referral.current_coordinator
+    if current is None or (caller.subject != current.coordinator and caller.unit != current.unit):
+        authorize(caller, referral.unit, write=False)
+    return await Escalations(uow).of_referral(referral.id)
+
+
+@dataclass(frozen=True)
+class GetEscalation:
+    escalation_id: str
+
+
+async def _escalation(uow: UnitOfWork, escalation_id: str, *, for_update: bool) -> tuple[Escalations, Escalation]:
+    uow.actor.require("caseworker", "leader")
+    escalations = Escalations(uow)
+    escalation = await escalations.get(escalation_id, for_update=for_update)
+    bind(case_id=escalation.case_id)
+    referral = await Referrals(uow).get(escalation.referral_id, for_update=False)
+    if not escalation.may_read(uow.actor, referral):
+        raise NotFound(f"no escalation {escalation_id} for municipality {uow.municipality}")
+    return escalations, escalation
+
+
+async def get_escalation(cmd: GetEscalation, uow: UnitOfWork) -> Escalation:
+    _, escalation = await _escalation(uow, cmd.escalation_id, for_update=False)
+    return escalation
+
+
+@dataclass(frozen=True)
+class AnswerEscalation:
+    escalation_id: str
+    response: EscalationResponse
+    text: str
+    answered_on: date
+
+
+async def answer_escalation(cmd: AnswerEscalation, uow: UnitOfWork) -> Escalation:
+    escalations, escalation = await _escalation(uow, cmd.escalation_id, for_update=True)
+    events = escalation.answer(
+        uow.actor, response=cmd.response, text=cmd.text, answered_on=cmd.answered_on, now=uow.clock.now()
+    )
+    await escalations.save(escalation)
+    await uow.emit_all(events)
+    return escalation

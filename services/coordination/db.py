@@ -26,11 +26,15 @@ from sqlalchemy.engine import RowMapping
 
 from contracts.coordination import (
     ArrangementForm,
+    BtiReason,
     CoordinatorRole,
+    EscalationReason,
+    EscalationResponse,
     MeetingKind,
     PlanChange,
     ProposedResult,
     ReferralKind,
+    RelayHolderRole,
     RequestedRight,
     TrainingKind,
 )
@@ -40,7 +44,10 @@ from servicekit.errors import NotFound
 from services.coordination.domain import (
     Appointment,
     Arrangement,
+    BtiEntry,
+    ChildBti,
     CriteriaAssessment,
+    Escalation,
     FollowUp,
     Goal,
     HomeVisit,
@@ -52,6 +59,9 @@ from services.coordination.domain import (
     ProgressNote,
     Proposal,
     Referral,
+    RelayEntry,
+    RelayHolder,
+    RelayLog,
     RightOutcome,
     RightRequest,
     SeenDecision,
@@ -213,6 +223,71 @@ annual_report_clock = Table(
     Column("unit", String(60), primary_key=True),
     Column("year", Integer, primary_key=True),
     Column("deadline_id", String(36), nullable=False),
+)
+
+# A child's BTI level and its history (Holtålen): one record per child and municipality.
+child_bti = Table(
+    "child_bti",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("municipality", String(4), nullable=False, index=True),
+    Column("person_id", String(100), nullable=False),
+    Column("unit", String(60), nullable=False),
+    Column("level", Integer, nullable=True),
+    Column("history", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("municipality", "person_id"),
+)
+
+# A child's relay log (stafettlogg): its holders (the names stay here) and its entries.
+relay_log = Table(
+    "relay_log",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("municipality", String(4), nullable=False, index=True),
+    Column("person_id", String(100), nullable=False),
+    Column("unit", String(60), nullable=False),
+    Column("opened_on", Date, nullable=False),
+    Column("holders", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("municipality", "person_id"),
+)
+
+relay_log_entry = Table(
+    "relay_log_entry",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("log_id", String(36), ForeignKey("relay_log.id"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("entry_on", Date, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("written_by", String(100), nullable=False),
+    Column("written_at", UtcDateTime(), nullable=False),
+)
+
+# Needs a coordinator raised to the coordinating unit, with the unit's response.
+coordination_escalation = Table(
+    "coordination_escalation",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("municipality", String(4), nullable=False, index=True),
+    Column("referral_id", String(36), ForeignKey("referral.id"), nullable=False, index=True),
+    Column("case_id", String(64), nullable=False),
+    Column("unit", String(60), nullable=False),
+    Column("reason", String(30), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("raised_by", String(100), nullable=False),
+    Column("raised_on", Date, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("deadline_id", String(36), nullable=False),
+    Column("response", String(30), nullable=True),
+    Column("response_text", Text, nullable=True),
+    Column("answered_on", Date, nullable=True),
+    Column("answered_by", String(100), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )
 
 
@@ -838,3 +913,265 @@ class AnnualReports:
             coordination_meeting.c.held_on.is_not(None),
         )
         return [(MeetingKind(r[0]), r[1], r[2]) for r in (await self._uow.session.execute(query)).all()]
+
+
+# --- BTI and the relay log -------------------------------------------------------------------------------------
+
+
+class ChildBtis:
+    """The children's BTI records of the unit of work's municipality."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def of_child(self, person_id: str, *, for_update: bool = True) -> ChildBti | None:
+        query = select(child_bti).where(
+            child_bti.c.municipality == self._uow.municipality, child_bti.c.person_id == person_id
+        )
+        if for_update:
+            query = query.with_for_update()
+        found = (await self._uow.session.execute(query)).mappings().first()
+        if found is None:
+            return None
+        return ChildBti(
+            id=found["id"],
+            municipality=found["municipality"],
+            person_id=found["person_id"],
+            unit=found["unit"],
+            created_at=found["created_at"],
+            updated_at=found["updated_at"],
+            history=[
+                BtiEntry(
+                    level=e["level"],
+                    reason=BtiReason(e["reason"]),
+                    note=e["note"],
+                    set_on=date.fromisoformat(e["set_on"]),
+                    set_by=e["set_by"],
+                    set_at=datetime.fromisoformat(e["set_at"]),
+                )
+                for e in found["history"]
+            ],
+        )
+
+    async def add(self, record: ChildBti) -> None:
+        await self._uow.session.execute(insert(child_bti).values(id=record.id, **self._row(record)))
+
+    async def save(self, record: ChildBti) -> None:
+        await self._uow.session.execute(
+            update(child_bti)
+            .where(child_bti.c.id == record.id, child_bti.c.municipality == self._uow.municipality)
+            .values(**self._row(record))
+        )
+
+    def _row(self, r: ChildBti) -> dict[str, Any]:
+        return {
+            "municipality": r.municipality,
+            "person_id": r.person_id,
+            "unit": r.unit,
+            "level": r.level,
+            "history": [
+                {
+                    "level": e.level,
+                    "reason": e.reason.value,
+                    "note": e.note,
+                    "set_on": e.set_on.isoformat(),
+                    "set_by": e.set_by,
+                    "set_at": e.set_at.isoformat(),
+                }
+                for e in r.history
+            ],
+            "created_at": r.created_at,
+            "updated_at": r.updated_at,
+        }
+
+
+class RelayLogs:
+    """The children's relay logs of the unit of work's municipality."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def of_child(self, person_id: str, *, for_update: bool = True) -> RelayLog | None:
+        query = select(relay_log).where(
+            relay_log.c.municipality == self._uow.municipality, relay_log.c.person_id == person_id
+        )
+        if for_update:
+            query = query.with_for_update()
+        found = (await self._uow.session.execute(query)).mappings().first()
+        if found is None:
+            return None
+        entries = (
+            await self._uow.session.execute(
+                select(relay_log_entry)
+                .where(relay_log_entry.c.log_id == found["id"])
+                .order_by(relay_log_entry.c.position)
+            )
+        ).mappings()
+        return RelayLog(
+            id=found["id"],
+            municipality=found["municipality"],
+            person_id=found["person_id"],
+            unit=found["unit"],
+            opened_on=found["opened_on"],
+            created_at=found["created_at"],
+            updated_at=found["updated_at"],
+            holders=[
+                RelayHolder(
+                    id=h["id"],
+                    name=h["name"],
+                    role=RelayHolderRole(h["role"]),
+                    unit=h["unit"],
+                    user=h["user"],
+                    from_on=date.fromisoformat(h["from_on"]),
+                    until_on=_day(h["until_on"]),
+                )
+                for h in found["holders"]
+            ],
+            entries=[
+                RelayEntry(
+                    id=e["id"],
+                    entry_on=e["entry_on"],
+                    text=e["text"],
+                    written_by=e["written_by"],
+                    written_at=e["written_at"],
+                )
+                for e in entries
+            ],
+        )
+
+    async def add(self, log: RelayLog) -> None:
+        await self._uow.session.execute(insert(relay_log).values(id=log.id, **self._row(log)))
+        await self._entries(log)
+
+    async def save(self, log: RelayLog) -> None:
+        await self._uow.session.execute(
+            update(relay_log)
+            .where(relay_log.c.id == log.id, relay_log.c.municipality == self._uow.municipality)
+            .values(**self._row(log))
+        )
+        await self._entries(log)
+
+    async def _entries(self, log: RelayLog) -> None:
+        first = len(log.entries) - len(log.new_entries)
+        for position, e in enumerate(log.new_entries, start=first):
+            await self._uow.session.execute(
+                insert(relay_log_entry).values(
+                    id=e.id,
+                    log_id=log.id,
+                    position=position,
+                    entry_on=e.entry_on,
+                    text=e.text,
+                    written_by=e.written_by,
+                    written_at=e.written_at,
+                )
+            )
+        log.new_entries.clear()
+
+    def _row(self, log: RelayLog) -> dict[str, Any]:
+        return {
+            "municipality": log.municipality,
+            "person_id": log.person_id,
+            "unit": log.unit,
+            "opened_on": log.opened_on,
+            "holders": [
+                {
+                    "id": h.id,
+                    "name": h.name,
+                    "role": h.role.value,
+                    "unit": h.unit,
+                    "user": h.user,
+                    "from_on": h.from_on.isoformat(),
+                    "until_on": h.until_on.isoformat() if h.until_on else None,
+                }
+                for h in log.holders
+            ],
+            "created_at": log.created_at,
+            "updated_at": log.updated_at,
+        }
+
+
+# --- needs raised to the coordinating unit ---------------------------------------------------------------------
+
+
+class Escalations:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def get(self, escalation_id: str, *, for_update: bool = True) -> Escalation:
+        query = select(coordination_escalation).where(
+            coordination_escalation.c.id == escalation_id,
+            coordination_escalation.c.municipality == self._uow.municipality,
+        )
+        if for_update:
+            query = query.with_for_update()
+        found = (await self._uow.session.execute(query)).mappings().first()
+        if found is None:
+            raise NotFound(f"no escalation {escalation_id} for municipality {self._uow.municipality}")
+        return _escalation(found)
+
+    async def of_referral(self, referral_id: str) -> list[Escalation]:
+        query = (
+            select(coordination_escalation)
+            .where(
+                coordination_escalation.c.municipality == self._uow.municipality,
+                coordination_escalation.c.referral_id == referral_id,
+            )
+            .order_by(coordination_escalation.c.created_at, coordination_escalation.c.id)
+        )
+        return [_escalation(row) for row in (await self._uow.session.execute(query)).mappings()]
+
+    async def add(self, e: Escalation) -> None:
+        await self._uow.session.execute(insert(coordination_escalation).values(id=e.id, **_escalation_row(e)))
+
+    async def save(self, e: Escalation) -> None:
+        await self._uow.session.execute(
+            update(coordination_escalation)
+            .where(
+                coordination_escalation.c.id == e.id,
+                coordination_escalation.c.municipality == self._uow.municipality,
+            )
+            .values(**_escalation_row(e))
+        )
+
+
+def _escalation_row(e: Escalation) -> dict[str, Any]:
+    return {
+        "municipality": e.municipality,
+        "referral_id": e.referral_id,
+        "case_id": e.case_id,
+        "unit": e.unit,
+        "reason": e.reason.value,
+        "text": e.text,
+        "raised_by": e.raised_by,
+        "raised_on": e.raised_on,
+        "due_on": e.due_on,
+        "deadline_id": e.deadline_id,
+        "response": e.response.value if e.response else None,
+        "response_text": e.response_text,
+        "answered_on": e.answered_on,
+        "answered_by": e.answered_by,
+        "created_at": e.created_at,
+        "updated_at": e.updated_at,
+    }
+
+
+def _escalation(row: RowMapping) -> Escalation:
+    return Escalation(
+        id=row["id"],
+        municipality=row["municipality"],
+        referral_id=row["referral_id"],
+        case_id=row["case_id"],
+        unit=row["unit"],
+        reason=EscalationReason(row["reason"]),
+        text=row["text"],
+        raised_by=row["raised_by"],
+        raised_on=row["raised_on"],
+        due_on=row["due_on"],
+        deadline_id=row["deadline_id"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        response=EscalationResponse(row["response"]) if row["response"] else None,
+        response_text=row["response_text"],
+        answered_on=row["answered_on"],
+        answered_by=row["answered_by"],
+    )

@@ -1,6 +1,7 @@
 """Coordination rules: the referral to the coordinating unit, its criteria and proposals, the requested decisions,
 the home visit for small children, the services linked in (Selbu's choice), the coordinators appointed, changed and
-declined, the individual plan, the meetings and their minutes, coordinators' training and the annual report.
+declined, the individual plan, the meetings and their minutes, coordinators' training, the annual report, each
+child's BTI level and relay log (Holtålen), and the needs a coordinator raises to the coordinating unit.
 
 The individual judgement, the reasons for a refusal, the person's wishes, the plan's content, the minutes and the
 competence form are free text: they stay on the aggregates (and so in this service's database); the events carry
@@ -17,6 +18,8 @@ from enum import StrEnum
 from contracts.coordination import (
     ArrangementChosen,
     ArrangementForm,
+    BtiLevelSet,
+    BtiReason,
     ChangeReason,
     CoordinationDeclined,
     CoordinatorAppointed,
@@ -24,11 +27,15 @@ from contracts.coordination import (
     CoordinatorRole,
     DecisionRequested,
     Declined,
+    EscalationAnswered,
+    EscalationReason,
+    EscalationResponse,
     HomeVisitPlanned,
     MeetingCalled,
     MeetingHeld,
     MeetingKind,
     MinutesRecorded,
+    NeedEscalated,
     PlanChange,
     PlanCreated,
     PlanRevised,
@@ -36,6 +43,10 @@ from contracts.coordination import (
     ReferralAssessed,
     ReferralKind,
     ReferralOpened,
+    RelayEntryAdded,
+    RelayHolderChanged,
+    RelayHolderRole,
+    RelayLogOpened,
     RequestedRight,
     TrainingCompleted,
     TrainingKind,
@@ -324,7 +335,7 @@ class Referral:
         cls, municipality: str, data: CoordinationReferralRegistered, settings: CoordinationSettings, now: datetime
     ) -> tuple[Referral, list[EventModel]]:
         unit = _serving(settings, child=data.involves_child)
-        referral = cls(
+        referral: Referral = cls(
             id=_new_id(),
             municipality=municipality,
             case_id=data.case_id,
@@ -337,7 +348,8 @@ class Referral:
             created_at=now,
             updated_at=now,
         )
-        return referral, [referral._opened()]
+        born_on = data.person_birth_on if data.involves_child else None
+        return referral, [referral._opened(), *referral._arrived_born(born_on, settings, now)]
 
     @classmethod
     def open_child_application(
@@ -363,7 +375,16 @@ class Referral:
             created_at=now,
             updated_at=now,
         )
-        return referral, [referral._opened()]
+        born_on = data.child_birth_on if data.child_person_id is not None else None
+        return referral, [referral._opened(), *referral._arrived_born(born_on, settings, now)]
+
+    def _arrived_born(self, born_on: date | None, settings: CoordinationSettings, now: datetime) -> list[EventModel]:
+        """Intake sent the child's birth date with the referral: a small child gets its home visit planned as the
+        referral arrives (a date that cannot be the child's is left for the caseworker to record)."""
+        if born_on is None or born_on > local_date(now) or eighteenth_birthday(born_on) <= self.received_on:
+            return []
+        self.born_on = born_on
+        return self._visit_if_small(born_on, settings.home_visit_for_small_children)
 
     def _opened(self) -> ReferralOpened:
         return ReferralOpened(
@@ -408,6 +429,14 @@ class Referral:
         if eighteenth_birthday(born_on) <= self.received_on:
             raise DomainError("born_on: the child was 18 or older when the referral arrived", field="born_on")
         self.born_on = born_on
+        events = self._visit_if_small(born_on, rule)
+        current = self.current_coordinator
+        if current is not None and current.role is CoordinatorRole.CHILD_COORDINATOR and current.deadline_id is None:
+            events.append(self._schedule_end(current, born_on))
+        self._touched(now)
+        return events
+
+    def _visit_if_small(self, born_on: date, rule: HomeVisitRule | None) -> list[EventModel]:
         events: list[EventModel] = []
         due_on = home_visit_due(self.received_on, born_on, rule)
         if due_on is not None and self.home_visit is None:
@@ -424,10 +453,6 @@ class Referral:
                     responsible=self.unit,
                 ),
             ]
-        current = self.current_coordinator
-        if current is not None and current.role is CoordinatorRole.CHILD_COORDINATOR and current.deadline_id is None:
-            events.append(self._schedule_end(current, born_on))
-        self._touched(now)
         return events
 
     def _schedule_end(self, appointment: Appointment, born_on: date) -> DeadlineScheduled:
@@ -1412,3 +1437,433 @@ def unit_report(
         meetings_by_kind={k: sum(1 for m, _, _ in held if m is k) for k in MeetingKind},
         meetings_per_coordinator=dict(sorted(per_coordinator.items())),
     )
+
+
+# --- BTI (bedre tverrfaglig innsats, Holtålen) -----------------------------------------------------------------
+
+BTI_LEVELS = range(4)
+SPECIALIST_LEVEL = 3
+
+
+@dataclass(frozen=True)
+class BtiImplication:
+    """What a BTI level brings (seed 004): 1-2 a coordinator and a relay log; 3 a child-and-family coordinator with
+    the specialist services involved and an individual plan."""
+
+    level: int
+    rights: frozenset[RequestedRight]
+    relay_log: bool
+    specialist_services: bool
+
+    @property
+    def several_services(self) -> bool:
+        """Level 2 and 3 involve several services (3 also the specialist health service)."""
+        return self.level >= 2
+
+
+def bti_implication(level: int, relay_log_from_level: int = 1) -> BtiImplication:
+    if level not in BTI_LEVELS:
+        raise DomainError("level: a BTI level is 0, 1, 2 or 3", field="level")
+    if level == 0:
+        rights: frozenset[RequestedRight] = frozenset()
+    elif level < SPECIALIST_LEVEL:
+        rights = frozenset({RequestedRight.COORDINATOR})
+    else:
+        rights = frozenset({RequestedRight.CHILD_COORDINATOR, RequestedRight.INDIVIDUAL_PLAN})
+    return BtiImplication(
+        level=level,
+        rights=rights,
+        relay_log=relay_log_from_level <= level < SPECIALIST_LEVEL,
+        specialist_services=level >= SPECIALIST_LEVEL,
+    )
+
+
+@dataclass(frozen=True)
+class BtiGuidance:
+    """What a child's BTI level implies for one referral's criteria and proposals. It guides the individual
+    judgement, it does not replace it: the caseworker still assesses and proposes.
+
+    `proposals` names a grant for each right asked for that the level brings and this kind of referral may lead to;
+    `application_needed` says the level brings a child-and-family coordinator that only the family's own application
+    can lead to (the family applies; helse- og omsorgstjenesteloven § 7-2 a)."""
+
+    level: int
+    long_term_need: bool
+    different_providers: bool
+    proposals: Mapping[RequestedRight, ProposedResult]
+    application_needed: bool
+
+
+def bti_guidance(level: int, kind: ReferralKind, requested: Collection[RequestedRight]) -> BtiGuidance:
+    implied = bti_implication(level)
+    allowed = ALLOWED_RIGHTS[kind]
+    brought = implied.rights
+    if kind is ReferralKind.COORDINATION_REFERRAL and RequestedRight.CHILD_COORDINATOR in brought:
+        # A coordination referral at level 3: the coordinator stands in for the child-and-family coordinator until
+        # the family applies for one.
+        brought = brought | {RequestedRight.COORDINATOR}
+    proposals = {r: ProposedResult.GRANT for r in requested if r in brought and r in allowed}
+    return BtiGuidance(
+        level=level,
+        long_term_need=level >= 1,
+        different_providers=implied.several_services,
+        proposals=proposals,
+        application_needed=RequestedRight.CHILD_COORDINATOR in implied.rights
+        and RequestedRight.CHILD_COORDINATOR not in allowed,
+    )
+
+
+@dataclass(frozen=True)
+class BtiEntry:
+    """One setting of the level: who set it, when, why (a code) and the caseworker's note (kept here only)."""
+
+    level: int
+    reason: BtiReason
+    note: str | None
+    set_on: date
+    set_by: str
+    set_at: datetime
+
+
+@dataclass
+class ChildBti:
+    """A child's BTI level with its history, kept by the coordinating unit for children."""
+
+    id: str
+    municipality: str
+    person_id: str
+    unit: str
+    created_at: datetime
+    updated_at: datetime
+    history: list[BtiEntry] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, municipality: str, person_id: str, unit: str, now: datetime) -> ChildBti:
+        return cls(_new_id(), municipality, person_id, unit, now, now)
+
+    @property
+    def level(self) -> int | None:
+        return self.history[-1].level if self.history else None
+
+    def set_level(
+        self, caller: Actor, *, level: int, reason: BtiReason, note: str | None, set_on: date, now: datetime
+    ) -> list[EventModel]:
+        authorize(caller, self.unit, write=True)
+        bti_implication(level)
+        check_not_future(set_on, local_date(now), field="set_on")
+        if note is not None and not note.strip():
+            raise DomainError("note: leave it out, or write why", field="note")
+        if self.history and set_on < self.history[-1].set_on:
+            raise DomainError(
+                f"set_on cannot be before the level last set ({self.history[-1].set_on.isoformat()})", field="set_on"
+            )
+        previous = self.level
+        if previous == level:
+            raise Conflict(f"the child's BTI level is {level} already", field="level")
+        self.history.append(BtiEntry(level, reason, note, set_on, caller.subject, now))
+        self.updated_at = now
+        return [
+            BtiLevelSet(
+                record_id=self.id,
+                case_id=self.id,
+                person_id=self.person_id,
+                unit=self.unit,
+                level=level,
+                previous=previous,
+                reason=reason,
+                set_on=set_on,
+            )
+        ]
+
+
+# --- the relay log (stafettlogg) ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RelayHolder:
+    """Who holds the relay log: a municipal employee or a teacher or kindergarten teacher outside the municipality's
+    units. The name is kept here only; events carry the holder's id, role and unit."""
+
+    id: str
+    name: str
+    role: RelayHolderRole
+    unit: str | None
+    user: str | None
+    from_on: date
+    until_on: date | None = None
+
+
+@dataclass(frozen=True)
+class RelayEntry:
+    id: str
+    entry_on: date
+    text: str
+    written_by: str
+    written_at: datetime
+
+
+@dataclass
+class RelayLog:
+    """A child's relay log: its holder (and every holder before), and the entries written in it."""
+
+    id: str
+    municipality: str
+    person_id: str
+    unit: str
+    opened_on: date
+    created_at: datetime
+    updated_at: datetime
+    holders: list[RelayHolder] = field(default_factory=list)
+    entries: list[RelayEntry] = field(default_factory=list)
+    new_entries: list[RelayEntry] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def holder(self) -> RelayHolder:
+        return self.holders[-1]
+
+    def may_read(self, caller: Actor) -> bool:
+        """The coordinating unit, the current holder's unit (where the holder has one) and the holder as a user."""
+        if not caller.has("caseworker", "leader"):
+            return False
+        if self.holder.user is not None and caller.subject == self.holder.user:
+            return True
+        return caller.unit is None or caller.unit in (self.unit, self.holder.unit)
+
+    @classmethod
+    def open(
+        cls,
+        municipality: str,
+        caller: Actor,
+        *,
+        person_id: str,
+        unit: str,
+        bti_level: int | None,
+        from_level: int,
+        holder: RelayHolder,
+        units: Collection[str],
+        now: datetime,
+    ) -> tuple[RelayLog, list[EventModel]]:
+        """Open the child's relay log with its first holder, at a BTI level that keeps one."""
+        authorize(caller, unit, write=True)
+        if bti_level is None:
+            raise Conflict("set the child's BTI level first: the relay log follows from it", field="level")
+        if not bti_implication(bti_level, from_level).relay_log:
+            raise Conflict(
+                f"the child's BTI level {bti_level} keeps no relay log (levels {from_level}-2 do)", field="level"
+            )
+        _check_holder(holder, units, local_date(now))
+        log = cls(_new_id(), municipality, person_id, unit, holder.from_on, now, now, holders=[holder])
+        return log, [
+            RelayLogOpened(
+                log_id=log.id,
+                case_id=log.id,
+                person_id=person_id,
+                unit=unit,
+                holder_id=holder.id,
+                holder_role=holder.role,
+                holder_unit=holder.unit,
+                opened_on=holder.from_on,
+            )
+        ]
+
+    def change_holder(
+        self, caller: Actor, holder: RelayHolder, units: Collection[str], now: datetime
+    ) -> list[EventModel]:
+        """The log passes to a new holder; the one before keeps the date it ended."""
+        authorize(caller, self.unit, write=True)
+        _check_holder(holder, units, local_date(now))
+        current = self.holder
+        if holder.from_on < current.from_on:
+            raise DomainError(
+                f"from_on cannot be before the current holder took over ({current.from_on.isoformat()})",
+                field="from_on",
+            )
+        if (holder.name, holder.role, holder.unit, holder.user) == (
+            current.name,
+            current.role,
+            current.unit,
+            current.user,
+        ):
+            raise Conflict("the holder is the current one", field="name")
+        self.holders[-1] = RelayHolder(
+            current.id, current.name, current.role, current.unit, current.user, current.from_on, holder.from_on
+        )
+        self.holders.append(holder)
+        self.updated_at = now
+        return [
+            RelayHolderChanged(
+                log_id=self.id,
+                case_id=self.id,
+                holder_id=holder.id,
+                replaces=current.id,
+                holder_role=holder.role,
+                holder_unit=holder.unit,
+                changed_on=holder.from_on,
+            )
+        ]
+
+    def add_entry(self, caller: Actor, *, entry_on: date, text: str, now: datetime) -> list[EventModel]:
+        """The holder, their unit or the coordinating unit writes in the log."""
+        caller.require("caseworker")
+        if not self.may_read(caller):
+            raise Forbidden("the holder, the holder's unit or the coordinating unit writes in the relay log")
+        _require_text(text, "text")
+        check_not_future(entry_on, local_date(now), field="entry_on")
+        if entry_on < self.opened_on:
+            raise DomainError("entry_on cannot be before the relay log was opened", field="entry_on")
+        entry = RelayEntry(_new_id(), entry_on, text, caller.subject, now)
+        self.entries.append(entry)
+        self.new_entries.append(entry)
+        self.updated_at = now
+        return [
+            RelayEntryAdded(
+                log_id=self.id, case_id=self.id, entry_id=entry.id, entry_on=entry_on, entries=len(self.entries)
+            )
+        ]
+
+
+def new_holder(*, name: str, role: RelayHolderRole, unit: str | None, user: str | None, from_on: date) -> RelayHolder:
+    return RelayHolder(_new_id(), name, role, unit, user, from_on)
+
+
+def _check_holder(holder: RelayHolder, units: Collection[str], today: date) -> None:
+    if not holder.name.strip():
+        raise DomainError("name: name the holder", field="name")
+    if holder.unit is not None:
+        check_unit(holder.unit, units)
+    elif holder.role not in OUTSIDE_ROLES:
+        raise DomainError(
+            f"unit: a {holder.role.value} holds the log for one of the municipality's units; name it", field="unit"
+        )
+    check_not_future(holder.from_on, today, field="from_on")
+
+
+# Holders who may work outside the municipality's units (a private school or kindergarten): no unit is required.
+OUTSIDE_ROLES = frozenset({RelayHolderRole.TEACHER, RelayHolderRole.KINDERGARTEN_TEACHER, RelayHolderRole.OTHER})
+
+
+# --- the coordinator raises large, complex needs to the coordinating unit --------------------------------------
+
+
+def escalation_due(raised_on: date, within_days: int) -> date:
+    """The coordinating unit's response to a raised need is a duty it owes within `within_days`: the last working
+    day on or before the period's end (domain "Counting deadlines"), never before the day it was raised."""
+    due = previous_working_day(raised_on + timedelta(days=within_days))
+    return due if due >= raised_on else next_working_day(raised_on)
+
+
+@dataclass
+class Escalation:
+    """A need the coordinator raised to the coordinating unit, with the reason (a code), the coordinator's account
+    and the unit's response (both kept here only)."""
+
+    id: str
+    municipality: str
+    referral_id: str
+    case_id: str
+    unit: str
+    reason: EscalationReason
+    text: str
+    raised_by: str
+    raised_on: date
+    due_on: date
+    deadline_id: str
+    created_at: datetime
+    updated_at: datetime
+    response: EscalationResponse | None = None
+    response_text: str | None = None
+    answered_on: date | None = None
+    answered_by: str | None = None
+
+    @classmethod
+    def raise_need(
+        cls,
+        referral: Referral,
+        caller: Actor,
+        *,
+        reason: EscalationReason,
+        text: str,
+        within_days: int,
+        now: datetime,
+    ) -> tuple[Escalation, list[EventModel]]:
+        """The coordinator (or a caseworker of the unit holding the coordinator responsibility) raises a need."""
+        caller.require("caseworker")
+        current = referral.current_coordinator
+        if current is None:
+            raise Conflict(
+                "no coordinator is appointed on the referral: the coordinator raises a need", field="coordinator"
+            )
+        if caller.subject != current.coordinator and caller.unit not in (None, current.unit, referral.unit):
+            raise Forbidden("the coordinator, the unit holding the responsibility or the coordinating unit raises it")
+        _require_text(text, "text")
+        raised_on = local_date(now)
+        escalation = cls(
+            id=_new_id(),
+            municipality=referral.municipality,
+            referral_id=referral.id,
+            case_id=referral.case_id,
+            unit=referral.unit,
+            reason=reason,
+            text=text,
+            raised_by=caller.subject,
+            raised_on=raised_on,
+            due_on=escalation_due(raised_on, within_days),
+            deadline_id=_new_id(),
+            created_at=now,
+            updated_at=now,
+        )
+        return escalation, [
+            NeedEscalated(
+                escalation_id=escalation.id,
+                referral_id=referral.id,
+                case_id=referral.case_id,
+                unit=referral.unit,
+                reason=reason,
+                raised_on=raised_on,
+                due_on=escalation.due_on,
+            ),
+            DeadlineScheduled(
+                deadline_id=escalation.deadline_id,
+                case_id=referral.case_id,
+                kind=DeadlineKind.ESCALATION_RESPONSE,
+                due_on=escalation.due_on,
+                responsible=referral.unit,
+            ),
+        ]
+
+    def may_read(self, caller: Actor, referral: Referral) -> bool:
+        if not caller.has("caseworker", "leader"):
+            return False
+        current = referral.current_coordinator
+        if current is not None and (caller.subject == current.coordinator or caller.unit == current.unit):
+            return True
+        return caller.unit is None or caller.unit == self.unit
+
+    def answer(
+        self, caller: Actor, *, response: EscalationResponse, text: str, answered_on: date, now: datetime
+    ) -> list[EventModel]:
+        """The coordinating unit records its response; the clock stops."""
+        authorize(caller, self.unit, write=True)
+        if self.answered_on is not None:
+            raise Conflict(f"the unit answered on {self.answered_on.isoformat()}", field="response")
+        _require_text(text, "text")
+        check_not_future(answered_on, local_date(now), field="answered_on")
+        if answered_on < self.raised_on:
+            raise DomainError("answered_on cannot be before the need was raised", field="answered_on")
+        self.response, self.response_text = response, text
+        self.answered_on, self.answered_by, self.updated_at = answered_on, caller.subject, now
+        return [
+            EscalationAnswered(
+                escalation_id=self.id,
+                referral_id=self.referral_id,
+                case_id=self.case_id,
+                response=response,
+                answered_on=answered_on,
+            ),
+            DeadlineCancelled(
+                deadline_id=self.deadline_id,
+                case_id=self.case_id,
+                kind=DeadlineKind.ESCALATION_RESPONSE,
+                reason="escalation_answered",
+            ),
+        ]

@@ -10,7 +10,7 @@ from contracts.topics import Topic
 from servicekit.clock import clock_from
 from servicekit.runtime import ServiceSpec, serve
 from servicekit.settings import ServiceSettings
-from services.coordination.api import meetings, plans, reports, router, training
+from services.coordination.api import children, escalations, meetings, plans, reports, router, training
 from services.coordination.handlers import handlers
 
 
@@ -28,14 +28,14 @@ def spec() -> ServiceSpec:
         description=(
             "Coordination referrals: the coordinating unit's criteria and proposals, the decisions it asks the "
             "office for, the home visit for small children, coordinators appointed, changed and declined, the "
-            "services linked in, individual plans, meetings and their minutes, coordinators' training and the "
-            "annual report."
+            "services linked in, individual plans, meetings and their minutes, coordinators' training, the "
+            "annual report, children's BTI levels and relay logs, and the needs coordinators raise."
         ),
-        # A home visit, a child coordinator's end, minutes, training and the annual report start clocks that the
-        # notification service keeps (deadlines.v1).
+        # A home visit, a child coordinator's end, minutes, training, the annual report and a raised need start
+        # clocks that the notification service keeps (deadlines.v1).
         produces=[Topic.COORDINATION, Topic.DEADLINES],
         migrations_dir=Path(__file__).parent / "migrations",
-        routers=[router, plans, meetings, training, reports],
+        routers=[router, plans, meetings, training, reports, children, escalations],
         handlers=handlers,
     )
 

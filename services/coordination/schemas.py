@@ -9,17 +9,22 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 
 from contracts.coordination import (
     ArrangementForm,
+    BtiLevel,
+    BtiReason,
     ChangeReason,
     CoordinatorRole,
     Declined,
+    EscalationReason,
+    EscalationResponse,
     MeetingKind,
     PlanChange,
     ProposedResult,
     ReferralKind,
+    RelayHolderRole,
     RequestedRight,
     TrainingKind,
 )
-from servicekit.types import MAX_ENTRIES, MAX_LIST, Code, Identifier, PlausibleDate, Text
+from servicekit.types import MAX_ENTRIES, MAX_LIST, Code, Identifier, Name, PlausibleDate, Text
 from services.coordination.domain import RightOutcome, Status
 
 
@@ -374,3 +379,127 @@ class AnnualReportOut(BaseModel):
     municipality: str
     year: int
     units: list[UnitReportOut]
+
+
+# --- BTI and the relay log (Holtålen) --------------------------------------------------------------------------
+
+
+class BtiLevelIn(_Body):
+    level: BtiLevel = Field(description="0 mapping, 1 one or two local services, 2 several, 3 with specialist services")
+    reason: BtiReason
+    note: FreeText | None = Field(default=None, description="why, in the caseworker's words; stays in this service")
+    set_on: PlausibleDate
+
+
+class BtiEntryOut(BaseModel):
+    level: int
+    reason: BtiReason
+    note: str | None
+    set_on: date
+    set_by: str
+
+
+class BtiImplicationOut(BaseModel):
+    rights: list[RequestedRight] = Field(
+        description="what the level brings: a coordinator, or at 3 a child-and-family "
+        "coordinator with an individual plan"
+    )
+    relay_log: bool
+    specialist_services: bool
+
+
+class BtiOut(BaseModel):
+    id: str
+    person_id: str
+    unit: str
+    level: int | None
+    implies: BtiImplicationOut | None
+    history: list[BtiEntryOut]
+
+
+class BtiGuidanceOut(BaseModel):
+    level: int
+    long_term_need: bool
+    different_providers: bool
+    proposals: dict[RequestedRight, ProposedResult] = Field(
+        description="a grant for each right asked for that the level brings; the caseworker still judges"
+    )
+    application_needed: bool = Field(
+        description="the level brings a child-and-family coordinator, which only the family's application leads to"
+    )
+
+
+class HolderIn(_Body):
+    name: Name = Field(description="the holder's name; stays in this service, never on a topic")
+    role: RelayHolderRole
+    unit: Code | None = Field(
+        default=None,
+        description="the holder's unit; a teacher or kindergarten teacher outside the municipality's units has none",
+    )
+    user: Identifier | None = Field(default=None, description="the holder's user id, where they have one")
+    from_on: PlausibleDate
+
+
+class RelayLogIn(_Body):
+    holder: HolderIn
+
+
+class RelayEntryIn(_Body):
+    entry_on: PlausibleDate
+    text: FreeText = Field(description="the entry; stays in this service")
+
+
+class HolderOut(BaseModel):
+    id: str
+    name: str
+    role: RelayHolderRole
+    unit: str | None
+    user: str | None
+    from_on: date
+    until_on: date | None
+
+
+class RelayEntryOut(BaseModel):
+    id: str
+    entry_on: date
+    text: str
+    written_by: str
+
+
+class RelayLogOut(BaseModel):
+    id: str
+    person_id: str
+    unit: str
+    opened_on: date
+    holder: HolderOut
+    holders: list[HolderOut]
+    entries: list[RelayEntryOut]
+
+
+# --- needs raised to the coordinating unit ---------------------------------------------------------------------
+
+
+class EscalationIn(_Body):
+    reason: EscalationReason
+    text: FreeText = Field(description="the large, complex needs in the coordinator's words; stays in this service")
+
+
+class EscalationAnswerIn(_Body):
+    response: EscalationResponse
+    text: FreeText = Field(description="the coordinating unit's response; stays in this service")
+    answered_on: PlausibleDate
+
+
+class EscalationOut(BaseModel):
+    id: str
+    referral_id: str
+    unit: str
+    reason: EscalationReason
+    text: str
+    raised_by: str
+    raised_on: date
+    due_on: date = Field(description="the last working day the coordinating unit is to respond by")
+    response: EscalationResponse | None
+    response_text: str | None
+    answered_on: date | None
+    answered_by: str | None

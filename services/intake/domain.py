@@ -881,6 +881,8 @@ class Registration:
     applicant_person_id: str | None = None
     co_applicant_person_id: str | None = None
     expected_birth_on: date | None = None
+    # A child's birth date for the coordinating unit (a small child is visited at home when the referral arrives).
+    person_birth_on: date | None = None
     emergency: EmergencyStart | None = None
 
     @classmethod
@@ -902,7 +904,9 @@ class Registration:
         service_code: str | None = None,
         requested: list[CoordinationNeed] | None = None,
     ) -> Registration:
-        """A case about a registered person, routed by the person's age on the day it was received."""
+        """A case about a registered person, routed by the person's age on the day it was received. A coordination
+        referral about a child carries the child's birth date (of an adult, none)."""
+        child_referral = kind is CaseKind.COORDINATION_REFERRAL and person.is_child_on(cmd.received_on)
         return cls(
             kind=kind,
             person_id=cmd.person_id,
@@ -910,6 +914,7 @@ class Registration:
             sender=cmd.sender,
             service_code=service_code,
             requested=requested,
+            person_birth_on=person.birth_date if child_referral else None,
             received_on=cmd.received_on,
             consent=cmd.consent,
             routed=routing(
@@ -936,6 +941,7 @@ class Registration:
             applicant_person_id=cmd.applicant_person_id,
             co_applicant_person_id=cmd.co_applicant_person_id,
             expected_birth_on=cmd.expected_birth_on,
+            person_birth_on=child.birth_date if child is not None else None,
             channel=cmd.channel,
             sender=cmd.sender,
             received_on=cmd.received_on,
@@ -1051,9 +1057,9 @@ class Case:
                 recorded_by=actor.subject,
             )
         )
-        return case, case._registered(r.consent)
+        return case, case._registered(r.consent, r.person_birth_on)
 
-    def _registered(self, consent: Consent) -> list[EventModel]:
+    def _registered(self, consent: Consent, person_birth_on: date | None = None) -> list[EventModel]:
         if self.kind is CaseKind.COORDINATION_REFERRAL:
             assert self.person_id is not None
             assert self.requested is not None
@@ -1069,6 +1075,7 @@ class Case:
                     consent=consent,
                     route=self.route,
                     involves_child=self.involves_child,
+                    person_birth_on=person_birth_on,
                 )
             ]
         if self.kind is CaseKind.CHILD_COORDINATOR_APPLICATION:
@@ -1086,6 +1093,7 @@ class Case:
                     received_on=self.received_on,
                     consent=consent,
                     route=self.route,
+                    child_birth_on=person_birth_on,
                 )
             ]
         assert self.person_id is not None

@@ -37,7 +37,7 @@ async def test_the_referral_tables_come_and_go_with_their_revision(tmp_path: Pat
         await upgrade(db, MIGRATIONS)
         assert await _tables(db) >= TABLES | {"outbox_message", "inbox_message"}
         async with db.engine.connect() as conn:
-            assert await conn.scalar(text("SELECT version_num FROM alembic_version")) == "0004"
+            assert await conn.scalar(text("SELECT version_num FROM alembic_version")) == "0005"
             assert await conn.run_sync(schema_differences) == []
 
         await downgrade(db, MIGRATIONS, "0002")
@@ -62,6 +62,26 @@ async def test_plans_meetings_and_training_come_and_go_with_0004(tmp_path: Path)
             columns = await conn.run_sync(lambda sync: {c["name"] for c in inspect(sync).get_columns("referral")})
         assert "arrangement_form" not in columns
         assert "plan_declined_on" in columns
+
+        await upgrade(db, MIGRATIONS)
+        async with db.engine.connect() as conn:
+            assert await conn.run_sync(schema_differences) == []
+    finally:
+        await db.dispose()
+
+
+BTI_TABLES = {"child_bti", "relay_log", "relay_log_entry", "coordination_escalation"}
+
+
+async def test_bti_relay_logs_and_escalations_come_and_go_with_0005(tmp_path: Path) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/coordination.db", clock=FixedClock(NOW))
+    try:
+        await upgrade(db, MIGRATIONS)
+        assert await _tables(db) >= BTI_TABLES
+
+        await downgrade(db, MIGRATIONS, "0004")
+        assert not BTI_TABLES & await _tables(db)
+        assert await _tables(db) >= NEW_TABLES
 
         await upgrade(db, MIGRATIONS)
         async with db.engine.connect() as conn:

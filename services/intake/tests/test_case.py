@@ -148,6 +148,44 @@ def test_a_referral_raises_coordination_referral_registered_with_what_it_asks_fo
     assert case.service_code is None
 
 
+def test_a_referral_about_a_child_carries_the_childs_birth_date_and_one_about_an_adult_none(
+    holtalen: Tenant,
+) -> None:
+    cmd = RegisterReferral(
+        case_id="c-1",
+        person_id="p-1",
+        channel=Channel.HOSPITAL_MESSAGE,
+        sender=Sender.HOSPITAL,
+        requested=[CoordinationNeed.COORDINATOR],
+        received_on=date(2026, 3, 2),
+        consent=CONSENT,
+    )
+    _, [child_event] = register(Registration.referral(cmd, holtalen, person=person(date(2026, 1, 15))))
+    _, [adult_event] = register(Registration.referral(cmd, holtalen, person=person(date(1950, 6, 1))))
+
+    assert isinstance(child_event, CoordinationReferralRegistered)
+    assert isinstance(adult_event, CoordinationReferralRegistered)
+    assert (child_event.person_birth_on, child_event.involves_child) == (date(2026, 1, 15), True)
+    assert adult_event.person_birth_on is None
+
+
+def test_a_born_childs_application_carries_the_childs_birth_date(holtalen: Tenant) -> None:
+    cmd = RegisterChildCoordinatorApplication(
+        case_id="c-1",
+        applicant_person_id="parent",
+        child_person_id="p-1",
+        expected_birth_on=None,
+        channel=Channel.LETTER,
+        sender=Sender.APPLICANT,
+        received_on=date(2026, 3, 2),
+        consent=CONSENT,
+    )
+    _, [event] = register(Registration.child_coordinator_application(cmd, holtalen, child=person(date(2025, 12, 24))))
+
+    assert isinstance(event, ChildCoordinatorApplicationRegistered)
+    assert event.child_birth_on == date(2025, 12, 24)
+
+
 def test_a_child_coordinator_application_in_pregnancy_is_about_no_one_yet_and_goes_to_the_childrens_unit(
     holtalen: Tenant,
 ) -> None:

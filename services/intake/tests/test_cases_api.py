@@ -272,6 +272,7 @@ async def test_a_childs_referral_goes_to_the_childrens_unit_where_there_is_one(
     assert (response.json()["route"], response.json()["involves_child"]) == ("children_unit", True)
     [event] = await events(app)
     assert (event.route, event.involves_child) == ("children_unit", True)
+    assert event.person_birth_on == CHILD, "the coordinating unit plans a small child's home visit from it"
 
 
 @pytest.mark.parametrize(
