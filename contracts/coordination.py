@@ -8,7 +8,7 @@ from pydantic import Field
 
 from contracts.envelope import EventModel, register
 from contracts.topics import Topic
-from contracts.types import Code, Count, Identifier, PlausibleDate, PositiveCount
+from contracts.types import MAX_LIST, Code, Count, Identifier, PlausibleDate, PositiveCount
 
 # A child's level in Holtålen's BTI model ("bedre tverrfaglig innsats", seed 004): 0 mapping the need, 1 one or two
 # local services (relay log), 2 several local services (relay log), 3 local and specialist services (individual plan).
@@ -114,6 +114,12 @@ class ReferralAssessed(EventModel):
     providers_seen: Count = Field(description="different providers of the person's granted services seen")
     criteria_met: bool
     proposed: dict[RequestedRight, ProposedResult] = Field(min_length=1, max_length=len(RequestedRight))
+    specialist_services: list[Code] = Field(
+        default_factory=list,
+        max_length=MAX_LIST,
+        description="specialist or mental-health services involved; the municipality coordinates and the plan "
+        "informs them",
+    )
 
 
 @register

@@ -121,6 +121,16 @@ class CoordinationReferralRegistered(EventModel):
     )
 
 
+class ChildCoordinatorGrounds(StrEnum):
+    """Why a family has the right to a child coordinator (helse- og omsorgstjenesteloven § 7-2 a): a born child,
+    a child expected in pregnancy, an adopted child allocated, or a child whose care child welfare took over."""
+
+    EXPECTED_CHILD = "expected_child"
+    BORN_CHILD = "born_child"
+    ADOPTION_ALLOCATED = "adoption_allocated"
+    CHILD_WELFARE_CARE = "child_welfare_care"
+
+
 @register
 class ChildCoordinatorApplicationRegistered(EventModel):
     """A family applied for a child coordinator (helse- og omsorgstjenesteloven § 7-2 a), possibly before birth."""
@@ -145,6 +155,13 @@ class ChildCoordinatorApplicationRegistered(EventModel):
     route: Route = Route.COORDINATING_UNIT
     child_birth_on: PlausibleDate | None = Field(
         default=None, description="the born child's birth date (a date, not an identity number); absent in pregnancy"
+    )
+    grounds: ChildCoordinatorGrounds | None = Field(
+        default=None, description="the grounds of the right; absent from older producers (then born or expected)"
+    )
+    grounds_since: PlausibleDate | None = Field(
+        default=None,
+        description="for an adoption, the day the child was allocated; for child welfare, the day it took over care",
     )
 
 

@@ -164,6 +164,7 @@ async def assess(referral_id: Identifier, body: AssessmentIn, bus: BusDep) -> Re
         different_providers=body.services_from_different_providers,
         judgement=body.judgement,
         proposals={right: Proposal(p.result, p.reasons) for right, p in body.proposals.items()},
+        specialist_services=tuple(body.specialist_services),
     )
     return _referral_out(await bus.run(commands.assess_referral, cmd))
 
@@ -555,6 +556,8 @@ def _referral_out(view: ReferralView) -> ReferralOut:
         **_summary_out(r).model_dump(),
         expected_birth_on=r.expected_birth_on,
         born_on=r.born_on,
+        grounds=r.grounds,
+        grounds_since=r.grounds_since,
         providers_seen=list(view.providers_seen),
         assessment=(
             AssessmentOut(
@@ -566,6 +569,7 @@ def _referral_out(view: ReferralView) -> ReferralOut:
                 proposals={right: ProposalOut(result=p.result, reasons=p.reasons) for right, p in a.proposals.items()},
                 assessed_by=a.assessed_by,
                 assessed_at=a.assessed_at,
+                specialist_services=list(a.specialist_services),
             )
             if a is not None
             else None
@@ -631,6 +635,7 @@ def _plan_out(view: PlanView) -> PlanOut:
         ],
         declined_on=p.declined_on,
         participants=sorted(view.referral.plan_participants().units),
+        informs=sorted(view.referral.plan_participants().informed),
         created_at=p.created_at,
         updated_at=p.updated_at,
     )

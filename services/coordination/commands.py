@@ -69,6 +69,10 @@ from services.coordination.domain import (
 # --- the municipality's configuration ------------------------------------------------------------
 
 
+def _coordinating_units(uow: UnitOfWork) -> frozenset[str]:
+    return frozenset(u.code for u in coordination_of(uow.tenant).units)
+
+
 def coordination_of(tenant: Tenant) -> CoordinationSettings:
     if tenant.coordination is None:
         raise DomainError(
@@ -190,6 +194,7 @@ class AssessReferral:
     different_providers: bool | None
     judgement: str
     proposals: Mapping[RequestedRight, Proposal]
+    specialist_services: tuple[str, ...] = ()
 
 
 async def assess_referral(cmd: AssessReferral, uow: UnitOfWork) -> ReferralView:
@@ -203,6 +208,7 @@ async def assess_referral(cmd: AssessReferral, uow: UnitOfWork) -> ReferralView:
         judgement=cmd.judgement,
         proposals=cmd.proposals,
         now=uow.clock.now(),
+        specialist_services=cmd.specialist_services,
     )
     return await _save_and_emit(uow, referrals, referral, events)
 
@@ -344,7 +350,9 @@ async def record_decision(event: CloudEvent[Any], uow: UnitOfWork) -> None:
         events += referral.group_brought_by_child_coordinator(now)
         plans = Plans(uow)
         if await plans.of_referral(referral.id) is None and referral.plan_declined_on is None:
-            plan, created = Plan.create(referral, uow.actor, now, brought_by_right=True)
+            plan, created = Plan.create(
+                referral, uow.actor, now, brought_by_right=True, coordinating_units=_coordinating_units(uow)
+            )
             await plans.add(plan)
             events += created
     await referrals.save(referral)
@@ -418,7 +426,7 @@ async def create_plan(cmd: CreatePlan, uow: UnitOfWork) -> PlanView:
     plans = Plans(uow)
     if await plans.of_referral(referral.id) is not None:
         raise Conflict("the referral has an individual plan already", field="plan")
-    plan, events = Plan.create(referral, uow.actor, uow.clock.now())
+    plan, events = Plan.create(referral, uow.actor, uow.clock.now(), coordinating_units=_coordinating_units(uow))
     await plans.add(plan)
     await uow.emit_all(events)
     return PlanView(plan, referral)

@@ -39,6 +39,7 @@ from contracts.coordination import (
     TrainingKind,
 )
 from contracts.decision import Outcome
+from contracts.intake import ChildCoordinatorGrounds
 from servicekit.db import UnitOfWork, UtcDateTime, new_metadata
 from servicekit.errors import NotFound
 from services.coordination.domain import (
@@ -85,10 +86,13 @@ referral = Table(
     Column("received_on", Date, nullable=False),
     Column("expected_birth_on", Date, nullable=True),
     Column("born_on", Date, nullable=True),
+    Column("grounds", String(30), nullable=True, doc="a child-coordinator application's grounds of the right"),
+    Column("grounds_since", Date, nullable=True, doc="the day an adoption's allocation or child welfare's care began"),
     Column("status", String(30), nullable=False),
     Column("long_term_need", Boolean, nullable=True),
     Column("different_providers", Boolean, nullable=True),
     Column("providers_seen", JSON, nullable=True),
+    Column("specialist_services", JSON, nullable=True, doc="specialist services involved, from the assessment"),
     Column("judgement", Text, nullable=True),
     # right -> {"result": grant | refuse, "reasons": the written reasons of a refusal (free text)}
     Column("proposals", JSON, nullable=True),
@@ -443,10 +447,13 @@ def _row(r: Referral) -> dict[str, Any]:
         "received_on": r.received_on,
         "expected_birth_on": r.expected_birth_on,
         "born_on": r.born_on,
+        "grounds": r.grounds.value if r.grounds is not None else None,
+        "grounds_since": r.grounds_since,
         "status": r.status.value,
         "long_term_need": a.long_term_need if a else None,
         "different_providers": a.different_providers if a else None,
         "providers_seen": list(a.providers_seen) if a else None,
+        "specialist_services": list(a.specialist_services) if a and a.specialist_services else None,
         "judgement": a.judgement if a else None,
         "proposals": (
             {right.value: {"result": p.result.value, "reasons": p.reasons} for right, p in a.proposals.items()}
@@ -488,6 +495,7 @@ def _referral(row: RowMapping, appointments: list[Appointment]) -> Referral:
             },
             assessed_by=row["assessed_by"],
             assessed_at=row["assessed_at"],
+            specialist_services=tuple(row["specialist_services"] or ()),
         )
         if row["assessed_at"] is not None
         else None
@@ -513,6 +521,8 @@ def _referral(row: RowMapping, appointments: list[Appointment]) -> Referral:
         updated_at=row["updated_at"],
         expected_birth_on=row["expected_birth_on"],
         born_on=row["born_on"],
+        grounds=ChildCoordinatorGrounds(row["grounds"]) if row["grounds"] is not None else None,
+        grounds_since=row["grounds_since"],
         status=Status(row["status"]),
         assessment=assessment,
         requests=[

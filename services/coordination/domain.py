@@ -10,6 +10,7 @@ codes, ids, dates and counts only."""
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -55,7 +56,11 @@ from contracts.coordination import (
 from contracts.deadlines import DeadlineCancelled, DeadlineKind, DeadlineScheduled
 from contracts.decision import DecisionMade, Outcome
 from contracts.envelope import EventModel
-from contracts.intake import ChildCoordinatorApplicationRegistered, CoordinationReferralRegistered
+from contracts.intake import (
+    ChildCoordinatorApplicationRegistered,
+    ChildCoordinatorGrounds,
+    CoordinationReferralRegistered,
+)
 from servicekit.actor import Actor
 from servicekit.calendar import add_months, due_within_months, local_date, next_working_day, previous_working_day
 from servicekit.errors import Conflict, DomainError, Forbidden, NotFound
@@ -243,6 +248,9 @@ class CriteriaAssessment:
     proposals: Mapping[RequestedRight, Proposal]
     assessed_by: str
     assessed_at: datetime
+    # Needs that fall under the specialist health service or mental-health acts as well: the municipality still
+    # coordinates, and the individual plan informs these services.
+    specialist_services: tuple[str, ...] = ()
 
     @property
     def criteria_met(self) -> bool:
@@ -317,6 +325,10 @@ class Referral:
     updated_at: datetime
     expected_birth_on: date | None = None
     born_on: date | None = None
+    # A child-coordinator application's grounds of the right (§ 7-2 a) and the day an adoption's allocation or
+    # child welfare's takeover of care started it: no child coordinator starts before that day.
+    grounds: ChildCoordinatorGrounds | None = None
+    grounds_since: date | None = None
     status: Status = Status.OPEN
     assessment: CriteriaAssessment | None = None
     requests: list[RightRequest] = field(default_factory=list)
@@ -372,6 +384,8 @@ class Referral:
             involves_child=True,
             received_on=data.received_on,
             expected_birth_on=data.expected_birth_on if data.child_person_id is None else None,
+            grounds=child_grounds(data),
+            grounds_since=data.grounds_since,
             created_at=now,
             updated_at=now,
         )
@@ -478,16 +492,19 @@ class Referral:
         judgement: str,
         proposals: Mapping[RequestedRight, Proposal],
         now: datetime,
+        specialist_services: tuple[str, ...] = (),
     ) -> list[EventModel]:
         """Weigh the criteria. Whether the person has two or more services from different providers is proposed
         from the decisions seen; the caseworker confirms it or, knowing services the platform has not decided
-        (the specialist health service, the GP), sets it."""
+        (the specialist health service, the GP), sets it. Specialist services involved are recorded: the
+        municipality coordinates all the same."""
         self.check_access(caller)
         if self.status not in (Status.OPEN, Status.ASSESSED):
             raise Conflict(f"the referral is {self.status.value}: its assessment can no longer change", field="status")
         if not judgement.strip():
             raise DomainError("judgement: record the individual judgement", field="judgement")
         different = different_providers if different_providers is not None else len(providers_seen) >= 2
+        check_specialist_services(specialist_services, self.unit)
         check_proposals(
             proposals,
             kind=self.kind,
@@ -503,6 +520,7 @@ class Referral:
             proposals=dict(proposals),
             assessed_by=caller.subject,
             assessed_at=now,
+            specialist_services=specialist_services,
         )
         self.status = Status.ASSESSED
         self._touched(now)
@@ -515,6 +533,7 @@ class Referral:
                 providers_seen=len(providers_seen),
                 criteria_met=self.assessment.criteria_met,
                 proposed={r: p.result for r, p in proposals.items()},
+                specialist_services=list(specialist_services),
             )
         ]
 
@@ -591,6 +610,8 @@ class Referral:
             raise Conflict("the person declined the coordinator by a change notice", field="role")
         if self.current_coordinator is not None:
             raise Conflict("a coordinator is appointed: record a change of coordinator instead", field="coordinator")
+        if role is CoordinatorRole.CHILD_COORDINATOR:
+            check_child_coordinator_start(self.grounds, self.grounds_since, local_date(now))
         check_unit(unit, units)
         check_wishes(wishes, wishes_met)
         appointment = Appointment(
@@ -745,7 +766,10 @@ class Referral:
         units = {self.unit, *(self.arrangement.linked_units if self.arrangement else ())}
         units |= {a.unit for a in self.appointments if a.current}
         return Participants(
-            self.unit, frozenset(units), frozenset(a.coordinator for a in self.appointments if a.current)
+            self.unit,
+            frozenset(units),
+            frozenset(a.coordinator for a in self.appointments if a.current),
+            informed=frozenset(self.assessment.specialist_services if self.assessment else ()),
         )
 
     def decline(self, caller: Actor, declined: Declined, declined_on: date, now: datetime) -> list[EventModel]:
@@ -789,6 +813,51 @@ class Referral:
         ]
 
 
+def child_grounds(data: ChildCoordinatorApplicationRegistered) -> ChildCoordinatorGrounds:
+    """The grounds intake sent, or (from a producer that sent none) a born child or one expected in pregnancy."""
+    if data.grounds is not None:
+        return data.grounds
+    if data.child_person_id is None:
+        return ChildCoordinatorGrounds.EXPECTED_CHILD
+    return ChildCoordinatorGrounds.BORN_CHILD
+
+
+def check_child_coordinator_start(
+    grounds: ChildCoordinatorGrounds | None, grounds_since: date | None, starts_on: date
+) -> None:
+    """A child coordinator for an adopted child or a child in child welfare's care starts no earlier than the
+    allocation or the takeover of care."""
+    if grounds_since is not None and starts_on < grounds_since:
+        what = grounds.value if grounds is not None else "the grounds"
+        raise Conflict(
+            f"grounds_since: a child coordinator on {what} starts on {grounds_since.isoformat()} at the "
+            f"earliest, not {starts_on.isoformat()}",
+            field="grounds_since",
+        )
+
+
+def check_specialist_services(specialist_services: Collection[str], coordinating_unit: str) -> None:
+    """Each specialist service once, and none of them the coordinating unit: the municipality coordinates."""
+    if twice := sorted(c for c, n in Counter(specialist_services).items() if n > 1):
+        raise DomainError(f"specialist_services names {', '.join(twice)} more than once", field="specialist_services")
+    if coordinating_unit in specialist_services:
+        raise DomainError(
+            f"specialist_services: {coordinating_unit} is the coordinating unit, not a specialist service",
+            field="specialist_services",
+        )
+
+
+def check_plan_unit(unit: str, coordinating_units: Collection[str], specialist_services: Collection[str]) -> None:
+    """Where needs fall under both the municipal act and the specialist or mental-health acts, the municipality
+    coordinates: the plan's responsible unit is one of its coordinating units, never a specialist service."""
+    if unit in specialist_services or unit not in coordinating_units:
+        raise Conflict(
+            f"unit: the individual plan is held by one of the municipality's coordinating units "
+            f"({', '.join(sorted(coordinating_units))}), not {unit}",
+            field="unit",
+        )
+
+
 def _serving(settings: CoordinationSettings, *, child: bool) -> str:
     found = settings.unit_for(child=child)
     if found is None:  # pragma: no cover - the settings refuse a municipality without one
@@ -825,6 +894,8 @@ class Participants:
     coordinating_unit: str
     units: frozenset[str]
     coordinators: frozenset[str]
+    # Specialist services the plan informs: they take part but hold no unit's access and never the plan.
+    informed: frozenset[str] = frozenset()
 
     def may_read(self, caller: Actor) -> bool:
         if not caller.has("caseworker", "leader"):
@@ -907,14 +978,25 @@ class Plan:
 
     @classmethod
     def create(
-        cls, referral: Referral, caller: Actor, now: datetime, *, brought_by_right: bool = False
+        cls,
+        referral: Referral,
+        caller: Actor,
+        now: datetime,
+        *,
+        brought_by_right: bool = False,
+        coordinating_units: Collection[str] | None = None,
     ) -> tuple[Plan, list[EventModel]]:
         """A plan for a referral whose individual plan was granted (or, where configured, brought by a granted
-        child coordinator); not when the person declined it."""
+        child coordinator); not when the person declined it. Held by the referral's coordinating unit, which must be
+        one of the municipality's coordinating units (when given), never a specialist service."""
         if not brought_by_right and not referral.granted(RequestedRight.INDIVIDUAL_PLAN):
             raise Conflict("the right to an individual plan has not been granted on this referral", field="status")
         if referral.plan_declined_on is not None:
             raise Conflict("the person declined the individual plan by a change notice", field="declined")
+        specialists = referral.assessment.specialist_services if referral.assessment else ()
+        check_plan_unit(
+            referral.unit, coordinating_units if coordinating_units is not None else {referral.unit}, specialists
+        )
         plan = cls(
             id=_new_id(),
             municipality=referral.municipality,

@@ -24,6 +24,7 @@ from contracts.coordination import (
     RequestedRight,
     TrainingKind,
 )
+from contracts.intake import ChildCoordinatorGrounds
 from servicekit.types import MAX_ENTRIES, MAX_LIST, Code, Identifier, Name, PlausibleDate, Text
 from services.coordination.domain import RightOutcome, Status
 
@@ -64,6 +65,12 @@ class AssessmentIn(_Body):
     judgement: FreeText = Field(description="the individual judgement; stays in the coordination service")
     proposals: dict[RequestedRight, ProposalIn] = Field(
         min_length=1, max_length=len(RequestedRight), description="the proposed result per right"
+    )
+    specialist_services: list[Code] = Field(
+        default_factory=list,
+        max_length=MAX_LIST,
+        description="specialist or mental-health services involved (codes); the municipality still coordinates, and "
+        "the individual plan informs them",
     )
 
 
@@ -120,6 +127,7 @@ class AssessmentOut(BaseModel):
     proposals: dict[RequestedRight, ProposalOut]
     assessed_by: str
     assessed_at: datetime
+    specialist_services: list[str] = Field(default_factory=list)
 
 
 class DecisionRequestOut(BaseModel):
@@ -165,6 +173,12 @@ class ReferralSummaryOut(BaseModel):
 class ReferralOut(ReferralSummaryOut):
     expected_birth_on: date | None
     born_on: date | None
+    grounds: ChildCoordinatorGrounds | None = Field(
+        default=None, description="a child-coordinator application's grounds of the right (§ 7-2 a)"
+    )
+    grounds_since: date | None = Field(
+        default=None, description="no child coordinator starts before this day (an allocation or takeover of care)"
+    )
     providers_seen: list[str] = Field(description="providers of the person's granted services, from the decisions seen")
     assessment: AssessmentOut | None
     decision_requests: list[DecisionRequestOut]
@@ -258,6 +272,9 @@ class PlanOut(BaseModel):
     reviews: list[ReviewOut]
     declined_on: date | None = Field(description="the person declined the plan: it is kept as it stood")
     participants: list[str] = Field(description="the units that take part (and so may read it)")
+    informs: list[str] = Field(
+        default_factory=list, description="specialist services involved that the plan informs; they never hold it"
+    )
     created_at: datetime
     updated_at: datetime
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.intake import (
     Channel,
+    ChildCoordinatorGrounds,
     Consent,
     ConsentScope,
     CoordinationNeed,
@@ -417,6 +418,8 @@ class ApplicationOut(BaseModel):
     applicant_person_id: str | None = None
     co_applicant_person_id: str | None = Field(default=None, description="in pregnancy, the other expecting parent")
     expected_birth_on: date | None = None
+    grounds: ChildCoordinatorGrounds | None = Field(default=None, description="a child-coordinator application's")
+    grounds_since: date | None = None
     channel: Channel
     sender: Sender
     service_code: str | None
@@ -459,6 +462,8 @@ def _case_view(case: Case, *, details: bool = False) -> ApplicationOut:
         applicant_person_id=case.applicant_person_id,
         co_applicant_person_id=case.co_applicant_person_id,
         expected_birth_on=case.expected_birth_on,
+        grounds=case.grounds,
+        grounds_since=case.grounds_since,
         channel=case.channel,
         sender=case.sender,
         service_code=case.service_code,
@@ -652,6 +657,15 @@ class ChildCoordinatorApplicationIn(BaseModel):
         default=None,
         description="in pregnancy only: the other expecting parent, registered in the person register; the "
         "decision's letters go to both expecting parents",
+    )
+    grounds: ChildCoordinatorGrounds | None = Field(
+        default=None,
+        description="the grounds of the right; absent, expected_child with expected_birth_on, otherwise born_child",
+    )
+    grounds_since: PlausibleDate | None = Field(
+        default=None,
+        description="for adoption_allocated the day the child was allocated, for child_welfare_care the day child "
+        "welfare took over care; not after received_on",
     )
     channel: Channel
     sender: Sender

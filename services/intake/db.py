@@ -30,7 +30,16 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
-from contracts.intake import Channel, Consent, ConsentScope, CoordinationNeed, Route, Sender, WithdrawalReason
+from contracts.intake import (
+    Channel,
+    ChildCoordinatorGrounds,
+    Consent,
+    ConsentScope,
+    CoordinationNeed,
+    Route,
+    Sender,
+    WithdrawalReason,
+)
 from servicekit.db import BigId, UnitOfWork, UtcDateTime, new_metadata
 from services.intake.domain import (
     Case,
@@ -69,6 +78,8 @@ application = Table(
     Column("applicant_person_id", String(100), nullable=True, doc="the parent who applies for a child coordinator"),
     Column("co_applicant_person_id", String(100), nullable=True, doc="in pregnancy, the other expecting parent"),
     Column("expected_birth_on", Date, nullable=True),
+    Column("grounds", String(30), nullable=True, doc="a child-coordinator application's grounds of the right"),
+    Column("grounds_since", Date, nullable=True, doc="the day of an adoption's allocation or child welfare's takeover"),
     Column("channel", String(30), nullable=False),
     Column("sender", String(30), nullable=False),
     Column("service_code", String(60), nullable=True),
@@ -416,6 +427,8 @@ def _case(row: RowMapping, emergency: EmergencyDetails | None = None) -> Case:
         applicant_person_id=row["applicant_person_id"],
         co_applicant_person_id=row["co_applicant_person_id"],
         expected_birth_on=row["expected_birth_on"],
+        grounds=ChildCoordinatorGrounds(row["grounds"]) if row["grounds"] is not None else None,
+        grounds_since=row["grounds_since"],
         channel=Channel(row["channel"]),
         sender=Sender(row["sender"]),
         service_code=row["service_code"],
@@ -542,6 +555,8 @@ class Cases:
                 applicant_person_id=case.applicant_person_id,
                 co_applicant_person_id=case.co_applicant_person_id,
                 expected_birth_on=case.expected_birth_on,
+                grounds=case.grounds.value if case.grounds is not None else None,
+                grounds_since=case.grounds_since,
                 channel=case.channel.value,
                 sender=case.sender.value,
                 service_code=case.service_code,

@@ -15,6 +15,7 @@ from contracts.intake import (
     ApplicationWithdrawn,
     Channel,
     ChildCoordinatorApplicationRegistered,
+    ChildCoordinatorGrounds,
     Consent,
     ConsentScope,
     ConsentWithdrawn,
@@ -377,6 +378,48 @@ class RegisterChildCoordinatorApplication:
     # In pregnancy, the other expecting parent: the decision's letters go to both. A born child's guardians come
     # from the person register instead.
     co_applicant_person_id: str | None = None
+    # The grounds of the right (§ 7-2 a); absent, a born child or (with expected_birth_on) a child in pregnancy.
+    grounds: ChildCoordinatorGrounds | None = None
+    # The day an adopted child was allocated or child welfare took over care.
+    grounds_since: date | None = None
+
+
+# Grounds that start from a day someone else decided: the allocation or the takeover of care.
+GROUNDS_WITH_SINCE = frozenset({ChildCoordinatorGrounds.ADOPTION_ALLOCATED, ChildCoordinatorGrounds.CHILD_WELFARE_CARE})
+
+
+def child_coordinator_grounds(cmd: RegisterChildCoordinatorApplication) -> ChildCoordinatorGrounds:
+    """The grounds given, or by default a child expected in pregnancy (with an expected birth date) or born."""
+    if cmd.grounds is not None:
+        return cmd.grounds
+    if cmd.expected_birth_on is not None:
+        return ChildCoordinatorGrounds.EXPECTED_CHILD
+    return ChildCoordinatorGrounds.BORN_CHILD
+
+
+def check_child_coordinator_grounds(cmd: RegisterChildCoordinatorApplication) -> None:
+    """An expected birth date goes with a child expected in pregnancy and nothing else; an adoption or child
+    welfare's care starts on a day (grounds_since) that is not after the application was received."""
+    grounds = child_coordinator_grounds(cmd)
+    expected = grounds is ChildCoordinatorGrounds.EXPECTED_CHILD
+    if expected != (cmd.expected_birth_on is not None):
+        raise DomainError(
+            f"grounds: {grounds.value} "
+            + ("needs expected_birth_on" if expected else "does not go with expected_birth_on (only expected_child)"),
+            field="grounds",
+        )
+    if grounds in GROUNDS_WITH_SINCE:
+        if cmd.grounds_since is None:
+            raise DomainError(
+                f"grounds_since: give the day of the allocation or takeover for {grounds.value}", field="grounds_since"
+            )
+        if cmd.grounds_since > cmd.received_on:
+            raise DomainError("grounds_since must not be after received_on", field="grounds_since")
+    elif cmd.grounds_since is not None:
+        raise DomainError(
+            f"grounds_since: only for {' or '.join(sorted(g.value for g in GROUNDS_WITH_SINCE))}",
+            field="grounds_since",
+        )
 
 
 def check_child_coordinator_application(cmd: RegisterChildCoordinatorApplication, tenant: Tenant, today: date) -> None:
@@ -388,6 +431,7 @@ def check_child_coordinator_application(cmd: RegisterChildCoordinatorApplication
             field="child_person_id",
         )
     _check_received_on(cmd.received_on, today)
+    check_child_coordinator_grounds(cmd)
     if cmd.expected_birth_on is not None:
         if cmd.expected_birth_on <= cmd.received_on:
             raise DomainError("expected_birth_on must be after received_on", field="expected_birth_on")
@@ -883,6 +927,8 @@ class Registration:
     expected_birth_on: date | None = None
     # A child's birth date for the coordinating unit (a small child is visited at home when the referral arrives).
     person_birth_on: date | None = None
+    grounds: ChildCoordinatorGrounds | None = None
+    grounds_since: date | None = None
     emergency: EmergencyStart | None = None
 
     @classmethod
@@ -942,6 +988,8 @@ class Registration:
             co_applicant_person_id=cmd.co_applicant_person_id,
             expected_birth_on=cmd.expected_birth_on,
             person_birth_on=child.birth_date if child is not None else None,
+            grounds=child_coordinator_grounds(cmd),
+            grounds_since=cmd.grounds_since,
             channel=cmd.channel,
             sender=cmd.sender,
             received_on=cmd.received_on,
@@ -1001,6 +1049,8 @@ class Case:
     applicant_person_id: str | None = None
     co_applicant_person_id: str | None = None
     expected_birth_on: date | None = None
+    grounds: ChildCoordinatorGrounds | None = None
+    grounds_since: date | None = None
     emergency: EmergencyDetails | None = None
     withdrawal: Withdrawal | None = None
     # Consent history recorded by this aggregate and not yet saved.
@@ -1036,6 +1086,8 @@ class Case:
             applicant_person_id=r.applicant_person_id,
             co_applicant_person_id=r.co_applicant_person_id,
             expected_birth_on=r.expected_birth_on,
+            grounds=r.grounds,
+            grounds_since=r.grounds_since,
             channel=r.channel,
             sender=r.sender,
             service_code=r.service_code,
@@ -1094,6 +1146,8 @@ class Case:
                     consent=consent,
                     route=self.route,
                     child_birth_on=person_birth_on,
+                    grounds=self.grounds,
+                    grounds_since=self.grounds_since,
                 )
             ]
         assert self.person_id is not None

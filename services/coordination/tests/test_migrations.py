@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -37,7 +38,7 @@ async def test_the_referral_tables_come_and_go_with_their_revision(tmp_path: Pat
         await upgrade(db, MIGRATIONS)
         assert await _tables(db) >= TABLES | {"outbox_message", "inbox_message"}
         async with db.engine.connect() as conn:
-            assert await conn.scalar(text("SELECT version_num FROM alembic_version")) == "0005"
+            assert await conn.scalar(text("SELECT version_num FROM alembic_version")) == "0006"
             assert await conn.run_sync(schema_differences) == []
 
         await downgrade(db, MIGRATIONS, "0002")
@@ -82,6 +83,41 @@ async def test_bti_relay_logs_and_escalations_come_and_go_with_0005(tmp_path: Pa
         await downgrade(db, MIGRATIONS, "0004")
         assert not BTI_TABLES & await _tables(db)
         assert await _tables(db) >= NEW_TABLES
+
+        await upgrade(db, MIGRATIONS)
+        async with db.engine.connect() as conn:
+            assert await conn.run_sync(schema_differences) == []
+    finally:
+        await db.dispose()
+
+
+async def test_the_grounds_and_specialist_services_come_and_go_with_0006_but_are_never_dropped_silently(
+    tmp_path: Path,
+) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/coordination.db", clock=FixedClock(NOW))
+    try:
+        await upgrade(db, MIGRATIONS)
+        async with db.engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO referral (id, municipality, case_id, kind, person_id, requested, unit, "
+                    "involves_child, received_on, grounds, grounds_since, status, requests, outcomes, created_at, "
+                    "updated_at) VALUES ('r-1', '5026', 'c-1', 'child_coordinator_application', 'child-1', "
+                    "'[\"child_coordinator\"]', 'ke_children', 1, '2026-11-20', 'child_welfare_care', '2026-11-01', "
+                    "'open', '[]', '{}', :at, :at)"
+                ),
+                {"at": NOW},
+            )
+
+        with pytest.raises(RuntimeError, match="0006 downgrade refused: 1 referral"):
+            await downgrade(db, MIGRATIONS, "0005")
+
+        async with db.engine.begin() as conn:
+            await conn.execute(text("DELETE FROM referral"))
+        await downgrade(db, MIGRATIONS, "0005")
+        async with db.engine.connect() as conn:
+            columns = await conn.run_sync(lambda sync: {c["name"] for c in inspect(sync).get_columns("referral")})
+        assert not {"grounds", "grounds_since", "specialist_services"} & columns
 
         await upgrade(db, MIGRATIONS)
         async with db.engine.connect() as conn:

@@ -14,7 +14,7 @@ from services.intake.main import spec
 
 MIGRATIONS = spec().migrations_dir
 NEW_TABLES = {"person", "person_access", "consent_event", "emergency_measure"}
-HEAD = "0007"  # the newest revision
+HEAD = "0008"  # the newest revision
 GUARDIAN_TABLES = {"person_guardian", "person_guardian_change"}
 LEGACY_CONSENT = {"form": "oral", "given_by": "person", "scope": ["processing"], "share_with": []}
 

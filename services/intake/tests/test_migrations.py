@@ -96,3 +96,27 @@ async def test_downgrade_refuses_while_a_case_names_a_second_expecting_parent(
         await downgrade(database, MIGRATIONS, "0004")
 
     assert await revision(database) == HEAD
+
+
+async def test_downgrade_refuses_while_a_case_holds_the_day_its_grounds_started(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    parent = await register_person(client, app, date(1985, 1, 1))
+    child = await register_person(client, app, date(2023, 4, 4))
+    body = {
+        "applicant_person_id": parent,
+        "child_person_id": child,
+        "grounds": "child_welfare_care",
+        "grounds_since": "2026-10-01",
+        "channel": "letter",
+        "sender": "unit",
+        "received_on": "2026-11-02",
+        "consent": {"form": "written", "given_by": "guardian", "scope": ["processing"]},
+    }
+    assert (await client.post("/child-coordinator-applications", json=body, headers=auth(app))).status_code == 201
+    database = runtime_of(app).db
+
+    with pytest.raises(RuntimeError, match="0008 downgrade refused: 1 case"):
+        await downgrade(database, MIGRATIONS, "0007")
+
+    assert await revision(database) == HEAD
