@@ -564,8 +564,11 @@ class Referral:
         ]
 
     def decided(self, made: SeenDecision, now: datetime) -> None:
-        """The office decided the rights asked for: those the decision grants are granted, the others refused."""
-        if self.status is not Status.DECISION_REQUESTED:
+        """The office decided the rights asked for: those the decision grants are granted, the others refused. A
+        later decision that supersedes the referral's (a review, a reversal after an appeal) decides them anew."""
+        answers_request = self.status is Status.DECISION_REQUESTED
+        supersedes_ours = self.status is Status.DECIDED and made.supersedes is not None
+        if not answers_request and not (supersedes_ours and made.supersedes == self.decision_id):
             return
         granted = set() if made.outcome is Outcome.REFUSED else set(made.service_codes)
         self.outcomes = {

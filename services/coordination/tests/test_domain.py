@@ -458,3 +458,43 @@ def test_children_go_to_the_unit_for_under_18_and_adults_to_the_other() -> None:
 def test_a_municipality_whose_units_leave_adults_unserved_is_refused() -> None:
     with pytest.raises(ValueError, match="no coordinating unit serves adults"):
         CoordinationSettings(units=[CoordinatingUnit(code="ke_children", name="KE barn", serves=Serves.UNDER_18)])
+
+
+# --- later decisions on the referral's case -------------------------------------------------------
+
+
+def test_a_reversal_after_appeal_that_supersedes_the_referrals_decision_decides_its_rights_anew() -> None:
+    referral = _decided(_referral(), RequestedRight.COORDINATOR, RequestedRight.INDIVIDUAL_PLAN)
+    review = SeenDecision(
+        "d-2", referral.case_id, referral.person_id, Outcome.PARTLY_GRANTED, ("coordinator",), NOW.date(), "d-1"
+    )
+    referral.decided(review, NOW)
+    assert referral.outcomes[RequestedRight.INDIVIDUAL_PLAN].value == "refused"
+    reversal = SeenDecision(
+        "d-3",
+        referral.case_id,
+        referral.person_id,
+        Outcome.GRANTED,
+        ("coordinator", "individual_plan"),
+        NOW.date(),
+        supersedes="d-2",
+    )
+
+    referral.decided(reversal, NOW)
+
+    assert referral.granted(RequestedRight.INDIVIDUAL_PLAN)
+    assert (referral.decision_id, referral.status) == ("d-3", Status.DECIDED)
+
+
+def test_a_decision_that_supersedes_another_decision_leaves_the_referral_as_it_was() -> None:
+    referral = _decided(_referral(), RequestedRight.COORDINATOR, RequestedRight.INDIVIDUAL_PLAN)
+    elsewhere = SeenDecision(
+        "d-9", referral.case_id, referral.person_id, Outcome.REFUSED, (), NOW.date(), supersedes="d-other"
+    )
+    unrelated = SeenDecision("d-8", referral.case_id, referral.person_id, Outcome.REFUSED, (), NOW.date())
+
+    referral.decided(elsewhere, NOW)
+    referral.decided(unrelated, NOW)
+
+    assert referral.granted(RequestedRight.COORDINATOR)
+    assert referral.decision_id == "d-1"
