@@ -49,6 +49,7 @@ __all__ = [
     "TEXT_PATTERN",
     "Code",
     "Count",
+    "FilledText",
     "HoursPerWeek",
     "Identifier",
     "Int32",
@@ -73,6 +74,16 @@ MAX_PAGE = 500
 MAX_OFFSET = 1_000_000
 # The services, legal bases or refused services one body names: a decision or recommendation has a few.
 MAX_ENTRIES = 20
+
+
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise ValueError("must not be blank")
+    return text
+
+
+# Free text a person must write: not empty and not only spaces.
+FilledText = Annotated[Text, Field(min_length=1), AfterValidator(_not_blank)]
 
 # A page of a list: at most MAX_PAGE items, starting at most MAX_OFFSET items in.
 Limit = Annotated[int, Field(ge=1, le=MAX_PAGE)]

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from contracts.assessment import AssigneeKind, InformationSource, ProposedOutcome, VisitKind
 from servicekit.types import (
     MAX_ENTRIES,
     MAX_LIST,
     Code,
+    FilledText,
     HoursPerWeek,
     Int32,
     LetterLine,
@@ -22,14 +23,6 @@ from servicekit.types import (
 )
 from services.assessment.domain import RequestStatus, Status
 
-
-def _not_blank(text: str) -> str:
-    if not text.strip():
-        raise ValueError("must not be blank")
-    return text
-
-
-FreeText = Annotated[Text, Field(min_length=1), AfterValidator(_not_blank)]
 # A score, step or level: a whole number the rules check against their list (JSON numbers only, not "3").
 Score = Annotated[Int32, Strict()]
 
@@ -50,7 +43,7 @@ class VisitIn(_Body):
 
 class VisitRecordIn(_Body):
     held_at: PlausibleTime
-    notes: FreeText = Field(description="health information: stays in the assessment service, never on a topic")
+    notes: FilledText = Field(description="health information: stays in the assessment service, never on a topic")
 
 
 class InformationRequestIn(_Body):
@@ -78,7 +71,7 @@ class CriteriaIn(_Body):
 
 class ChildBestInterestsIn(_Body):
     children_considered: PositiveCount = Field(description="the child, siblings and children as next of kin")
-    assessment: FreeText = Field(description="stays in the assessment service, never on a topic")
+    assessment: FilledText = Field(description="stays in the assessment service, never on a topic")
 
 
 class RecommendedServiceIn(_Body):

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from contracts.coordination import (
     ArrangementForm,
@@ -25,17 +24,8 @@ from contracts.coordination import (
     TrainingKind,
 )
 from contracts.intake import ChildCoordinatorGrounds
-from servicekit.types import MAX_ENTRIES, MAX_LIST, Code, Identifier, Name, PlausibleDate, Text
+from servicekit.types import MAX_ENTRIES, MAX_LIST, Code, FilledText, Identifier, Name, PlausibleDate
 from services.coordination.domain import RightOutcome, Status
-
-
-def _not_blank(text: str) -> str:
-    if not text.strip():
-        raise ValueError("must not be blank")
-    return text
-
-
-FreeText = Annotated[Text, AfterValidator(_not_blank)]
 
 
 class _Body(BaseModel):
@@ -50,7 +40,7 @@ class BirthIn(_Body):
 
 class ProposalIn(_Body):
     result: ProposedResult
-    reasons: FreeText | None = Field(
+    reasons: FilledText | None = Field(
         default=None, description="required for a refusal; stays in the coordination service, never on a topic"
     )
 
@@ -62,7 +52,7 @@ class AssessmentIn(_Body):
         description="two or more services from different providers; leave out to take the proposal from the "
         "decisions seen (providers_seen), or set it from what the platform has not decided",
     )
-    judgement: FreeText = Field(description="the individual judgement; stays in the coordination service")
+    judgement: FilledText = Field(description="the individual judgement; stays in the coordination service")
     proposals: dict[RequestedRight, ProposalIn] = Field(
         min_length=1, max_length=len(RequestedRight), description="the proposed result per right"
     )
@@ -78,7 +68,7 @@ class AppointmentIn(_Body):
     role: CoordinatorRole
     coordinator: Identifier = Field(description="the coordinator's user id")
     unit: Code = Field(description="the unit that will hold the coordinator responsibility")
-    wishes: FreeText | None = Field(default=None, description="the person's or family's wishes; stay in this service")
+    wishes: FilledText | None = Field(default=None, description="the person's or family's wishes; stay in this service")
     wishes_met: StrictBool | None = None
 
 
@@ -86,7 +76,7 @@ class CoordinatorChangeIn(_Body):
     coordinator: Identifier
     unit: Code
     reason: ChangeReason
-    wishes: FreeText | None = None
+    wishes: FilledText | None = None
     wishes_met: StrictBool | None = None
 
 
@@ -203,11 +193,11 @@ class ReferralPage(BaseModel):
 
 
 class GoalIn(_Body):
-    text: FreeText = Field(description="one of the person's own goals; stays in the coordination service")
+    text: FilledText = Field(description="one of the person's own goals; stays in the coordination service")
 
 
 class MeasureIn(_Body):
-    description: FreeText
+    description: FilledText
     responsible_unit: Code = Field(description="the service or unit responsible for the measure")
     due_on: PlausibleDate | None = None
     goal_id: Identifier | None = Field(default=None, description="the goal the measure serves")
@@ -218,13 +208,13 @@ class MeasureCompletionIn(_Body):
 
 
 class NoteIn(_Body):
-    text: FreeText = Field(description="a progress note; stays in the coordination service")
+    text: FilledText = Field(description="a progress note; stays in the coordination service")
     measure_id: Identifier | None = None
 
 
 class ReviewIn(_Body):
     reviewed_on: PlausibleDate
-    summary: FreeText
+    summary: FilledText
     next_review_on: PlausibleDate | None = None
 
 
@@ -313,13 +303,13 @@ class MeetingHeldIn(_Body):
 
 
 class FollowUpIn(_Body):
-    description: FreeText
+    description: FilledText
     responsible: Code
     due_on: PlausibleDate | None = None
 
 
 class MinutesIn(_Body):
-    minutes: FreeText = Field(description="the minutes; stay in the coordination service")
+    minutes: FilledText = Field(description="the minutes; stay in the coordination service")
     follow_ups: list[FollowUpIn] = Field(default_factory=list, max_length=MAX_LIST)
 
 
@@ -357,7 +347,7 @@ class TrainingNeedIn(_Body):
         default=None, description="the coordinating unit that offers the training; by default the one for adults"
     )
     kind: TrainingKind
-    needs: FreeText = Field(description="the competence form's answers; stay in the coordination service")
+    needs: FilledText = Field(description="the competence form's answers; stay in the coordination service")
     requested_on: PlausibleDate
 
 
@@ -404,7 +394,7 @@ class AnnualReportOut(BaseModel):
 class BtiLevelIn(_Body):
     level: BtiLevel = Field(description="0 mapping, 1 one or two local services, 2 several, 3 with specialist services")
     reason: BtiReason
-    note: FreeText | None = Field(default=None, description="why, in the caseworker's words; stays in this service")
+    note: FilledText | None = Field(default=None, description="why, in the caseworker's words; stays in this service")
     set_on: PlausibleDate
 
 
@@ -463,7 +453,7 @@ class RelayLogIn(_Body):
 
 class RelayEntryIn(_Body):
     entry_on: PlausibleDate
-    text: FreeText = Field(description="the entry; stays in this service")
+    text: FilledText = Field(description="the entry; stays in this service")
 
 
 class HolderOut(BaseModel):
@@ -498,12 +488,12 @@ class RelayLogOut(BaseModel):
 
 class EscalationIn(_Body):
     reason: EscalationReason
-    text: FreeText = Field(description="the large, complex needs in the coordinator's words; stays in this service")
+    text: FilledText = Field(description="the large, complex needs in the coordinator's words; stays in this service")
 
 
 class EscalationAnswerIn(_Body):
     response: EscalationResponse
-    text: FreeText = Field(description="the coordinating unit's response; stays in this service")
+    text: FilledText = Field(description="the coordinating unit's response; stays in this service")
     answered_on: PlausibleDate
 
 
