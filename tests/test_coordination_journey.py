@@ -88,6 +88,9 @@ def _grant_both(running: Platform, municipality: str, referral_id: str, case_id:
         case = httpx.get(f"{decision_url}/cases/{case_id}", headers=headers, timeout=5)
         if case.status_code != 200 or case.json()["awaiting"] != "requested":
             return None
+        # one DecisionRequested per right: the case is ready once both have arrived
+        if {r["right"] for r in case.json()["requests"]} != {"coordinator", "individual_plan"}:
+            return None
         found: dict[str, Any] = case.json()
         return found
 
