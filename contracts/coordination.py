@@ -323,6 +323,25 @@ class TrainingCompleted(EventModel):
     completed_on: PlausibleDate
 
 
+@register
+class AnnualReportSubmitted(EventModel):
+    """A coordinating unit's leader submitted the year's report: the figures as they stood, and the clock stops."""
+
+    event_type = "no.forvalt.coordination.annual-report-submitted.v1"
+    topic = Topic.COORDINATION
+
+    case_id: Identifier = Field(description="the report's own id: annual-report-<unit>-<year>")
+    unit: Code
+    year: int = Field(ge=2000, le=2100)
+    submitted_on: PlausibleDate
+    due_on: PlausibleDate
+    coordinators_active: Count
+    coordinators_appointed: Count
+    individual_plans_active: Count
+    individual_plans_created: Count
+    meetings_held: Count
+
+
 # --- BTI and the relay log (Holtålen, seed 004) -----------------------------------------------------------------
 
 

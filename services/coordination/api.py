@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
 
 from contracts.coordination import MeetingKind
+from servicekit.calendar import local_date
 from servicekit.http import problem_responses
 from servicekit.runtime import BusDep
 from servicekit.types import Code, Identifier, Limit, Offset
@@ -28,9 +29,11 @@ from services.coordination.domain import (
     Referral,
     RelayHolder,
     RelayLog,
+    ReportFiling,
     Status,
     TrainingNeed,
     UnitReport,
+    annual_report_due,
 )
 from services.coordination.schemas import (
     AnnualReportOut,
@@ -76,8 +79,11 @@ from services.coordination.schemas import (
     RelayEntryOut,
     RelayLogIn,
     RelayLogOut,
+    ReportFiguresOut,
     ReviewIn,
     ReviewOut,
+    SubmissionOut,
+    SubmitReportIn,
     TrainingCompletionIn,
     TrainingNeedIn,
     TrainingNeedOut,
@@ -467,6 +473,8 @@ CSV_COLUMNS = (
     "individual_plans_created",
     "meetings_held",
     *(f"meetings_{k.value}" for k in MeetingKind),
+    "due_on",
+    "submitted_on",
 )
 
 
@@ -478,7 +486,30 @@ CSV_COLUMNS = (
 )
 async def annual_report(year: Year, bus: BusDep, unit: ReportUnit = None) -> AnnualReportOut:
     found = await bus.run(commands.annual_report, commands.AnnualReport(year, unit))
-    return AnnualReportOut(municipality=found.municipality, year=year, units=[_unit_report_out(r) for r in found.units])
+    return AnnualReportOut(
+        municipality=found.municipality,
+        year=year,
+        units=[_unit_report_out(r, year, found.submitted.get(r.unit)) for r in found.units],
+    )
+
+
+@reports.post(
+    "/{year}/submissions",
+    response_model=UnitReportOut,
+    status_code=201,
+    summary="The unit's leader submits the year's report: its figures are kept as they stand and its clock stops",
+    responses=problem_responses(
+        {
+            403: "not the leader (of that coordinating unit)",
+            409: "the unit's report for the year was submitted before",
+            422: "not a coordinating unit, or a year not yet begun",
+        }
+    ),
+)
+async def submit_annual_report(year: Year, body: SubmitReportIn, bus: BusDep) -> UnitReportOut:
+    filing = await bus.run(commands.submit_annual_report, commands.SubmitAnnualReport(year, body.unit))
+    assert filing.submitted is not None
+    return _unit_report_out(filing.submitted, year, filing)
 
 
 @reports.get(
@@ -504,6 +535,8 @@ async def annual_report_csv(year: Year, bus: BusDep, unit: ReportUnit = None) ->
                 r.individual_plans_created,
                 r.meetings_held,
                 *(r.meetings_by_kind.get(k, 0) for k in MeetingKind),
+                annual_report_due(year).isoformat(),
+                _submitted_on(found.submitted.get(r.unit)),
             ]
         )
     return Response(
@@ -684,17 +717,35 @@ def _training_out(n: TrainingNeed) -> TrainingNeedOut:
     )
 
 
-def _unit_report_out(r: UnitReport) -> UnitReportOut:
-    return UnitReportOut(
-        unit=r.unit,
-        coordinators_active=r.coordinators_active,
-        coordinators_appointed=r.coordinators_appointed,
-        individual_plans_active=r.individual_plans_active,
-        individual_plans_created=r.individual_plans_created,
-        meetings_held=r.meetings_held,
-        meetings_by_kind=dict(r.meetings_by_kind),
-        meetings_per_coordinator=dict(r.meetings_per_coordinator),
-    )
+def _figures(r: UnitReport) -> dict[str, Any]:
+    return {
+        "coordinators_active": r.coordinators_active,
+        "coordinators_appointed": r.coordinators_appointed,
+        "individual_plans_active": r.individual_plans_active,
+        "individual_plans_created": r.individual_plans_created,
+        "meetings_held": r.meetings_held,
+        "meetings_by_kind": dict(r.meetings_by_kind),
+        "meetings_per_coordinator": dict(r.meetings_per_coordinator),
+    }
+
+
+def _unit_report_out(r: UnitReport, year: int, filing: ReportFiling | None) -> UnitReportOut:
+    submission = None
+    if filing is not None and filing.submitted is not None:
+        assert filing.submitted_at is not None
+        assert filing.submitted_by is not None
+        submission = SubmissionOut(
+            submitted_at=filing.submitted_at,
+            submitted_by=filing.submitted_by,
+            figures=ReportFiguresOut(**_figures(filing.submitted)),
+        )
+    return UnitReportOut(unit=r.unit, due_on=annual_report_due(year), submission=submission, **_figures(r))
+
+
+def _submitted_on(filing: ReportFiling | None) -> str:
+    if filing is None or filing.submitted_at is None:
+        return ""
+    return local_date(filing.submitted_at).isoformat()
 
 
 # --- BTI and the relay log (Holtålen) --------------------------------------------------------------------------

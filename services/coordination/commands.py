@@ -52,6 +52,7 @@ from services.coordination.domain import (
     Referral,
     RelayHolder,
     RelayLog,
+    ReportFiling,
     SeenDecision,
     Status,
     TrainingNeed,
@@ -721,6 +722,7 @@ class AnnualReportView:
     municipality: str
     year: int
     units: list[UnitReport]
+    submitted: dict[str, ReportFiling]
 
 
 async def annual_report(cmd: AnnualReport, uow: UnitOfWork) -> AnnualReportView:
@@ -739,17 +741,38 @@ async def annual_report(cmd: AnnualReport, uow: UnitOfWork) -> AnnualReportView:
             raise Forbidden(f"a token of {caller.unit} reads its own unit's report")
         units = [u for u in units if u == caller.unit]
     reports = AnnualReports(uow)
-    counted = [
-        unit_report(
-            unit,
-            cmd.year,
-            appointments=await reports.appointments(unit),
-            plans=[(local_date(at), declined) for at, declined in await reports.plans(unit)],
-            meetings=await reports.meetings(unit),
-        )
-        for unit in units
-    ]
-    return AnnualReportView(uow.municipality, cmd.year, counted)
+    counted = [await _count(reports, unit, cmd.year) for unit in units]
+    submitted = await reports.submissions(cmd.year)
+    return AnnualReportView(uow.municipality, cmd.year, counted, {u: f for u, f in submitted.items() if u in units})
+
+
+@dataclass(frozen=True)
+class SubmitAnnualReport:
+    year: int
+    unit: str
+
+
+async def submit_annual_report(cmd: SubmitAnnualReport, uow: UnitOfWork) -> ReportFiling:
+    """The unit's leader submits the year's report as the service counts it now; its clock stops."""
+    if cmd.unit not in _coordinating_units(uow):
+        raise DomainError(f"unit: '{cmd.unit}' is not a coordinating unit of the municipality", field="unit")
+    reports = AnnualReports(uow)
+    filing = await reports.filing(cmd.unit, cmd.year)
+    counted = await _count(reports, cmd.unit, cmd.year)
+    events = filing.submit(uow.actor, counted, uow.clock.now())
+    await reports.save_filing(filing)
+    await uow.emit_all(events)
+    return filing
+
+
+async def _count(reports: AnnualReports, unit: str, year: int) -> UnitReport:
+    return unit_report(
+        unit,
+        year,
+        appointments=await reports.appointments(unit),
+        plans=[(local_date(at), declined) for at, declined in await reports.plans(unit)],
+        meetings=await reports.meetings(unit),
+    )
 
 
 # --- BTI (Holtålen) --------------------------------------------------------------------------------------------

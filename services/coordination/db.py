@@ -63,11 +63,13 @@ from services.coordination.domain import (
     RelayEntry,
     RelayHolder,
     RelayLog,
+    ReportFiling,
     RightOutcome,
     RightRequest,
     SeenDecision,
     Status,
     TrainingNeed,
+    UnitReport,
 )
 
 metadata = new_metadata()
@@ -219,14 +221,17 @@ training_need = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
 )
 
-# One annual-report clock per municipality, coordinating unit and year.
+# One annual report per municipality, coordinating unit and year: its clock and its submission.
 annual_report_clock = Table(
     "annual_report_clock",
     metadata,
     Column("municipality", String(4), primary_key=True),
     Column("unit", String(60), primary_key=True),
     Column("year", Integer, primary_key=True),
-    Column("deadline_id", String(36), nullable=False),
+    Column("deadline_id", String(36), nullable=True, doc="none when the report was submitted before any referral"),
+    Column("submitted_at", UtcDateTime(), nullable=True),
+    Column("submitted_by", String(100), nullable=True),
+    Column("submitted", JSON, nullable=True, doc="the figures as submitted"),
 )
 
 # A child's BTI level and its history (Holtålen): one record per child and municipality.
@@ -880,10 +885,11 @@ class AnnualReports:
         self._uow = uow
 
     async def clock_started(self, unit: str, year: int, deadline_id: str) -> bool:
-        """Record the clock of a unit's report for a year once; False when it was started before."""
+        """Record the clock of a unit's report for a year once; False when it was started before or the report was
+        submitted before any clock."""
         municipality = self._uow.municipality
         exists = await self._uow.session.scalar(
-            select(annual_report_clock.c.deadline_id).where(
+            select(annual_report_clock.c.year).where(
                 annual_report_clock.c.municipality == municipality,
                 annual_report_clock.c.unit == unit,
                 annual_report_clock.c.year == year,
@@ -895,6 +901,63 @@ class AnnualReports:
             insert(annual_report_clock).values(municipality=municipality, unit=unit, year=year, deadline_id=deadline_id)
         )
         return True
+
+    async def filing(self, unit: str, year: int) -> ReportFiling:
+        """The unit's report for the year, locked; a report with neither clock nor submission yet is new."""
+        query = (
+            select(annual_report_clock)
+            .where(
+                annual_report_clock.c.municipality == self._uow.municipality,
+                annual_report_clock.c.unit == unit,
+                annual_report_clock.c.year == year,
+            )
+            .with_for_update()
+        )
+        found = (await self._uow.session.execute(query)).mappings().first()
+        if found is None:
+            return ReportFiling(municipality=self._uow.municipality, unit=unit, year=year)
+        return ReportFiling(
+            municipality=found["municipality"],
+            unit=found["unit"],
+            year=found["year"],
+            deadline_id=found["deadline_id"],
+            submitted_at=found["submitted_at"],
+            submitted_by=found["submitted_by"],
+            submitted=_unit_report_of(found["submitted"]) if found["submitted"] is not None else None,
+        )
+
+    async def submissions(self, year: int) -> dict[str, ReportFiling]:
+        """The year's submitted reports of the municipality, by unit."""
+        query = select(annual_report_clock.c.unit).where(
+            annual_report_clock.c.municipality == self._uow.municipality,
+            annual_report_clock.c.year == year,
+            annual_report_clock.c.submitted_at.is_not(None),
+        )
+        units = [r[0] for r in (await self._uow.session.execute(query)).all()]
+        return {unit: await self.filing(unit, year) for unit in units}
+
+    async def save_filing(self, filing: ReportFiling) -> None:
+        values = {
+            "deadline_id": filing.deadline_id,
+            "submitted_at": filing.submitted_at,
+            "submitted_by": filing.submitted_by,
+            "submitted": _unit_report_json(filing.submitted) if filing.submitted is not None else None,
+        }
+        updated = await self._uow.session.execute(
+            update(annual_report_clock)
+            .where(
+                annual_report_clock.c.municipality == filing.municipality,
+                annual_report_clock.c.unit == filing.unit,
+                annual_report_clock.c.year == filing.year,
+            )
+            .values(**values)
+        )
+        if updated.rowcount == 0:  # type: ignore[attr-defined]
+            await self._uow.session.execute(
+                insert(annual_report_clock).values(
+                    municipality=filing.municipality, unit=filing.unit, year=filing.year, **values
+                )
+            )
 
     async def appointments(self, unit: str) -> list[tuple[str, date, date | None]]:
         query = (
@@ -923,6 +986,32 @@ class AnnualReports:
             coordination_meeting.c.held_on.is_not(None),
         )
         return [(MeetingKind(r[0]), r[1], r[2]) for r in (await self._uow.session.execute(query)).all()]
+
+
+def _unit_report_json(r: UnitReport) -> dict[str, Any]:
+    return {
+        "unit": r.unit,
+        "coordinators_active": r.coordinators_active,
+        "coordinators_appointed": r.coordinators_appointed,
+        "individual_plans_active": r.individual_plans_active,
+        "individual_plans_created": r.individual_plans_created,
+        "meetings_held": r.meetings_held,
+        "meetings_by_kind": {k.value: n for k, n in r.meetings_by_kind.items()},
+        "meetings_per_coordinator": dict(r.meetings_per_coordinator),
+    }
+
+
+def _unit_report_of(j: dict[str, Any]) -> UnitReport:
+    return UnitReport(
+        unit=j["unit"],
+        coordinators_active=j["coordinators_active"],
+        coordinators_appointed=j["coordinators_appointed"],
+        individual_plans_active=j["individual_plans_active"],
+        individual_plans_created=j["individual_plans_created"],
+        meetings_held=j["meetings_held"],
+        meetings_by_kind={MeetingKind(k): n for k, n in j["meetings_by_kind"].items()},
+        meetings_per_coordinator=j["meetings_per_coordinator"],
+    )
 
 
 # --- BTI and the relay log -------------------------------------------------------------------------------------

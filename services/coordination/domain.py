@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from contracts.coordination import (
+    AnnualReportSubmitted,
     ArrangementChosen,
     ArrangementForm,
     BtiLevelSet,
@@ -1522,6 +1523,67 @@ def unit_report(
         meetings_by_kind={k: sum(1 for m, _, _ in held if m is k) for k in MeetingKind},
         meetings_per_coordinator=dict(sorted(per_coordinator.items())),
     )
+
+
+@dataclass
+class ReportFiling:
+    """One coordinating unit's report for a year: its clock, started by the first referral of the report year,
+    and its submission by the unit's leader, which keeps the figures as they stood and stops the clock."""
+
+    municipality: str
+    unit: str
+    year: int
+    deadline_id: str | None = None
+    submitted_at: datetime | None = None
+    submitted_by: str | None = None
+    submitted: UnitReport | None = None
+
+    @property
+    def case_id(self) -> str:
+        return annual_report_case_id(self.unit, self.year)
+
+    @property
+    def due_on(self) -> date:
+        return annual_report_due(self.year)
+
+    def submit(self, caller: Actor, counted: UnitReport, now: datetime) -> list[EventModel]:
+        """The leader submits the year's figures once; a report for a year not yet begun cannot be submitted."""
+        caller.require("leader")
+        if caller.unit is not None and caller.unit != self.unit:
+            raise Forbidden(f"a token of {caller.unit} submits its own unit's report, not {self.unit}'s")
+        today = local_date(now)
+        if self.year > today.year:
+            raise DomainError(f"year: the {self.year} report cannot be submitted before the year begins", field="year")
+        if self.submitted_at is not None:
+            raise Conflict(
+                f"the {self.year} report of {self.unit} was submitted on {local_date(self.submitted_at).isoformat()}",
+                field="year",
+            )
+        self.submitted_at, self.submitted_by, self.submitted = now, caller.subject, counted
+        events: list[EventModel] = [
+            AnnualReportSubmitted(
+                case_id=self.case_id,
+                unit=self.unit,
+                year=self.year,
+                submitted_on=today,
+                due_on=self.due_on,
+                coordinators_active=counted.coordinators_active,
+                coordinators_appointed=counted.coordinators_appointed,
+                individual_plans_active=counted.individual_plans_active,
+                individual_plans_created=counted.individual_plans_created,
+                meetings_held=counted.meetings_held,
+            )
+        ]
+        if self.deadline_id is not None:
+            events.append(
+                DeadlineCancelled(
+                    deadline_id=self.deadline_id,
+                    case_id=self.case_id,
+                    kind=DeadlineKind.ANNUAL_REPORT,
+                    reason="report_submitted",
+                )
+            )
+        return events
 
 
 # --- BTI (bedre tverrfaglig innsats, Holtålen) -----------------------------------------------------------------

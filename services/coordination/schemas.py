@@ -371,8 +371,7 @@ class TrainingNeedOut(BaseModel):
 # --- the annual report ---------------------------------------------------------------------------
 
 
-class UnitReportOut(BaseModel):
-    unit: str
+class ReportFiguresOut(BaseModel):
     coordinators_active: int = Field(description="coordinators (people) appointed at some time in the year")
     coordinators_appointed: int = Field(description="appointments made in the year")
     individual_plans_active: int
@@ -380,6 +379,22 @@ class UnitReportOut(BaseModel):
     meetings_held: int
     meetings_by_kind: dict[MeetingKind, int]
     meetings_per_coordinator: dict[str, int]
+
+
+class SubmissionOut(BaseModel):
+    submitted_at: datetime
+    submitted_by: str
+    figures: ReportFiguresOut = Field(description="the figures as they stood when the leader submitted them")
+
+
+class UnitReportOut(ReportFiguresOut):
+    unit: str
+    due_on: date = Field(description="ready by 15 November: the last working day on or before")
+    submission: SubmissionOut | None = Field(description="none until the unit's leader submits the report")
+
+
+class SubmitReportIn(_Body):
+    unit: Code = Field(description="the coordinating unit whose report the leader submits")
 
 
 class AnnualReportOut(BaseModel):

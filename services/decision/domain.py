@@ -329,6 +329,13 @@ def delivering_units(
     units = []
     for i, code in enumerate(codes):
         unit = (requested_by or {}).get(code) or mapping.get(code)
+        if unit is None and requested_by is not None:
+            asked = ", ".join(sorted(requested_by)) or "none"
+            raise DomainError(
+                f"{field_prefix}[{i}].service_code: {code!r} is neither a right the coordinating unit asked a decision "
+                f"on (asked so far: {asked}) nor a service with a delivering unit in municipality {municipality}",
+                field=f"{field_prefix}[{i}].service_code",
+            )
         if unit is None:
             raise DomainError(
                 f"{field_prefix}[{i}].service_code: no delivering unit is configured for {code!r} in municipality "

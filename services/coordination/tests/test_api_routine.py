@@ -284,6 +284,33 @@ async def test_the_annual_report_counts_exactly_what_was_recorded_as_json_and_cs
     assert row["individual_plans_created"] == "1"
 
 
+async def test_the_leader_submits_the_annual_report_once_and_it_shows_as_submitted(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    await _granted(app, client, SELBU)
+    leader = auth(app, SELBU, roles=("leader",))
+    caseworker_tries = await client.post(
+        "/annual-reports/2026/submissions", json={"unit": "tok"}, headers=auth(app, SELBU)
+    )
+    submitted = await client.post("/annual-reports/2026/submissions", json={"unit": "tok"}, headers=leader)
+    twice = await client.post("/annual-reports/2026/submissions", json={"unit": "tok"}, headers=leader)
+    unknown = await client.post("/annual-reports/2026/submissions", json={"unit": "school"}, headers=leader)
+    report = await client.get("/annual-reports/2026", headers=leader)
+    as_csv = await client.get("/annual-reports/2026/csv", headers=leader)
+
+    assert caseworker_tries.status_code == 403
+    assert submitted.status_code == 201, submitted.text
+    assert submitted.json()["submission"]["submitted_by"] == "kari"
+    assert twice.status_code == 409
+    assert unknown.status_code == 422
+    assert fields_named(unknown.json()) == {"unit"}
+    [unit] = report.json()["units"]
+    assert unit["due_on"] == "2026-11-13"
+    assert unit["submission"]["figures"]["coordinators_active"] == unit["coordinators_active"]
+    [row] = list(csv.DictReader(io.StringIO(as_csv.text)))
+    assert (row["due_on"], row["submitted_on"]) == ("2026-11-13", "2026-11-23")
+
+
 async def test_the_annual_report_of_an_unknown_unit_or_year_is_a_problem(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:

@@ -38,7 +38,7 @@ async def test_the_referral_tables_come_and_go_with_their_revision(tmp_path: Pat
         await upgrade(db, MIGRATIONS)
         assert await _tables(db) >= TABLES | {"outbox_message", "inbox_message"}
         async with db.engine.connect() as conn:
-            assert await conn.scalar(text("SELECT version_num FROM alembic_version")) == "0006"
+            assert await conn.scalar(text("SELECT version_num FROM alembic_version")) == "0007"
             assert await conn.run_sync(schema_differences) == []
 
         await downgrade(db, MIGRATIONS, "0002")
@@ -118,6 +118,39 @@ async def test_the_grounds_and_specialist_services_come_and_go_with_0006_but_are
         async with db.engine.connect() as conn:
             columns = await conn.run_sync(lambda sync: {c["name"] for c in inspect(sync).get_columns("referral")})
         assert not {"grounds", "grounds_since", "specialist_services"} & columns
+
+        await upgrade(db, MIGRATIONS)
+        async with db.engine.connect() as conn:
+            assert await conn.run_sync(schema_differences) == []
+    finally:
+        await db.dispose()
+
+
+async def test_a_submitted_annual_report_is_never_dropped_silently_by_0007s_downgrade(tmp_path: Path) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/coordination.db", clock=FixedClock(NOW))
+    try:
+        await upgrade(db, MIGRATIONS)
+        async with db.engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO annual_report_clock (municipality, unit, year, deadline_id, submitted_at, "
+                    "submitted_by, submitted) VALUES ('5032', 'tok', 2026, NULL, :at, 'leader-1', '{}')"
+                ),
+                {"at": NOW},
+            )
+
+        with pytest.raises(RuntimeError, match="0007 downgrade refused: 1 annual report"):
+            await downgrade(db, MIGRATIONS, "0006")
+
+        async with db.engine.begin() as conn:
+            await conn.execute(text("DELETE FROM annual_report_clock"))
+        await downgrade(db, MIGRATIONS, "0006")
+        async with db.engine.connect() as conn:
+            columns = await conn.run_sync(
+                lambda sync: {c["name"]: c for c in inspect(sync).get_columns("annual_report_clock")}
+            )
+        assert not {"submitted_at", "submitted_by", "submitted"} & set(columns)
+        assert columns["deadline_id"]["nullable"] is False
 
         await upgrade(db, MIGRATIONS)
         async with db.engine.connect() as conn:

@@ -12,6 +12,7 @@ import pytest
 from fastapi import FastAPI
 
 from contracts.coordination import (
+    AnnualReportSubmitted,
     ArrangementChosen,
     ArrangementForm,
     CoordinatorRole,
@@ -22,10 +23,10 @@ from contracts.coordination import (
     ProposedResult,
     RequestedRight,
 )
-from contracts.deadlines import DeadlineKind, DeadlineScheduled
+from contracts.deadlines import DeadlineCancelled, DeadlineKind, DeadlineScheduled
 from servicekit.actor import Actor
 from servicekit.db import UnitOfWork
-from servicekit.errors import Conflict, NotFound
+from servicekit.errors import Conflict, DomainError, Forbidden, NotFound
 from servicekit.testing import emitted, runtime_of
 from services.coordination import commands
 from services.coordination.db import Referrals
@@ -208,3 +209,51 @@ async def test_the_annual_report_counts_coordinators_plans_and_meetings_recorded
     assert (unit.individual_plans_active, unit.individual_plans_created, unit.meetings_held) == (1, 1, 2)
     assert unit.meetings_per_coordinator == {"anne": 2}
     assert (nothing.units[0].coordinators_active, nothing.units[0].meetings_held) == (0, 0)
+
+
+MARCH = date(2026, 3, 2)
+
+
+async def test_the_leader_submits_the_report_once_its_figures_are_kept_and_its_clock_stops(app: FastAPI) -> None:
+    # Received in March: the 2026 report's clock (a referral after 13 November starts 2027's).
+    referral = await _granted(app, KE, referral_event(ALESUND, received_on=MARCH), RequestedRight.COORDINATOR)
+    appoint = commands.AppointCoordinator(referral.id, CoordinatorRole.COORDINATOR, "anne", "home_care", None, None)
+    await _run(app, KE, commands.appoint_coordinator, appoint)
+    [clock] = [d for d in await emitted(app, DeadlineScheduled) if d.kind == DeadlineKind.ANNUAL_REPORT]
+    leader = Actor(subject="leader-1", municipality=ALESUND, roles=frozenset({"leader"}), unit="ke_habilitation")
+    submit = commands.SubmitAnnualReport(2026, "ke_habilitation")
+
+    with pytest.raises(Forbidden):
+        await _run(app, KE, commands.submit_annual_report, submit)
+    filing = await _run(app, leader, commands.submit_annual_report, submit)
+    # What happens after the submission does not change the figures submitted.
+    other = await _granted(app, KE, referral_event(ALESUND), RequestedRight.COORDINATOR)
+    again = commands.AppointCoordinator(other.id, CoordinatorRole.COORDINATOR, "bjorn", "home_care", None, None)
+    await _run(app, KE, commands.appoint_coordinator, again)
+    with pytest.raises(Conflict, match="was submitted on 2026-11-23"):
+        await _run(app, leader, commands.submit_annual_report, submit)
+    report = await _run(app, leader, commands.annual_report, commands.AnnualReport(2026))
+
+    assert filing.submitted is not None
+    assert filing.submitted.coordinators_active == 1
+    assert report.units[0].coordinators_active == 2
+    kept = report.submitted["ke_habilitation"].submitted
+    assert kept is not None
+    assert kept.coordinators_active == 1
+    [submitted] = await emitted(app, AnnualReportSubmitted)
+    assert (submitted.unit, submitted.year, submitted.coordinators_active) == ("ke_habilitation", 2026, 1)
+    [cancelled] = await emitted(app, DeadlineCancelled)
+    assert (cancelled.deadline_id, cancelled.reason) == (clock.deadline_id, "report_submitted")
+
+
+async def test_a_report_submitted_before_any_referral_starts_no_clock_later(app: FastAPI) -> None:
+    leader = Actor(subject="leader-1", municipality=ALESUND, roles=frozenset({"leader"}))
+    await _run(app, leader, commands.submit_annual_report, commands.SubmitAnnualReport(2026, "ke_habilitation"))
+    await _event(app, commands.open_referral, referral_event(ALESUND, received_on=MARCH), ALESUND)
+
+    assert [d for d in await emitted(app, DeadlineScheduled) if d.kind == DeadlineKind.ANNUAL_REPORT] == []
+    assert await emitted(app, DeadlineCancelled) == []
+    with pytest.raises(DomainError, match="not a coordinating unit"):
+        await _run(app, leader, commands.submit_annual_report, commands.SubmitAnnualReport(2026, "school"))
+    with pytest.raises(DomainError, match="before the year begins"):
+        await _run(app, leader, commands.submit_annual_report, commands.SubmitAnnualReport(2027, "ke_habilitation"))

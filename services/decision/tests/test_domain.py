@@ -283,6 +283,15 @@ def test_each_service_is_ordered_from_its_unit_or_from_the_coordinating_unit_tha
     assert "decision.delivering_units" in error.value.detail
 
 
+def test_a_right_not_yet_asked_about_is_named_as_such_not_as_a_missing_delivering_unit() -> None:
+    with pytest.raises(DomainError) as error:
+        delivering_units(
+            ["coordinator", "individual_plan"], {}, municipality="5032", requested_by={"coordinator": "tok"}
+        )
+    assert error.value.field == "services[1].service_code"
+    assert "neither a right the coordinating unit asked a decision on (asked so far: coordinator)" in error.value.detail
+
+
 def test_a_requested_decision_answers_every_right_asked_about() -> None:
     check_rights_covered(["individual_plan", "coordinator"], ["individual_plan"], ["coordinator"])
     with pytest.raises(DomainError, match="coordinator"):
