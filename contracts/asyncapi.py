@@ -26,6 +26,8 @@ OWNERS = {
     "appeals.events.v1": "appeals",
     "notification.events.v1": "notification",
     "deadlines.v1": "deadlines",
+    "integration.letter-deliveries.v1": "integration-letter-deliveries",
+    "integration.appeal-outcomes.v1": "integration-appeal-outcomes",
 }
 
 

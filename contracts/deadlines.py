@@ -18,6 +18,8 @@ class DeadlineKind(StrEnum):
     COORDINATOR_TRAINING = "coordinator_training"
     ANNUAL_REPORT = "annual_report"
     ESCALATION_RESPONSE = "escalation_response"
+    APPEAL_HANDLING = "appeal_handling"
+    COMPLAINT_RESPONSE = "complaint_response"
 
 
 @register

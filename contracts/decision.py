@@ -32,6 +32,9 @@ class DecidedBy(StrEnum):
     OFFICE = "office"
     MEETING = "meeting"
     UNIT_LEADER = "unit_leader"
+    # The appeal body changed the decision: the office writes the decision that carries out the body's, which is
+    # final (forvaltningsloven § 28 third paragraph).
+    APPEAL_BODY = "appeal_body"
 
 
 class DecidedService(EventModel):
@@ -80,7 +83,12 @@ class DecisionMade(EventModel):
     legal_basis: list[Line] = Field(min_length=1, max_length=MAX_LEGAL_BASIS)
     decided_on: PlausibleDate
     decided_by: DecidedBy
-    appeal: AppealInformation
+    appeal: AppealInformation | None = Field(
+        default=None,
+        description="the right to appeal (forvaltningsloven § 27); none when the decision carries out the appeal "
+        "body's decision (decided_by appeal_body), which is final and cannot be appealed (forvaltningsloven § 28 "
+        "third paragraph)",
+    )
     supersedes: Identifier | None = Field(default=None, description="the decision this one replaces")
     review_result: ReviewResult | None = None
     letter_id: Identifier | None = None

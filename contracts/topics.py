@@ -11,6 +11,9 @@ class Topic(StrEnum):
     APPEALS = "appeals.events.v1"
     NOTIFICATION = "notification.events.v1"
     DEADLINES = "deadlines.v1"
+    # Integration topics that adapters of outside systems write to (a digital mailbox, the appeal body's system).
+    LETTER_DELIVERIES = "integration.letter-deliveries.v1"
+    APPEAL_OUTCOMES = "integration.appeal-outcomes.v1"
 
 
 def dead_letter_topic(topic: str) -> str:

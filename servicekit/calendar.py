@@ -48,6 +48,15 @@ def previous_working_day(day: date) -> date:
     return day
 
 
+def add_working_days(day: date, days: int) -> date:
+    """The working day `days` working days after `day` (a letter posted on a Friday with 3 days reaches the person on
+    Wednesday); 0 is the day itself moved forward to a working day."""
+    day = next_working_day(day)
+    for _ in range(days):
+        day = next_working_day(day + timedelta(days=1))
+    return day
+
+
 def add_months(day: date, months: int) -> date:
     """Same day-of-month `months` later; the 31st becomes the month's last day when it has fewer."""
     result: date = day + relativedelta(months=months)
@@ -71,3 +80,13 @@ def due_after_weeks(start: date, weeks: int) -> date:
 def due_within_months(start: date, months: int) -> date:
     """A duty the municipality owes within `months` of `start`: the last working day on or before the period's end."""
     return previous_working_day(add_months(start, months))
+
+
+def due_within_weeks(start: date, weeks: int) -> date:
+    """A duty the municipality owes within `weeks` of `start`: the last working day on or before the period's end."""
+    return previous_working_day(add_weeks(start, weeks))
+
+
+def due_within_days(start: date, days: int) -> date:
+    """A duty the municipality owes within `days` of `start`: the last working day on or before the period's end."""
+    return previous_working_day(start + timedelta(days=days))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -31,14 +32,93 @@ class Language(StrEnum):
     NYNORSK = "nn"
 
 
+class AppealRule(StrEnum):
+    """The rule that sets a service's appeal deadline, cited in its decision letters: the patients' and users'
+    rights act for the health and care services act's services, the public administration act for the rest."""
+
+    FORVALTNINGSLOVEN_29 = "forvaltningsloven_29"
+    PASIENT_OG_BRUKERRETTIGHETSLOVEN_7_5 = "pasient_og_brukerrettighetsloven_7_5"
+
+    @property
+    def weeks(self) -> int:
+        """How long the person has to appeal, from when the letter reaches them."""
+        return _APPEAL_RULES[self][0]
+
+    @property
+    def cited(self) -> str:
+        """The paragraph as printed in letters."""
+        return _APPEAL_RULES[self][1]
+
+
+_APPEAL_RULES: dict[AppealRule, tuple[int, str]] = {
+    AppealRule.FORVALTNINGSLOVEN_29: (3, "forvaltningsloven § 29"),
+    AppealRule.PASIENT_OG_BRUKERRETTIGHETSLOVEN_7_5: (4, "pasient- og brukerrettighetsloven § 7-5"),
+}
+# A legal basis citing either act makes the service one of the health and care services act's (§ 7-5); one that
+# cites neither is a service the municipality offers beyond the law (§ 29).
+HEALTH_ACTS = ("helse- og omsorgstjenesteloven", "pasient- og brukerrettighetsloven")
+
+
+def appeal_rule_for(legal_basis: Sequence[str]) -> AppealRule:
+    """The appeal rule a service resting on `legal_basis` falls under."""
+    laws = " ".join(legal_basis).casefold()
+    if any(act in laws for act in HEALTH_ACTS):
+        return AppealRule.PASIENT_OG_BRUKERRETTIGHETSLOVEN_7_5
+    return AppealRule.FORVALTNINGSLOVEN_29
+
+
+def _rule_choices() -> str:
+    return " or ".join(f"{rule.value} ({rule.cited}, {rule.weeks} weeks)" for rule in AppealRule)
+
+
 class CatalogueService(BaseModel):
+    """One service of the catalogue. Its appeal route is `appeal_body` and `appeal_rule`; the rule alone sets the
+    deadline and the paragraph the letters cite, so the two cannot disagree."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: LetterName
     legal_basis: list[LetterLine] = Field(min_length=1, max_length=MAX_LEGAL_BASIS)
     appeal_body: LetterLine
-    appeal_weeks: int = Field(ge=1, le=8)
+    appeal_rule: AppealRule = Field(description="sets the appeal deadline and the paragraph the letters cite")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_appeal_weeks(cls, data: Any) -> Any:
+        # The weeks follow from the rule: a number of its own could only disagree with it.
+        if isinstance(data, dict) and "appeal_weeks" in data:
+            code = data.get("code", "?")
+            given = data.get("appeal_rule")
+            if isinstance(given, str) and given in set(AppealRule):
+                rule = AppealRule(given)
+                fix = f"remove appeal_weeks: appeal_rule {rule.value} gives {rule.weeks} weeks ({rule.cited})"
+            else:
+                fix = f"replace appeal_weeks with appeal_rule: {_rule_choices()}"
+            raise ValueError(f"appeal_weeks: service {code} takes its weeks from appeal_rule; {fix}")
+        return data
+
+    @model_validator(mode="after")
+    def _rule_fits_the_law(self) -> CatalogueService:
+        required = appeal_rule_for(self.legal_basis)
+        if self.appeal_rule is required:
+            return self
+        if required is AppealRule.PASIENT_OG_BRUKERRETTIGHETSLOVEN_7_5:
+            why = "its legal_basis cites " + " or ".join(HEALTH_ACTS)
+        else:
+            why = (
+                f"its legal_basis cites neither {' nor '.join(HEALTH_ACTS)} (a service beyond the law; "
+                "name the act in full if it rests on one)"
+            )
+        raise ValueError(
+            f"appeal_rule: service {self.code} uses {self.appeal_rule.value}, but {why}, so its appeal deadline is "
+            f"{required.cited} ({required.weeks} weeks): set appeal_rule: {required.value}"
+        )
+
+    @property
+    def appeal_weeks(self) -> int:
+        """The appeal deadline in weeks, as the rule sets it."""
+        return self.appeal_rule.weeks
 
 
 class Unit(BaseModel):
@@ -328,6 +408,29 @@ class CoordinationSettings(BaseModel):
         return next((u for u in self.units if u.code == code), None)
 
 
+class AppealsSettings(BaseModel):
+    """How the municipality handles appeals, complaints about delivered services, and deviations."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    postal_delivery_working_days: int = Field(
+        default=3,
+        ge=0,
+        le=10,
+        description="a decision letter sent by post is assumed to reach the person this many working days after "
+        "its date, until a digital mailbox reports its delivery (forvaltningsloven § 29)",
+    )
+    handling_within_weeks: int = Field(
+        default=3,
+        ge=1,
+        le=12,
+        description="the office re-examines an appeal without undue delay: reversed or forwarded within this",
+    )
+    complaint_response_within_days: int = Field(
+        default=14, ge=1, le=90, description="the unit leader answers a complaint about delivered services"
+    )
+
+
 class Tenant(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -345,6 +448,7 @@ class Tenant(BaseModel):
     coordination: CoordinationSettings | None = Field(
         default=None, description="the coordinating units; referrals wait for none where it is absent"
     )
+    appeals: AppealsSettings = Field(default_factory=AppealsSettings)
 
     @model_validator(mode="after")
     def _consistent(self) -> Tenant:
@@ -387,6 +491,18 @@ class Tenant(BaseModel):
 
     def service(self, code: str) -> CatalogueService | None:
         return next((s for s in self.services if s.code == code), None)
+
+    def appeal_receivers(self) -> tuple[str, ...]:
+        """Who receives appeals: the offices that decide (an appeal goes to the office that decided,
+        forvaltningsloven § 32) and the children's unit (Holtålen: appeals go to its coordinating unit)."""
+        found: dict[str, None] = {}
+        if self.decision is not None:
+            found[self.decision.office.code] = None
+            for route in self.decision.routes.values():
+                found[route.office.code] = None
+        if self.children_unit is not None:
+            found[self.children_unit.code] = None
+        return tuple(found)
 
 
 class TenantConfigError(ValueError):

@@ -12,7 +12,7 @@ from tests.helpers import E2E_NOW, register_person
 from tests.infra import Servers
 from tests.platform import Platform, create_databases, new_run_id
 
-SERVICES = ["intake", "assessment", "decision", "coordination", "notification"]
+SERVICES = ["intake", "assessment", "decision", "coordination", "appeals", "notification"]
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ from servicekit.runtime import Runtime, create_app
 from tests.helpers import national_id
 
 SERVICES = ["intake", "assessment", "decision", "coordination", "appeals", "notification"]
-WRITES = {"intake": 8, "assessment": 11, "decision": 6, "coordination": 6}
+WRITES = {"intake": 8, "assessment": 11, "decision": 6, "coordination": 6, "appeals": 9}
 SECRET = "bad-input-test-secret-that-is-long-enough-0"
 BODIES: list[tuple[str, Any]] = [
     ("malformed JSON", b"{not json"),

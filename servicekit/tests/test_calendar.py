@@ -12,9 +12,12 @@ from hypothesis import strategies as st
 from servicekit.calendar import (
     add_months,
     add_weeks,
+    add_working_days,
     due_after_months,
     due_after_weeks,
+    due_within_days,
     due_within_months,
+    due_within_weeks,
     is_working_day,
     next_working_day,
     previous_working_day,
@@ -196,3 +199,25 @@ def test_the_norwegian_date_is_used_around_midnight_utc() -> None:
     assert local_date(datetime(2026, 3, 31, 23, 30, tzinfo=UTC)) == date(2026, 4, 1)
     # 22:30 UTC on 15 January is 23:30 in Norway (UTC+1): still the 15th.
     assert local_date(datetime(2026, 1, 15, 22, 30, tzinfo=UTC)) == date(2026, 1, 15)
+
+
+@settings(max_examples=200, deadline=None)
+@given(day=days, n=st.integers(min_value=0, max_value=15))
+def test_add_working_days_counts_n_working_days_after_the_first_working_day(day: date, n: int) -> None:
+    start, result = next_working_day(day), add_working_days(day, n)
+    assert is_working_day(result)
+    between = [start + timedelta(days=i) for i in range(1, (result - start).days + 1)]
+    assert sum(1 for d in between if is_working_day(d)) == n
+
+
+def test_add_working_days_skips_easter_and_weekends() -> None:
+    # Wednesday before Easter 2027 + 1 working day: Maundy Thursday, Good Friday, Easter Monday are holidays.
+    assert add_working_days(date(2027, 3, 24), 1) == date(2027, 3, 30)
+    assert add_working_days(date(2026, 11, 27), 3) == date(2026, 12, 2)  # a Friday + 3 = Wednesday
+    assert add_working_days(date(2026, 11, 28), 0) == date(2026, 11, 30)  # a Saturday moves to Monday
+
+
+def test_duties_within_weeks_and_days_fall_on_or_before_the_periods_end() -> None:
+    assert due_within_weeks(date(2027, 3, 4), 3) == date(2027, 3, 24)  # 25 March 2027 is Maundy Thursday
+    assert due_within_days(date(2026, 12, 1), 5) == date(2026, 12, 4)  # 6 December 2026 is a Sunday
+    assert due_within_days(date(2026, 12, 1), 3) == date(2026, 12, 4)

@@ -10,7 +10,17 @@ import pytest
 from contracts.intake import Route
 from servicekit.errors import NotFound
 from servicekit.settings import REPO_ROOT
-from servicekit.tenants import Authority, CaseRoute, Frequency, TenantConfigError, Tenants, Weekday, time_of_day
+from servicekit.tenants import (
+    AppealRule,
+    Authority,
+    CaseRoute,
+    Frequency,
+    TenantConfigError,
+    Tenants,
+    Weekday,
+    appeal_rule_for,
+    time_of_day,
+)
 
 SHIPPED = REPO_ROOT / "deploy" / "tenants"
 SHIPPED_MUNICIPALITIES = {"3426": "Tolga", "5032": "Selbu", "1508": "Ålesund", "5026": "Holtålen"}
@@ -23,12 +33,12 @@ services:
     name: Helsetjenester i hjemmet
     legal_basis: ["helse- og omsorgstjenesteloven § 3-2"]
     appeal_body: Statsforvalteren
-    appeal_weeks: 4
+    appeal_rule: pasient_og_brukerrettighetsloven_7_5
   - code: {second_code}
     name: Trygghetsalarm
     legal_basis: ["forvaltningsloven"]
     appeal_body: Kommunal klagenemnd
-    appeal_weeks: 3
+    appeal_rule: forvaltningsloven_29
 """
 
 
@@ -132,6 +142,137 @@ def test_word_processor_typography_in_a_name_loads(tmp_path: Path) -> None:
     write(tmp_path, "9999-testvik.yaml", text)
 
     assert Tenants.load(tmp_path).get("9999").services[1].appeal_body == "Kommunal klagenemnd – «Testvik»"
+
+
+# --- the appeal rule: one entry sets the deadline and the paragraph the letters cite ---------------
+
+HEALTH_RULE = "appeal_rule: pasient_og_brukerrettighetsloven_7_5"
+BEYOND_RULE = "appeal_rule: forvaltningsloven_29"
+
+
+def test_each_appeal_rule_has_its_weeks_and_the_paragraph_letters_cite() -> None:
+    assert (AppealRule.FORVALTNINGSLOVEN_29.weeks, AppealRule.FORVALTNINGSLOVEN_29.cited) == (
+        3,
+        "forvaltningsloven § 29",
+    )
+    assert (
+        AppealRule.PASIENT_OG_BRUKERRETTIGHETSLOVEN_7_5.weeks,
+        AppealRule.PASIENT_OG_BRUKERRETTIGHETSLOVEN_7_5.cited,
+    ) == (4, "pasient- og brukerrettighetsloven § 7-5")
+
+
+@pytest.mark.parametrize(
+    ("legal_basis", "rule"),
+    [
+        (["helse- og omsorgstjenesteloven § 3-2"], AppealRule.PASIENT_OG_BRUKERRETTIGHETSLOVEN_7_5),
+        (
+            ["forvaltningsloven", "pasient- og brukerrettighetsloven § 2-5"],
+            AppealRule.PASIENT_OG_BRUKERRETTIGHETSLOVEN_7_5,
+        ),
+        (["Helse- og omsorgstjenesteloven § 3-6"], AppealRule.PASIENT_OG_BRUKERRETTIGHETSLOVEN_7_5),
+        (["forvaltningsloven"], AppealRule.FORVALTNINGSLOVEN_29),
+        (["kommunens retningslinjer for trygghetsalarm"], AppealRule.FORVALTNINGSLOVEN_29),
+    ],
+)
+def test_a_service_citing_the_health_acts_falls_under_7_5_and_any_other_under_29(
+    legal_basis: list[str], rule: AppealRule
+) -> None:
+    assert appeal_rule_for(legal_basis) is rule
+
+
+def test_a_catalogue_entrys_appeal_weeks_are_its_rules(tmp_path: Path) -> None:
+    write(tmp_path, "9999-testvik.yaml", VALID.format(municipality="9999", second_code="safety_alarm"))
+    tenant = Tenants.load(tmp_path).get("9999")
+
+    nursing, alarm = tenant.service("home_nursing"), tenant.service("safety_alarm")
+    assert nursing is not None
+    assert alarm is not None
+    assert (nursing.appeal_rule, nursing.appeal_weeks) == (AppealRule.PASIENT_OG_BRUKERRETTIGHETSLOVEN_7_5, 4)
+    assert (alarm.appeal_rule, alarm.appeal_weeks) == (AppealRule.FORVALTNINGSLOVEN_29, 3)
+
+
+def test_every_shipped_service_has_the_rule_its_legal_basis_requires() -> None:
+    tenants = Tenants.load(SHIPPED)
+
+    for number in SHIPPED_MUNICIPALITIES:
+        tenant = tenants.get(number)
+        for service in tenant.services:
+            assert service.appeal_rule is appeal_rule_for(service.legal_basis), (tenant.name, service.code)
+        alarm = tenant.service("safety_alarm")
+        assert alarm is not None, tenant.name
+        assert alarm.appeal_rule is AppealRule.FORVALTNINGSLOVEN_29, tenant.name
+
+
+def refused_catalogue(tmp_path: Path, old: str, new: str) -> str:
+    text = VALID.format(municipality="9999", second_code="safety_alarm")
+    assert old in text
+    write(tmp_path, "9999-testvik.yaml", text.replace(old, new, 1))
+    with pytest.raises(TenantConfigError, match=r"9999-testvik\.yaml") as caught:
+        Tenants.load(tmp_path)
+    return str(caught.value)
+
+
+def test_appeal_weeks_disagreeing_with_the_rule_is_a_config_error_saying_the_rules_weeks(tmp_path: Path) -> None:
+    message = refused_catalogue(tmp_path, BEYOND_RULE, BEYOND_RULE + "\n    appeal_weeks: 4")
+
+    assert "services.1" in message
+    assert (
+        "appeal_weeks: service safety_alarm takes its weeks from appeal_rule; "
+        "remove appeal_weeks: appeal_rule forvaltningsloven_29 gives 3 weeks (forvaltningsloven § 29)"
+    ) in message
+
+
+def test_appeal_weeks_agreeing_with_the_rule_is_refused_too_so_the_file_keeps_one_source(tmp_path: Path) -> None:
+    message = refused_catalogue(tmp_path, HEALTH_RULE, HEALTH_RULE + "\n    appeal_weeks: 4")
+
+    assert "services.0" in message
+    assert "remove appeal_weeks: appeal_rule pasient_og_brukerrettighetsloven_7_5 gives 4 weeks" in message
+
+
+def test_a_file_with_appeal_weeks_instead_of_a_rule_is_told_to_use_appeal_rule(tmp_path: Path) -> None:
+    message = refused_catalogue(tmp_path, BEYOND_RULE, "appeal_weeks: 3")
+
+    assert "services.1" in message
+    assert (
+        "appeal_weeks: service safety_alarm takes its weeks from appeal_rule; replace appeal_weeks with appeal_rule: "
+        "forvaltningsloven_29 (forvaltningsloven § 29, 3 weeks) or "
+        "pasient_og_brukerrettighetsloven_7_5 (pasient- og brukerrettighetsloven § 7-5, 4 weeks)"
+    ) in message
+
+
+def test_a_29_rule_on_a_health_act_service_is_a_config_error_naming_the_service_and_the_fix(tmp_path: Path) -> None:
+    message = refused_catalogue(tmp_path, HEALTH_RULE, BEYOND_RULE)
+
+    assert "services.0" in message
+    assert "appeal_rule: service home_nursing uses forvaltningsloven_29" in message
+    assert "its legal_basis cites helse- og omsorgstjenesteloven or pasient- og brukerrettighetsloven" in message
+    assert "set appeal_rule: pasient_og_brukerrettighetsloven_7_5" in message
+
+
+def test_a_7_5_rule_on_a_service_beyond_the_law_is_a_config_error_naming_the_service_and_the_fix(
+    tmp_path: Path,
+) -> None:
+    message = refused_catalogue(tmp_path, BEYOND_RULE, HEALTH_RULE)
+
+    assert "services.1" in message
+    assert "appeal_rule: service safety_alarm uses pasient_og_brukerrettighetsloven_7_5" in message
+    assert "cites neither helse- og omsorgstjenesteloven nor pasient- og brukerrettighetsloven" in message
+    assert (
+        "so its appeal deadline is forvaltningsloven § 29 (3 weeks): set appeal_rule: forvaltningsloven_29" in message
+    )
+
+
+@pytest.mark.parametrize(
+    ("new", "expected"),
+    [
+        ("", "services.0.appeal_rule\n  Field required"),
+        ("appeal_rule: fvl_29", "services.0.appeal_rule\n  Input should be 'forvaltningsloven_29' or"),
+    ],
+)
+def test_a_service_without_a_known_appeal_rule_is_a_config_error_naming_the_field(
+    tmp_path: Path, new: str, expected: str
+) -> None:
+    assert expected in refused_catalogue(tmp_path, HEALTH_RULE, new)
 
 
 def test_malformed_yaml_is_a_config_error_naming_the_file(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from contracts.topics import Topic
 from servicekit.clock import clock_from
 from servicekit.runtime import ServiceSpec, serve
 from servicekit.settings import ServiceSettings
+from services.appeals.api import complaints, decisions, deviations, router
 from services.appeals.handlers import handlers
 
 
@@ -24,9 +25,16 @@ def spec() -> ServiceSpec:
     return ServiceSpec(
         name="appeals",
         title="Forvalt appeals",
-        description="Appeals, reversals, forwarding to Statsforvalteren and outcomes.",
-        produces=[Topic.APPEALS],
+        description=(
+            "When a decision letter reached the person and the appeal deadline that gives; appeals received, late "
+            "ones taken up or dismissed, the office's re-examination (reversed, partly reversed, or forwarded to "
+            "the appeal body), the appeal body's outcomes; complaints about delivered services to the unit leader; "
+            "deviations for the quality system."
+        ),
+        # An appeal's handling and a complaint's answer start clocks that the notification service keeps.
+        produces=[Topic.APPEALS, Topic.DEADLINES],
         migrations_dir=Path(__file__).parent / "migrations",
+        routers=[router, decisions, complaints, deviations],
         handlers=handlers,
     )
 

@@ -43,7 +43,9 @@ async def list_assessments(
     *,
     bus: BusDep,
     status: Annotated[Status | None, Query(description="only assessments in this status")] = None,
-    case_id: Annotated[Identifier | None, Query(description="only the assessment of this case")] = None,
+    case_id: Annotated[
+        Identifier | None, Query(description="only the assessments of this case (one per round)")
+    ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> dict[str, Any]:
@@ -213,9 +215,18 @@ async def hand_over(assessment_id: Identifier, bus: BusDep, body: HandoverIn | N
 
 
 def _summary_out(s: AssessmentSummary) -> dict[str, Any]:
+    opened = s.opened_because
     return {
         "id": s.id,
         "case_id": s.case_id,
+        "round": s.round,
+        "opened_because": {
+            "reason": opened.reason,
+            "outcome_id": opened.outcome_id,
+            "appeal_id": opened.appeal_id,
+            "decision_id": opened.decision_id,
+            "decided_on": opened.decided_on,
+        },
         "municipality": s.municipality,
         "journal_number": s.journal_number,
         "person_id": s.person_id,

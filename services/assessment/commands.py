@@ -9,11 +9,13 @@ home one, and both check the grant first.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from contracts.appeals import AppealOutcomeRecorded
 from contracts.assessment import AssigneeKind, InformationSource, ProposedOutcome, VisitKind
 from contracts.envelope import CloudEvent, EventModel
 from contracts.intake import ApplicationRegistered, ApplicationWithdrawn, ConsentWithdrawn
@@ -32,8 +34,11 @@ from services.assessment.domain import (
     Status,
     Visit,
     listing_unit,
+    reopening,
 )
 from services.assessment.iplos import load_variables
+
+log = logging.getLogger(__name__)
 
 # The CloudEvents source of this service (servicekit's Runtime derives the same from the service's name).
 
@@ -338,31 +343,47 @@ async def open_assessment(event: CloudEvent[Any], uow: UnitOfWork) -> None:
 
 
 async def narrow_consent(event: CloudEvent[Any], uow: UnitOfWork) -> None:
-    """Keep the consent that still holds; stop fetching what may no longer be fetched."""
+    """Keep the consent that still holds, in every round of the case (a partner office's grant on an earlier round
+    holds only while the consent does); stop fetching what may no longer be fetched."""
     data: ConsentWithdrawn = event.data
     assessments = Assessments(uow)
-    assessment = await assessments.by_case(data.case_id)
-    if assessment is None:
-        return  # not an application we assess (e.g. a coordination referral)
     remaining = data.remaining
-    events = assessment.update_consent(
-        [s.value for s in remaining.scope] if remaining else [],
-        list(remaining.share_with) if remaining else [],
-        processing_withdrawn=remaining is None,
-        now=uow.clock.now(),
-    )
-    await assessments.save(assessment)
-    await uow.emit_all(events)
+    # No round: not an application we assess (e.g. a coordination referral).
+    for assessment in await assessments.rounds_of_case(data.case_id):
+        events = assessment.update_consent(
+            [s.value for s in remaining.scope] if remaining else [],
+            list(remaining.share_with) if remaining else [],
+            processing_withdrawn=remaining is None,
+            now=uow.clock.now(),
+        )
+        await assessments.save(assessment)
+        await uow.emit_all(events)
 
 
 async def close_withdrawn(event: CloudEvent[Any], uow: UnitOfWork) -> None:
-    """A withdrawn application needs no assessment: close it and stop the clocks it started."""
+    """A withdrawn application needs no assessment: close the round still open and stop the clocks it started."""
     data: ApplicationWithdrawn = event.data
     assessments = Assessments(uow)
-    assessment = await assessments.by_case(data.case_id)
-    if assessment is None:
+    for assessment in await assessments.rounds_of_case(data.case_id):
+        events = assessment.withdraw(uow.clock.now())
+        if events:
+            await assessments.save(assessment)
+            await uow.emit_all(events)
+
+
+async def reopen_quashed(event: CloudEvent[Any], uow: UnitOfWork) -> None:
+    """The appeal body quashed a decision of the case: the case is assessed anew in a new round. Other outcomes, and
+    an outcome that already opened its round, change nothing; an outcome of a case this municipality does not
+    assess is ignored, as intake's events of such cases are."""
+    data: AppealOutcomeRecorded = event.data
+    assessments = Assessments(uow)
+    rounds = await assessments.rounds_of_case(data.case_id)
+    if not rounds:
+        log.info("appeal outcome %s of case %s: no assessment of the case here; ignored", data.outcome_id, data.case_id)
         return
-    events = assessment.withdraw(uow.clock.now())
-    if events:
-        await assessments.save(assessment)
-        await uow.emit_all(events)
+    opened = reopening(rounds, data, uow.clock.now())
+    if opened is None:
+        return
+    assessment, events = opened
+    await assessments.add(assessment)
+    await uow.emit_all(events)

@@ -41,6 +41,8 @@ from services.assessment.domain import (
     FunctionalScores,
     Grant,
     InformationRequest,
+    OpenedBecause,
+    Opening,
     RecordedRecommendation,
     RequestStatus,
     Status,
@@ -84,7 +86,16 @@ assessment = Table(
     Column("completed_at", UtcDateTime(), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
-    UniqueConstraint("municipality", "case_id", name="uq_assessment_municipality_case_id"),
+    # A case's rounds: 1 opened by the application, one more each time the appeal body quashes a decision of it.
+    Column("round", Integer, nullable=False, server_default="1"),
+    Column("opened_because", String(30), nullable=False, server_default=Opening.APPLICATION_REGISTERED.value),
+    Column("appeal_outcome_id", String(64), nullable=True),
+    Column("appeal_id", String(64), nullable=True),
+    Column("quashed_decision_id", String(64), nullable=True),
+    Column("quashed_on", Date, nullable=True),
+    UniqueConstraint("municipality", "case_id", "round", name="uq_assessment_municipality_case_id_round"),
+    # An outcome of the appeal body opens one round, however often it is delivered.
+    UniqueConstraint("municipality", "appeal_outcome_id", name="uq_assessment_municipality_appeal_outcome_id"),
 )
 
 visit = Table(
@@ -185,12 +196,25 @@ class Assessments:
         return await self._assemble(found)
 
     async def by_case(self, case_id: str) -> Assessment | None:
-        """The acting municipality's own assessment of `case_id` (never one handed over to it), for update."""
-        query = select(assessment).where(
-            assessment.c.municipality == self._uow.municipality, assessment.c.case_id == case_id
+        """The acting municipality's own latest round of `case_id` (never one handed over to it), for update."""
+        query = (
+            select(assessment)
+            .where(assessment.c.municipality == self._uow.municipality, assessment.c.case_id == case_id)
+            .order_by(assessment.c.round.desc())
+            .limit(1)
         )
         found = (await self._uow.session.execute(query.with_for_update())).mappings().first()
         return await self._assemble(found) if found is not None else None
+
+    async def rounds_of_case(self, case_id: str) -> list[Assessment]:
+        """Every round of the acting municipality's own assessment of `case_id`, oldest first, for update."""
+        query = (
+            select(assessment)
+            .where(assessment.c.municipality == self._uow.municipality, assessment.c.case_id == case_id)
+            .order_by(assessment.c.round)
+        )
+        found = (await self._uow.session.execute(query.with_for_update())).mappings().all()
+        return [await self._assemble(row) for row in found]
 
     async def list_visible(
         self, *, status: Status | None, case_id: str | None, unit: str | None, limit: int, offset: int
@@ -310,6 +334,18 @@ def _summary(row: RowMapping) -> AssessmentSummary:
         assignment=_assignment(row),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        round=row["round"],
+        opened_because=_opened_because(row),
+    )
+
+
+def _opened_because(row: RowMapping) -> OpenedBecause:
+    return OpenedBecause(
+        reason=Opening(row["opened_because"]),
+        outcome_id=row["appeal_outcome_id"],
+        appeal_id=row["appeal_id"],
+        decision_id=row["quashed_decision_id"],
+        decided_on=row["quashed_on"],
     )
 
 
@@ -375,6 +411,8 @@ def _assessment(
         information_requests=requests,
         best_interests=best_interests,
         grants=grants,
+        round=row["round"],
+        opened_because=_opened_because(row),
     )
 
 
@@ -412,6 +450,12 @@ def _row(a: Assessment) -> dict[str, Any]:
         "completed_at": a.completed_at,
         "created_at": a.created_at,
         "updated_at": a.updated_at,
+        "round": a.round,
+        "opened_because": a.opened_because.reason.value,
+        "appeal_outcome_id": a.opened_because.outcome_id,
+        "appeal_id": a.opened_because.appeal_id,
+        "quashed_decision_id": a.opened_because.decision_id,
+        "quashed_on": a.opened_because.decided_on,
     }
 
 

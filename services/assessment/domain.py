@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 
+from contracts.appeals import AppealOutcomeRecorded, BodyOutcome
 from contracts.assessment import (
     AssessmentClosed,
     AssessmentCompleted,
@@ -71,6 +72,27 @@ class RequestStatus(StrEnum):
     CANCELLED_CONSENT_WITHDRAWN = "cancelled_consent_withdrawn"
     CANCELLED_ASSESSMENT_COMPLETED = "cancelled_assessment_completed"
     CANCELLED_APPLICATION_WITHDRAWN = "cancelled_application_withdrawn"
+
+
+class Opening(StrEnum):
+    """Why an assessment of a case was opened: the application, or a decision the appeal body quashed."""
+
+    APPLICATION_REGISTERED = "application_registered"
+    QUASHED_ON_APPEAL = "quashed_on_appeal"  # opphevet: the case is handled anew from the start
+
+
+@dataclass(frozen=True)
+class OpenedBecause:
+    """What opened an assessment; for a new round after a quashed decision, the appeal body's outcome."""
+
+    reason: Opening
+    outcome_id: str | None = None
+    appeal_id: str | None = None
+    decision_id: str | None = None  # the quashed decision
+    decided_on: date | None = None  # the day the appeal body quashed it
+
+
+APPLICATION = OpenedBecause(Opening.APPLICATION_REGISTERED)
 
 
 # --- the state machine ---------------------------------------------------------------------------
@@ -594,6 +616,8 @@ class AssessmentSummary:
     assignment: Assignment
     created_at: datetime
     updated_at: datetime
+    round: int = 1
+    opened_because: OpenedBecause = APPLICATION
 
 
 NO_ASSIGNMENT = Assignment(kind=None, assignee=None, writes_own_assessment=False)
@@ -601,8 +625,11 @@ NO_ASSIGNMENT = Assignment(kind=None, assignee=None, writes_own_assessment=False
 
 @dataclass
 class Assessment:
-    """One case's assessment. `municipality` is the case's HOME municipality: its events are the home's,
-    whoever (the home office, its unit, or a partner office holding a grant) acts."""
+    """One round of a case's assessment. `municipality` is the case's HOME municipality: its events are the
+    home's, whoever (the home office, its unit, or a partner office holding a grant) acts.
+
+    A case has one round per time it is assessed: the first, opened by the application, and one more each time
+    the appeal body quashes a decision of the case. An earlier round keeps everything it recorded."""
 
     id: str
     municipality: str
@@ -629,6 +656,8 @@ class Assessment:
     information_requests: list[InformationRequest] = field(default_factory=list)
     best_interests: list[BestInterests] = field(default_factory=list)
     grants: list[Grant] = field(default_factory=list)
+    round: int = 1
+    opened_because: OpenedBecause = APPLICATION
 
     @classmethod
     def open(
@@ -661,6 +690,55 @@ class Assessment:
             )
         ]
 
+    def reopen_quashed(self, outcome: AppealOutcomeRecorded, now: datetime) -> tuple[Assessment, list[EventModel]]:
+        """The next round of this case after the appeal body quashed its decision: the same case, person and
+        service with the consent as last known, back at the start; this round keeps what it recorded. A partner
+        office's access is not carried over: the home office hands the new round over again if it should."""
+        if outcome.outcome is not BodyOutcome.QUASHED:
+            raise DomainError(f"an outcome '{outcome.outcome.value}' does not reopen the case", field="outcome")
+        if outcome.case_id != self.case_id:
+            raise DomainError(f"the outcome is of case {outcome.case_id}, not {self.case_id}", field="case_id")
+        if self.status is not Status.COMPLETED:
+            raise Conflict(
+                f"round {self.round} of the case's assessment is {self.status.value}: a quashed decision opens a "
+                "new round after a completed one only",
+                field="status",
+            )
+        # Built afresh, not copied, so that nothing the earlier round recorded is carried into this one.
+        reopened = Assessment(
+            id=_new_id(),
+            municipality=self.municipality,
+            case_id=self.case_id,
+            journal_number=self.journal_number,
+            person_id=self.person_id,
+            service_code=self.service_code,
+            route=self.route,
+            received_on=self.received_on,
+            involves_child=self.involves_child,
+            emergency_measure=self.emergency_measure,
+            consent_scope=list(self.consent_scope),
+            consent_share_with=list(self.consent_share_with),
+            created_at=now,
+            updated_at=now,
+            round=self.round + 1,
+            opened_because=OpenedBecause(
+                reason=Opening.QUASHED_ON_APPEAL,
+                outcome_id=outcome.outcome_id,
+                appeal_id=outcome.appeal_id,
+                decision_id=outcome.decision_id,
+                decided_on=outcome.decided_on,
+            ),
+        )
+        return reopened, [
+            AssessmentOpened(
+                assessment_id=reopened.id,
+                case_id=reopened.case_id,
+                person_id=reopened.person_id,
+                service_code=reopened.service_code,
+                involves_child=reopened.involves_child,
+            )
+        ]
+
     # --- reading ---
 
     @property
@@ -688,6 +766,8 @@ class Assessment:
             assignment=self.assignment,
             created_at=self.created_at,
             updated_at=self.updated_at,
+            round=self.round,
+            opened_because=self.opened_because,
         )
 
     def is_home(self, municipality: str) -> bool:
@@ -993,3 +1073,20 @@ class Assessment:
     def _close(self, status: Status, reason: str, now: datetime) -> list[EventModel]:
         self._moved(status, now)
         return [AssessmentClosed(assessment_id=self.id, case_id=self.case_id, reason=reason)]
+
+
+# --- a decision quashed on appeal ---------------------------------------------------------------
+
+
+def reopening(
+    rounds: Sequence[Assessment], outcome: AppealOutcomeRecorded, now: datetime
+) -> tuple[Assessment, list[EventModel]] | None:
+    """The new round a quashed decision opens after the case's latest round (`rounds` oldest first), or None: an
+    outcome other than quashed is not the assessment's business, and an outcome that already opened a round
+    (delivered again, or sent again by the appeals service) opens no other."""
+    if outcome.outcome is not BodyOutcome.QUASHED or not rounds:
+        return None
+    if any(r.opened_because.outcome_id == outcome.outcome_id for r in rounds):
+        return None
+    latest = max(rounds, key=lambda r: r.round)
+    return latest.reopen_quashed(outcome, now)

@@ -1,5 +1,5 @@
 """Assessment's event handlers: an application opens an assessment; a consent withdrawal narrows it; a
-withdrawn application closes it.
+withdrawn application closes it; a decision the appeal body quashed opens the case's next round.
 
 Coordination referrals and child-coordinator applications are the coordinating unit's business: no handler,
 so the consumer acknowledges them as ignored. An emergency measure arrives as an ApplicationRegistered with
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from contracts.appeals import AppealOutcomeRecorded
 from contracts.envelope import CloudEvent
 from contracts.intake import ApplicationRegistered, ApplicationWithdrawn, ConsentWithdrawn
 from servicekit.consumer import EventHandlers
@@ -32,3 +33,8 @@ async def on_consent_withdrawn(event: CloudEvent[Any], uow: UnitOfWork) -> None:
 @handlers.on(ApplicationWithdrawn)
 async def on_application_withdrawn(event: CloudEvent[Any], uow: UnitOfWork) -> None:
     await commands.close_withdrawn(event, uow)
+
+
+@handlers.on(AppealOutcomeRecorded)
+async def on_appeal_outcome_recorded(event: CloudEvent[Any], uow: UnitOfWork) -> None:
+    await commands.reopen_quashed(event, uow)

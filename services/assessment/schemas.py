@@ -21,7 +21,7 @@ from servicekit.types import (
     PositiveCount,
     Text,
 )
-from services.assessment.domain import RequestStatus, Status
+from services.assessment.domain import Opening, RequestStatus, Status
 
 # A score, step or level: a whole number the rules check against their list (JSON numbers only, not "3").
 Score = Annotated[Int32, Strict()]
@@ -163,9 +163,21 @@ class RecommendationOut(BaseModel):
     recommended_by: str | None
 
 
+class OpenedBecauseOut(BaseModel):
+    """What opened this round: the application, or the appeal body's outcome that quashed a decision."""
+
+    reason: Opening
+    outcome_id: str | None
+    appeal_id: str | None
+    decision_id: str | None = Field(description="the quashed decision")
+    decided_on: date | None = Field(description="the day the appeal body quashed it")
+
+
 class AssessmentSummary(BaseModel):
     id: str
     case_id: str
+    round: int = Field(description="1 for the application; one more each time a decision of the case is quashed")
+    opened_because: OpenedBecauseOut
     municipality: str
     journal_number: str
     person_id: str

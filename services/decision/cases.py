@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from contracts.appeals import AppealReversedByOffice
+from contracts.appeals import AppealOutcomeRecorded, AppealReversedByOffice
 from contracts.assessment import AssessmentCompleted
 from contracts.coordination import DecisionRequested
 from contracts.decision import Outcome
+from contracts.envelope import EventModel
 from contracts.intake import (
     ApplicationRegistered,
     ApplicationWithdrawn,
@@ -28,12 +29,15 @@ from services.decision.db import DecisionCases, Decisions, Meetings
 from services.decision.domain import (
     AgendaItem,
     AgendaStatus,
+    AppealOutcome,
     Attendee,
     CaseStatus,
+    Decision,
     DecisionCase,
     DecisionStatus,
     EmergencyMeasure,
     ExpectedChild,
+    FollowUp,
     Meeting,
     MeetingResult,
     Reversal,
@@ -165,7 +169,8 @@ async def receive_recommendation(cmd: Recommendation, uow: UnitOfWork) -> None:
     case = await _case(uow, data.case_id, person_id=data.person_id)
     if case.status == CaseStatus.WITHDRAWN:
         return
-    check_not_reopened(data.case_id, await Decisions(uow).current_of(data.case_id), by="a recommendation")
+    current = await Decisions(uow).current_of(data.case_id)
+    check_not_reopened(data.case_id, current, by="a recommendation", quashed=case.quashed)
     place = cmd.place.deciding(case.route)
     recommendation = {
         **data.recommendation.model_dump(mode="json"),
@@ -192,7 +197,8 @@ async def receive_request(event: DecisionRequested, uow: UnitOfWork) -> None:
     case = await _case(uow, event.case_id, person_id=event.person_id)
     if case.status == CaseStatus.WITHDRAWN:
         return
-    check_not_reopened(event.case_id, await Decisions(uow).current_of(event.case_id), by="a request for a decision")
+    current = await Decisions(uow).current_of(event.case_id)
+    check_not_reopened(event.case_id, current, by="a request for a decision", quashed=case.quashed)
     request = RightRequest(
         request_id=event.request_id,
         right=event.right.value,
@@ -203,23 +209,66 @@ async def receive_request(event: DecisionRequested, uow: UnitOfWork) -> None:
     await DecisionCases(uow).save(case)
 
 
-async def receive_reversal(event: AppealReversedByOffice, uow: UnitOfWork) -> None:
-    """The office found an appeal justified: the case awaits the new decision that supersedes the appealed one."""
-    appealed = await Decisions(uow).get(event.decision_id)
+async def _appealed(uow: UnitOfWork, decision_id: str, case_id: str, *, lock: bool = False) -> Decision:
+    """The appealed decision, of the case the event names (DomainError otherwise: dead-lettered)."""
+    appealed = await Decisions(uow).get(decision_id, lock=lock)
     if appealed is None:
         raise DomainError(
-            f"decision_id: no decision {event.decision_id} in municipality {uow.municipality}", field="decision_id"
+            f"decision_id: no decision {decision_id} in municipality {uow.municipality}", field="decision_id"
         )
-    if appealed.case_id != event.case_id:
-        raise DomainError(f"decision_id: decision {event.decision_id} belongs to another case", field="decision_id")
+    if appealed.case_id != case_id:
+        raise DomainError(f"decision_id: decision {decision_id} belongs to another case", field="decision_id")
+    return appealed
+
+
+async def receive_reversal(event: AppealReversedByOffice, uow: UnitOfWork) -> None:
+    """The office found an appeal justified (in full or in part): the case awaits the new decision that supersedes
+    the appealed one."""
+    appealed = await _appealed(uow, event.decision_id, event.case_id)
     if appealed.status is not DecisionStatus.MADE:
         raise DomainError(f"decision_id: decision {event.decision_id} was never made", field="decision_id")
     case = await DecisionCases(uow).get(event.case_id, lock=True)
     if case is None:  # pragma: no cover - a made decision always has its case
         raise DomainError(f"case_id: no case {event.case_id}", field="case_id")
-    reversal = Reversal(appeal_id=event.appeal_id, decision_id=event.decision_id, reversed_on=event.reversed_on)
+    reversal = Reversal(
+        appeal_id=event.appeal_id, decision_id=event.decision_id, reversed_on=event.reversed_on, partial=event.partial
+    )
     case.receive_reversal(reversal, uow.clock.now())
     await DecisionCases(uow).save(case)
+
+
+async def receive_appeal_outcome(event: AppealOutcomeRecorded, uow: UnitOfWork) -> None:
+    """The appeal body's outcome, recorded on the appealed decision (once: the same outcome again changes nothing).
+    Reversed: the case awaits the decision that carries out the body's. Quashed: the decision is no longer in force,
+    and the case awaits a new assessment and a new first decision."""
+    now = uow.clock.now()
+    decisions = Decisions(uow)
+    # The case first, then its decision: the order `commands.decide` locks them in.
+    case = await DecisionCases(uow).get(event.case_id, lock=True)
+    appealed = await _appealed(uow, event.decision_id, event.case_id, lock=True)
+    outcome = AppealOutcome(
+        outcome_id=event.outcome_id,
+        appeal_id=event.appeal_id,
+        outcome=event.outcome,
+        decided_on=event.decided_on,
+        appeal_body=event.appeal_body,
+    )
+    if not appealed.record_appeal_outcome(outcome):
+        return
+    if case is None:  # pragma: no cover - a made decision always has its case
+        raise DomainError(f"case_id: no case {event.case_id}", field="case_id")
+    events: list[EventModel] = []
+    if outcome.follow_up is FollowUp.REVERSAL:
+        case.receive_reversal(outcome.reversal_of(appealed.id), now)
+    elif outcome.follow_up is FollowUp.NEW_TREATMENT:
+        clocks = await decisions.scheduled_clocks(appealed.id)
+        events = appealed.quash(outcome, clocks)
+        for clock in clocks:
+            await decisions.cancel_clock(clock.id)
+        case.receive_quash(outcome.quash_of(appealed.id), now)
+    await decisions.save(appealed)
+    await DecisionCases(uow).save(case)
+    await uow.emit_all(events)
 
 
 # --- meetings -----------------------------------------------------------------------------------

@@ -112,7 +112,7 @@ async def decide(cmd: Decide, uow: UnitOfWork) -> str:
     place = cmd.place.deciding(case.route)
     pending = case.pending
     kind = pending.kind
-    by = decided_by(kind, place.config.authority)
+    by = pending.decided_by(place.config.authority)
     content = check_content(
         given.outcome, given.services, given.refused, given.legal_basis, given.reasons, tenant=place.tenant
     )
@@ -140,6 +140,9 @@ async def decide(cmd: Decide, uow: UnitOfWork) -> str:
     if not case.person_id:  # pragma: no cover - every event that opens a case names the person
         raise Conflict("case_id: the case names no person yet", field="case_id")
     meeting_on = agenda.meeting_on if by is DecidedBy.MEETING and agenda else None
+    # A reversal supersedes the appealed decision, and a new first decision follows a quashed one: the one in force
+    # in that line (a review or the office's partial reversal may have superseded the appealed decision meanwhile).
+    follows = await Decisions(uow).in_force_after(pending.follows) if pending.follows else None
     draft = Decision.drafted(
         new_id(),
         case,
@@ -151,7 +154,7 @@ async def decide(cmd: Decide, uow: UnitOfWork) -> str:
         person_id=case.person_id,
         drafted_by=uow.actor.subject,
         now=now,
-        supersedes=pending.reversal_of,
+        supersedes=follows,
         meeting_id=agenda.meeting_id if agenda and meeting_on else None,
     )
     await Decisions(uow).add(draft)
@@ -324,7 +327,7 @@ async def _make(uow: UnitOfWork, place: Municipality, draft: Decision, case: Dec
         for clock in clocks:
             await decisions.cancel_clock(clock.id)
 
-    appeal = draft.appeal_on(decided_on, place.tenant, place.config.office.name)
+    appeal = draft.appeal_right(decided_on, place.tenant, place.config.office.name)
     letter = await _decision_letter(
         uow, place, draft, case, decided_on=decided_on, appeal=appeal, superseded_on=superseded_on
     )
@@ -430,10 +433,20 @@ async def _decision_letter(
     case: DecisionCase,
     *,
     decided_on: date,
-    appeal: AppealInformation,
+    appeal: AppealInformation | None,
     superseded_on: date | None,
 ) -> Letter:
     meeting = await Meetings(uow).get(draft.meeting_id) if draft.meeting_id else None
+    verdict = None
+    reversal = case.reversal
+    if draft.decided_by is DecidedBy.APPEAL_BODY and reversal is not None and reversal.appeal_body is not None:
+        appealed = await Decisions(uow).get(reversal.decision_id)
+        verdict = letters.AppealBodyDecision(
+            appeal_body=reversal.appeal_body,
+            decided_on=reversal.reversed_on,
+            appealed_on=appealed.decided_on if appealed else None,
+            partial=reversal.partial,
+        )
     review_on, evaluation_on = draft.clocks_due(decided_on)
     content = letters.DecisionLetter(
         head=await _letterhead(place, case, decided_on),
@@ -456,6 +469,7 @@ async def _decision_letter(
         superseded_on=superseded_on,
         review_due=review_on,
         evaluation_due=evaluation_on,
+        appeal_body_decision=verdict,
     )
     return _letter(
         uow,

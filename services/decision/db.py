@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from contracts.appeals import BodyOutcome
 from contracts.decision import AppealInformation, DecidedBy, DecisionKind, Outcome, ReviewResult
 from servicekit.db import UnitOfWork, UtcDateTime, new_metadata
 from servicekit.errors import DomainError
@@ -40,6 +41,7 @@ from services.decision.domain import (
     AgendaItem,
     AgendaState,
     AgendaStatus,
+    AppealOutcome,
     Approval,
     CaseStatus,
     CurrentDecision,
@@ -51,6 +53,7 @@ from services.decision.domain import (
     ExpectedChild,
     Letter,
     Meeting,
+    QuashedDecision,
     Reasons,
     Reversal,
     RightRequest,
@@ -76,9 +79,22 @@ decision_case = Table(
     Column("emergency_measure", JSON, nullable=True, doc="unit, service_code, started_at, registered_at"),
     Column("recommendation", JSON, nullable=True, doc="the assessment's recommendation, with when it was submitted"),
     Column("requests", JSON, nullable=True, doc="open DecisionRequested: request_id, right, proposed, requested_by"),
-    Column("reversal", JSON, nullable=True, doc="open reversal after appeal: appeal_id, decision_id, reversed_on"),
+    Column(
+        "reversal",
+        JSON,
+        nullable=True,
+        doc="open reversal after appeal: appeal_id, decision_id, reversed_on; the appeal body's: appeal_body, "
+        "outcome_id; partial",
+    ),
     Column("agenda_item_id", String(36), nullable=True, doc="the case's agenda item since its last decision"),
     Column("expected_child", JSON, nullable=True, doc="a child not yet born: due_on and the expecting parents"),
+    Column(
+        "quashed",
+        JSON,
+        nullable=True,
+        doc="the decision the appeal body quashed, while the case is treated anew: decision_id, outcome_id, "
+        "quashed_on, appeal_body",
+    ),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     Index("ix_decision_case_municipality_status", "municipality", "status"),
@@ -144,6 +160,14 @@ decision = Table(
     Column("order_units", JSON, nullable=False, doc="the unit each granted service is ordered from"),
     Column("letter_id", String(36), nullable=True),
     Column("returned_reason", Text, nullable=True),
+    Column(
+        "appeal_outcomes",
+        JSON,
+        nullable=True,
+        doc="the appeal body's outcomes of appeals against it: outcome_id, appeal_id, outcome, decided_on, appeal_body",
+    ),
+    Column("quashed_on", Date, nullable=True, doc="the day the appeal body quashed it"),
+    Column("quashed_by_outcome", String(64), nullable=True, doc="the appeal body's outcome that quashed it"),
     Column("drafted_by", String(200), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("made_at", UtcDateTime(), nullable=True),
@@ -245,6 +269,7 @@ def _fields(row: Row[Any]) -> dict[str, Any]:
 def _case_of(row: Row[Any]) -> DecisionCase:
     fields = _fields(row)
     measure, reversal, expected = fields["emergency_measure"], fields["reversal"], fields["expected_child"]
+    quashed = fields["quashed"]
     return DecisionCase(
         **{
             **fields,
@@ -264,10 +289,21 @@ def _case_of(row: Row[Any]) -> DecisionCase:
                 appeal_id=reversal["appeal_id"],
                 decision_id=reversal["decision_id"],
                 reversed_on=date.fromisoformat(reversal["reversed_on"]),
+                appeal_body=reversal.get("appeal_body"),
+                outcome_id=reversal.get("outcome_id"),
+                partial=bool(reversal.get("partial", False)),
             ),
             "expected_child": None
             if expected is None
             else ExpectedChild(due_on=date.fromisoformat(expected["due_on"]), parents=tuple(expected["parents"])),
+            "quashed": None
+            if quashed is None
+            else QuashedDecision(
+                decision_id=quashed["decision_id"],
+                outcome_id=quashed["outcome_id"],
+                quashed_on=date.fromisoformat(quashed["quashed_on"]),
+                appeal_body=quashed["appeal_body"],
+            ),
         }
     )
 
@@ -299,11 +335,22 @@ def _case_values(case: DecisionCase) -> dict[str, Any]:
             "appeal_id": case.reversal.appeal_id,
             "decision_id": case.reversal.decision_id,
             "reversed_on": case.reversal.reversed_on.isoformat(),
+            "appeal_body": case.reversal.appeal_body,
+            "outcome_id": case.reversal.outcome_id,
+            "partial": case.reversal.partial,
         },
         "agenda_item_id": case.agenda_item_id,
         "expected_child": None
         if case.expected_child is None
         else {"due_on": case.expected_child.due_on.isoformat(), "parents": list(case.expected_child.parents)},
+        "quashed": None
+        if case.quashed is None
+        else {
+            "decision_id": case.quashed.decision_id,
+            "outcome_id": case.quashed.outcome_id,
+            "quashed_on": case.quashed.quashed_on.isoformat(),
+            "appeal_body": case.quashed.appeal_body,
+        },
         "updated_at": case.updated_at,
     }
 
@@ -571,7 +618,32 @@ def _decision_of(row: Row[Any]) -> Decision:
         letter_id=f["letter_id"],
         returned_reason=f["returned_reason"],
         made_at=f["made_at"],
+        appeal_outcomes=tuple(
+            AppealOutcome(
+                outcome_id=o["outcome_id"],
+                appeal_id=o["appeal_id"],
+                outcome=BodyOutcome(o["outcome"]),
+                decided_on=date.fromisoformat(o["decided_on"]),
+                appeal_body=o["appeal_body"],
+            )
+            for o in f["appeal_outcomes"] or ()
+        ),
+        quashed_on=f["quashed_on"],
+        quashed_by_outcome=f["quashed_by_outcome"],
     )
+
+
+def _outcomes_json(outcomes: Sequence[AppealOutcome]) -> list[dict[str, Any]] | None:
+    return [
+        {
+            "outcome_id": o.outcome_id,
+            "appeal_id": o.appeal_id,
+            "outcome": o.outcome.value,
+            "decided_on": o.decided_on.isoformat(),
+            "appeal_body": o.appeal_body,
+        }
+        for o in outcomes
+    ] or None
 
 
 def _decision_changes(d: Decision) -> dict[str, Any]:
@@ -584,6 +656,9 @@ def _decision_changes(d: Decision) -> dict[str, Any]:
         "letter_id": d.letter_id,
         "returned_reason": d.returned_reason,
         "made_at": d.made_at,
+        "appeal_outcomes": _outcomes_json(d.appeal_outcomes),
+        "quashed_on": d.quashed_on,
+        "quashed_by_outcome": d.quashed_by_outcome,
     }
 
 
@@ -677,6 +752,26 @@ class Decisions:
         if found is None:
             return None
         return CurrentDecision(decision_id=found.id, kind=DecisionKind(found.kind), decided_on=found.decided_on)
+
+    async def of_case(self, case_id: str) -> list[Decision]:
+        """The case's decisions, in the order they were drafted: its history."""
+        query = self._mine().where(decision.c.case_id == case_id).order_by(decision.c.created_at, decision.c.id)
+        return [_decision_of(r) for r in (await self._session.execute(query)).all()]
+
+    async def in_force_after(self, decision_id: str) -> str:
+        """The decision in force in the line that starts at `decision_id`: that decision, or the last of the
+        decisions that superseded it in turn (a review, or the office's partial reversal before the appeal body's
+        outcome)."""
+        current, seen = decision_id, {decision_id}
+        while True:
+            query = select(decision.c.superseded_by).where(
+                decision.c.municipality == self._municipality, decision.c.id == current
+            )
+            following = await self._session.scalar(query)
+            if following is None or following in seen:
+                return current
+            seen.add(following)
+            current = following
 
     async def pending_draft_of_case(self, case_id: str) -> Decision | None:
         query = self._mine().where(

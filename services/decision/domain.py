@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypedDict
 
+from contracts.appeals import BodyOutcome
 from contracts.assessment import ProposedOutcome
 from contracts.coordination import ProposedResult
 from contracts.deadlines import DeadlineCancelled, DeadlineScheduled
@@ -31,7 +32,7 @@ from servicekit.calendar import (
     previous_working_day,
 )
 from servicekit.errors import Conflict, DomainError, Forbidden
-from servicekit.tenants import Authority, Tenant
+from servicekit.tenants import AppealRule, Authority, Tenant
 
 # "Alle vedtak evalueres innen 1 år": the review is due no later than a year after the decision.
 REVIEW_MONTHS = 12
@@ -55,6 +56,7 @@ class DecisionStatus(StrEnum):
     MADE = "made"
     RETURNED = "returned"  # a unit leader did not approve the draft: the office drafts again
     WITHDRAWN = "withdrawn"  # the application was withdrawn while the draft waited
+    QUASHED = "quashed"  # made, then quashed (opphevet) by the appeal body: the case is treated anew
 
 
 class AgendaStatus(StrEnum):
@@ -104,8 +106,14 @@ class Reasons:
 
 @dataclass(frozen=True)
 class AppealRoute:
+    """Who finally hears an appeal, and the rule that sets its deadline: the catalogue entry's."""
+
     appeal_body: str
-    weeks: int
+    rule: AppealRule
+
+    @property
+    def weeks(self) -> int:
+        return self.rule.weeks
 
 
 @dataclass(frozen=True)
@@ -210,15 +218,16 @@ def default_legal_basis(codes: Iterable[str], tenant: Tenant) -> tuple[str, ...]
 
 
 def appeal_route(codes: Iterable[str], tenant: Tenant) -> AppealRoute:
-    """The appeal body and deadline of the services decided; one decision has one route."""
+    """The appeal body and rule of the services decided, from their catalogue entries; one decision has one
+    route."""
     routes = {}
     for code in codes:
         service = tenant.service(code)
         if service is not None:
-            routes[code] = AppealRoute(service.appeal_body, service.appeal_weeks)
+            routes[code] = AppealRoute(service.appeal_body, service.appeal_rule)
     distinct = set(routes.values())
     if len(distinct) != 1:
-        detail = ", ".join(f"{code}: {r.appeal_body} {r.weeks} weeks" for code, r in routes.items())
+        detail = ", ".join(f"{code}: {r.appeal_body}, {r.rule.cited}" for code, r in routes.items())
         raise DomainError(
             f"services: one decision cannot join services with different appeal bodies or deadlines ({detail}); "
             "make one decision per appeal route",
@@ -227,26 +236,16 @@ def appeal_route(codes: Iterable[str], tenant: Tenant) -> AppealRoute:
     return distinct.pop()
 
 
-def deadline_rule(legal_basis: Iterable[str]) -> str:
-    """The rule that sets the appeal deadline: the patients' and users' rights act for health and care services,
-    else the public administration act."""
-    laws = " ".join(legal_basis)
-    if "helse- og omsorgstjenesteloven" in laws or "pasient- og brukerrettighetsloven" in laws:
-        return "pasient- og brukerrettighetsloven § 7-5"
-    return "forvaltningsloven § 29"
-
-
-def appeal_information(
-    route: AppealRoute, legal_basis: Sequence[str], letter_on: date, submit_to: str
-) -> AppealInformation:
-    """forvaltningsloven § 27. The deadline runs from when the letter reaches the person; the date given is for
-    a letter received the day it is dated, moved off weekends and holidays."""
+def appeal_information(route: AppealRoute, letter_on: date, submit_to: str) -> AppealInformation:
+    """forvaltningsloven § 27, with the route's deadline and the rule that sets it. The deadline runs from when
+    the letter reaches the person; the date given is for a letter received the day it is dated, moved off weekends
+    and holidays."""
     return AppealInformation(
         appeal_body=route.appeal_body,
         submit_to=submit_to,
         deadline_weeks=route.weeks,
         deadline_on=due_after_weeks(letter_on, route.weeks),
-        legal_basis=deadline_rule(legal_basis),
+        legal_basis=route.rule.cited,
     )
 
 
@@ -469,10 +468,13 @@ def check_rights_covered(rights: Iterable[str], granted: Iterable[str], refused:
 
 @dataclass(frozen=True)
 class PendingKind:
-    """What a case awaits: a reversal after an appeal, decisions the coordinating unit asked for, or the first."""
+    """What a case awaits: a reversal after an appeal (the office's, or carrying out the appeal body's), decisions
+    the coordinating unit asked for, or the first (after a quashed decision: the first of its new treatment)."""
 
     reversal_of: str | None = None
     requested_rights: tuple[str, ...] = field(default_factory=tuple)
+    by_appeal_body: bool = False
+    follows_quashed: str | None = None
 
     @property
     def kind(self) -> DecisionKind:
@@ -481,6 +483,73 @@ class PendingKind:
         if self.requested_rights:
             return DecisionKind.REQUESTED
         return DecisionKind.INITIAL
+
+    def decided_by(self, authority: Authority) -> DecidedBy:
+        """Who makes the awaited decision: the appeal body's reversal is the body's; the rest as `decided_by`."""
+        if self.kind is DecisionKind.REVERSAL and self.by_appeal_body:
+            return DecidedBy.APPEAL_BODY
+        return decided_by(self.kind, authority)
+
+    @property
+    def follows(self) -> str | None:
+        """The decision the awaited one follows in the case's history: the appealed one a reversal supersedes, or
+        the one the appeal body quashed."""
+        return self.reversal_of if self.kind is DecisionKind.REVERSAL else self.follows_quashed
+
+
+# --- the appeal body's outcome -----------------------------------------------------------------------------------
+
+
+class FollowUp(StrEnum):
+    """What the appeal body's outcome asks of the decision service."""
+
+    RECORDED = "recorded"  # upheld, dismissed or withdrawn: the appealed decision stands; its outcome is recorded
+    REVERSAL = "reversal"  # reversed, in full or in part: a decision carries out the body's
+    NEW_TREATMENT = "new_treatment"  # quashed: the case is assessed and decided anew
+
+
+# Outcomes in which the appeal body decided the appeal itself: no later outcome on the same decision is recorded.
+DECIDES_THE_APPEAL = frozenset(
+    {BodyOutcome.UPHELD, BodyOutcome.REVERSED, BodyOutcome.PARTLY_REVERSED, BodyOutcome.QUASHED}
+)
+
+
+@dataclass(frozen=True)
+class AppealOutcome:
+    """The appeal body's outcome of an appeal against a decision, recorded on that decision."""
+
+    outcome_id: str
+    appeal_id: str
+    outcome: BodyOutcome
+    decided_on: date
+    appeal_body: str
+
+    @property
+    def follow_up(self) -> FollowUp:
+        if self.outcome in (BodyOutcome.REVERSED, BodyOutcome.PARTLY_REVERSED):
+            return FollowUp.REVERSAL
+        if self.outcome is BodyOutcome.QUASHED:
+            return FollowUp.NEW_TREATMENT
+        return FollowUp.RECORDED
+
+    def reversal_of(self, decision_id: str) -> Reversal:
+        """The reversal the case awaits: the body's, carried out by a decision that supersedes the appealed one."""
+        return Reversal(
+            appeal_id=self.appeal_id,
+            decision_id=decision_id,
+            reversed_on=self.decided_on,
+            appeal_body=self.appeal_body,
+            outcome_id=self.outcome_id,
+            partial=self.outcome is BodyOutcome.PARTLY_REVERSED,
+        )
+
+    def quash_of(self, decision_id: str) -> QuashedDecision:
+        return QuashedDecision(
+            decision_id=decision_id,
+            outcome_id=self.outcome_id,
+            quashed_on=self.decided_on,
+            appeal_body=self.appeal_body,
+        )
 
 
 # --- a decided case is not reopened ------------------------------------------------------------
@@ -502,10 +571,13 @@ class CurrentDecision:
     decided_on: date
 
 
-def check_not_reopened(case_id: str, current: CurrentDecision | None, *, by: str) -> None:
+def check_not_reopened(
+    case_id: str, current: CurrentDecision | None, *, by: str, quashed: QuashedDecision | None = None
+) -> None:
     """A recommendation (`by` = "a recommendation") or a request for a decision is refused for a decided case,
-    instead of giving it a second first decision."""
-    if current is None:
+    instead of giving it a second first decision; unless the appeal body quashed its decision (`quashed`), which
+    sends the case back to be assessed and decided anew."""
+    if current is None or quashed is not None:
         return
     raise CaseAlreadyDecided(
         f"case_id: case {case_id} was decided on {current.decided_on.isoformat()} (decision {current.decision_id}, "
@@ -590,11 +662,31 @@ class ExpectedChild:
 
 @dataclass(frozen=True)
 class Reversal:
-    """The office found an appeal justified: the appealed decision is to be superseded by a new one."""
+    """The office found an appeal justified, or the appeal body reversed the decision (`appeal_body` and
+    `outcome_id` then name the body and its outcome; `reversed_on` is the body's decision date): the appealed
+    decision is to be superseded by a new one. `partial`: a partial reversal."""
 
     appeal_id: str
     decision_id: str
     reversed_on: date
+    appeal_body: str | None = None
+    outcome_id: str | None = None
+    partial: bool = False
+
+    @property
+    def by_appeal_body(self) -> bool:
+        return self.appeal_body is not None
+
+
+@dataclass(frozen=True)
+class QuashedDecision:
+    """The appeal body quashed (opphevet) the case's decision: the case awaits a new assessment and a new first
+    decision, which follows the quashed one."""
+
+    decision_id: str
+    outcome_id: str
+    quashed_on: date
+    appeal_body: str
 
 
 @dataclass
@@ -618,6 +710,7 @@ class DecisionCase:
     reversal: Reversal | None = None
     agenda_item_id: str | None = None
     expected_child: ExpectedChild | None = None
+    quashed: QuashedDecision | None = None
 
     @property
     def pending(self) -> PendingKind:
@@ -625,6 +718,8 @@ class DecisionCase:
         return PendingKind(
             reversal_of=self.reversal.decision_id if self.reversal else None,
             requested_rights=tuple(r.right for r in self.requests),
+            by_appeal_body=self.reversal.by_appeal_body if self.reversal else False,
+            follows_quashed=self.quashed.decision_id if self.quashed else None,
         )
 
     @property
@@ -724,6 +819,11 @@ class DecisionCase:
     def receive_reversal(self, reversal: Reversal, now: datetime) -> None:
         self._changed(now, reversal=reversal, status=self.awaiting())
 
+    def receive_quash(self, quashed: QuashedDecision, now: datetime) -> None:
+        """The appeal body quashed the case's decision: the case waits for a new assessment's recommendation (the
+        old one is spent) and then for a new first decision."""
+        self._changed(now, quashed=quashed, recommendation=None, agenda_item_id=None, status=CaseStatus.REGISTERED)
+
     def put_on_agenda(
         self, item_id: str, meeting_id: str, meeting_on: date, *, emergency: bool, now: datetime
     ) -> CaseScheduledForMeeting:
@@ -747,6 +847,8 @@ class DecisionCase:
             fields["reversal"] = None
         if kind is DecisionKind.REQUESTED:
             fields["requests"] = ()
+        if kind in (DecisionKind.INITIAL, DecisionKind.REQUESTED):
+            fields["quashed"] = None  # the new treatment after a quashed decision is done
         self._changed(now, **fields)
 
 
@@ -780,6 +882,9 @@ class Decision:
     letter_id: str | None = None
     returned_reason: str | None = None
     made_at: datetime | None = None
+    appeal_outcomes: tuple[AppealOutcome, ...] = ()
+    quashed_on: date | None = None
+    quashed_by_outcome: str | None = None
 
     @classmethod
     def drafted(
@@ -863,7 +968,47 @@ class Decision:
         return [*(s.service_code for s in self.services), *self.refused_services]
 
     def appeal_on(self, decided_on: date, tenant: Tenant, submit_to: str) -> AppealInformation:
-        return appeal_information(appeal_route(self.codes, tenant), self.legal_basis, decided_on, submit_to)
+        return appeal_information(appeal_route(self.codes, tenant), decided_on, submit_to)
+
+    def appeal_right(self, decided_on: date, tenant: Tenant, submit_to: str) -> AppealInformation | None:
+        """The appeal information the decision carries; none when it carries out the appeal body's decision, which
+        is final (forvaltningsloven § 28 third paragraph)."""
+        if self.decided_by is DecidedBy.APPEAL_BODY:
+            return None
+        return self.appeal_on(decided_on, tenant, submit_to)
+
+    def record_appeal_outcome(self, outcome: AppealOutcome) -> bool:
+        """The appeal body's outcome of an appeal against this decision; False when it is recorded already (the
+        same outcome delivered again). Once the body decided the appeal (upheld, reversed, quashed), no other
+        outcome is recorded on the decision; after a dismissal or withdrawal a new appeal may still end in one."""
+        if any(o.outcome_id == outcome.outcome_id for o in self.appeal_outcomes):
+            return False
+        decided = [o for o in self.appeal_outcomes if o.outcome in DECIDES_THE_APPEAL]
+        if decided:
+            earlier = decided[0]
+            raise DomainError(
+                f"decision_id: the appeal body already decided the appeal against decision {self.id} "
+                f"({earlier.outcome.value} on {earlier.decided_on.isoformat()}, outcome {earlier.outcome_id}); "
+                f"outcome {outcome.outcome_id} ({outcome.outcome.value}) is not recorded",
+                field="decision_id",
+            )
+        if self.status is not DecisionStatus.MADE:
+            raise DomainError(
+                f"decision_id: decision {self.id} was never made ({self.status.value}); no appeal outcome is recorded",
+                field="decision_id",
+            )
+        self.appeal_outcomes = (*self.appeal_outcomes, outcome)
+        return True
+
+    def quash(self, outcome: AppealOutcome, clocks: Sequence[DecisionClock]) -> list[EventModel]:
+        """The appeal body quashed this decision: it is no longer in force, and its running clocks stop."""
+        self.status = DecisionStatus.QUASHED
+        self.quashed_on = outcome.decided_on
+        self.quashed_by_outcome = outcome.outcome_id
+        return [
+            DeadlineCancelled(deadline_id=c.id, case_id=self.case_id, kind=c.kind, reason="decision_quashed")
+            for c in clocks
+        ]
 
     def clocks_due(self, decided_on: date) -> tuple[date | None, date | None]:
         """(review due, evaluation of a time-limited decision due) of the decision made on `decided_on`."""
@@ -885,7 +1030,7 @@ class Decision:
         self,
         *,
         decided_on: date,
-        appeal: AppealInformation,
+        appeal: AppealInformation | None,
         letter_id: str,
         language: str,
         responsible: str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts.appeals import AppealReversedByOffice
+from contracts.appeals import AppealOutcomeRecorded, AppealReversedByOffice
 from contracts.assessment import AssessmentCompleted
 from contracts.coordination import DecisionRequested
 from contracts.envelope import CloudEvent
@@ -56,5 +56,9 @@ def build_handlers() -> EventHandlers:
     @handlers.on(AppealReversedByOffice)
     async def on_appeal_reversed(event: CloudEvent[Any], uow: UnitOfWork) -> None:
         await cases.receive_reversal(event.data, uow)
+
+    @handlers.on(AppealOutcomeRecorded)
+    async def on_appeal_outcome(event: CloudEvent[Any], uow: UnitOfWork) -> None:
+        await cases.receive_appeal_outcome(event.data, uow)
 
     return handlers

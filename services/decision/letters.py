@@ -149,7 +149,21 @@ def _and(names: list[str]) -> str:
 
 
 @dataclass(frozen=True)
+class AppealBodyDecision:
+    """The appeal body's decision a letter carries out: whose, of when, about the decision of `appealed_on`, in
+    full or in part. Its letter says the decision is final and cannot be appealed."""
+
+    appeal_body: str
+    decided_on: date
+    appealed_on: date | None
+    partial: bool = False
+
+
+@dataclass(frozen=True)
 class DecisionLetter:
+    """A decision letter; `appeal` is none for a decision that carries out the appeal body's (`appeal_body_decision`),
+    which is final (forvaltningsloven § 28 third paragraph)."""
+
     head: Letterhead
     kind: DecisionKind
     outcome: Outcome
@@ -159,7 +173,7 @@ class DecisionLetter:
     legal_basis: tuple[str, ...]
     reasons: Reasons
     decided_by: DecidedBy
-    appeal: AppealInformation
+    appeal: AppealInformation | None
     received_on: date | None = None
     meeting_name: str | None = None
     meeting_on: date | None = None
@@ -167,6 +181,7 @@ class DecisionLetter:
     superseded_on: date | None = None
     review_due: date | None = None
     evaluation_due: date | None = None
+    appeal_body_decision: AppealBodyDecision | None = None
 
 
 @dataclass(frozen=True)

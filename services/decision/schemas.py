@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from contracts.appeals import BodyOutcome
 from contracts.decision import AppealInformation, DecidedBy, DecisionKind, Outcome, ReviewResult
 from contracts.intake import Route
 from servicekit.types import (
@@ -179,6 +180,16 @@ class DeadlineOut(BaseModel):
     status: str
 
 
+class AppealOutcomeOut(BaseModel):
+    """The appeal body's outcome of an appeal against the decision."""
+
+    outcome_id: str
+    appeal_id: str
+    outcome: BodyOutcome
+    decided_on: date = Field(description="the day the appeal body decided")
+    appeal_body: str
+
+
 class DecisionOut(BaseModel):
     id: str
     case_id: str
@@ -192,7 +203,10 @@ class DecisionOut(BaseModel):
     reasons: ReasonsOut
     decided_by: DecidedBy
     decided_on: date | None
-    appeal: AppealInformation | None
+    appeal: AppealInformation | None = Field(
+        description="the right to appeal; none before the decision is made, and for a decision that carries out the "
+        "appeal body's (decided_by appeal_body), which is final (forvaltningsloven § 28 third paragraph)"
+    )
     supersedes: str | None
     superseded_by: str | None
     review_result: ReviewResult | None
@@ -207,6 +221,27 @@ class DecisionOut(BaseModel):
     drafted_by: str
     created_at: datetime
     made_at: datetime | None
+    appeal_outcomes: list[AppealOutcomeOut] = Field(
+        default_factory=list, description="the appeal body's outcomes of appeals against it"
+    )
+    quashed_on: date | None = Field(default=None, description="the day the appeal body quashed it (status quashed)")
+    quashed_by_outcome: str | None = Field(default=None, description="the appeal body's outcome that quashed it")
+
+
+class DecisionSummaryOut(BaseModel):
+    """One of the case's decisions, in the case's history."""
+
+    id: str
+    kind: DecisionKind
+    status: DecisionStatus
+    outcome: Outcome
+    decided_by: DecidedBy
+    decided_on: date | None
+    supersedes: str | None
+    superseded_by: str | None
+    appeal_outcomes: list[AppealOutcomeOut]
+    quashed_on: date | None
+    quashed_by_outcome: str | None
 
 
 class AgendaRef(BaseModel):
@@ -235,7 +270,19 @@ class RightRequestOut(BaseModel):
 class ReversalOut(BaseModel):
     appeal_id: str
     decision_id: str
-    reversed_on: date
+    reversed_on: date = Field(description="the office's reversal, or the appeal body's decision")
+    appeal_body: str | None = Field(default=None, description="the appeal body that reversed it; none: the office")
+    outcome_id: str | None = Field(default=None, description="the appeal body's outcome")
+    partial: bool = False
+
+
+class QuashedOut(BaseModel):
+    """The decision the appeal body quashed: the case is assessed and decided anew."""
+
+    decision_id: str
+    outcome_id: str
+    quashed_on: date
+    appeal_body: str
 
 
 class ExpectedChildOut(BaseModel):
@@ -256,7 +303,9 @@ class CaseOut(BaseModel):
     emergency_measure: dict[str, Any] | None
     recommendation: dict[str, Any] | None = Field(description="the assessment's recommendation; its reasons stay there")
     requests: list[RightRequestOut] = Field(description="rights the coordinating unit asks a decision on")
-    reversal: ReversalOut | None = Field(description="the appeal the office found justified")
+    reversal: ReversalOut | None = Field(
+        description="the appeal the office found justified, or the appeal body's reversal the case awaits"
+    )
     appealed_decision: DecisionOut | None = Field(description="the decision a reversal replaces")
     agenda: AgendaRef | None
     pending_decision_id: str | None = Field(description="the draft that waits for approval")
@@ -265,6 +314,12 @@ class CaseOut(BaseModel):
         default=None, description="a child not yet born: its letters go to the expecting parents"
     )
     updated_at: datetime
+    quashed: QuashedOut | None = Field(
+        default=None, description="the decision the appeal body quashed, while the case is assessed and decided anew"
+    )
+    decisions: list[DecisionSummaryOut] = Field(
+        default_factory=list, description="the case's decisions in the order they were drafted"
+    )
 
 
 class CasePage(BaseModel):

@@ -20,6 +20,7 @@ from services.decision.domain import (
     AgendaEntry,
     AgendaState,
     AgendaStatus,
+    AppealOutcome,
     Approval,
     Attendee,
     CaseStatus,
@@ -29,12 +30,12 @@ from services.decision.domain import (
     ExpectedChild,
     Letter,
     Meeting,
+    QuashedDecision,
     Reasons,
     Reversal,
     RightRequest,
     ServiceLine,
     ServiceOrder,
-    decided_by,
     outcome_of_proposal,
 )
 
@@ -100,6 +101,27 @@ class DecisionView:
     drafted_by: str
     created_at: datetime
     made_at: datetime | None
+    appeal_outcomes: tuple[AppealOutcome, ...]
+    quashed_on: date | None
+    quashed_by_outcome: str | None
+
+
+@dataclass(frozen=True)
+class DecisionSummary:
+    """One of a case's decisions, as its history shows it: who decided, what superseded it, what the appeal body
+    concluded about it, whether it was quashed."""
+
+    id: str
+    kind: DecisionKind
+    status: DecisionStatus
+    outcome: Outcome
+    decided_by: DecidedBy
+    decided_on: date | None
+    supersedes: str | None
+    superseded_by: str | None
+    appeal_outcomes: tuple[AppealOutcome, ...]
+    quashed_on: date | None
+    quashed_by_outcome: str | None
 
 
 @dataclass(frozen=True)
@@ -133,6 +155,8 @@ class CaseView:
     proposal: ProposalView | None
     expected_child: ExpectedChild | None
     updated_at: datetime
+    quashed: QuashedDecision | None
+    decisions: tuple[DecisionSummary, ...]
 
 
 @dataclass(frozen=True)
@@ -217,9 +241,28 @@ async def _decisions(uow: UnitOfWork, found: list[Decision], place: Municipality
             drafted_by=d.drafted_by,
             created_at=d.created_at,
             made_at=d.made_at,
+            appeal_outcomes=d.appeal_outcomes,
+            quashed_on=d.quashed_on,
+            quashed_by_outcome=d.quashed_by_outcome,
         )
         for d in found
     ]
+
+
+def _summary(d: Decision) -> DecisionSummary:
+    return DecisionSummary(
+        id=d.id,
+        kind=d.kind,
+        status=d.status,
+        outcome=d.outcome,
+        decided_by=d.decided_by,
+        decided_on=d.decided_on,
+        supersedes=d.supersedes,
+        superseded_by=d.superseded_by,
+        appeal_outcomes=d.appeal_outcomes,
+        quashed_on=d.quashed_on,
+        quashed_by_outcome=d.quashed_by_outcome,
+    )
 
 
 def _order(order: ServiceOrder) -> OrderView:
@@ -302,7 +345,7 @@ async def _case(uow: UnitOfWork, case: DecisionCase, place: Municipality) -> Cas
         status=status,
         route=case.route,
         awaiting=kind,
-        decided_by=decided_by(kind, place.deciding(case.route).config.authority) if kind else None,
+        decided_by=pending.decided_by(place.deciding(case.route).config.authority) if kind else None,
         emergency_measure=measure_json(case.emergency_measure) if case.emergency_measure else None,
         recommendation=case.recommendation,
         requests=case.requests,
@@ -313,6 +356,8 @@ async def _case(uow: UnitOfWork, case: DecisionCase, place: Municipality) -> Cas
         proposal=_proposal(case, kind, appealed, today) if kind and status is CaseStatus.AWAITING_DECISION else None,
         expected_child=case.expected_child,
         updated_at=case.updated_at,
+        quashed=case.quashed,
+        decisions=tuple(_summary(d) for d in await decisions.of_case(case.case_id)),
     )
 
 

@@ -6,6 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from contracts.appeals import (
+    AppealClosed,
+    AppealForwarded,
+    AppealOutcomeRecorded,
+    AppealRegistered,
+    AppealReversedByOffice,
+)
 from contracts.deadlines import DeadlineCancelled, DeadlineKind, DeadlineScheduled
 from contracts.decision import DecisionMade, LetterIssued
 from contracts.envelope import CloudEvent, EventModel
@@ -23,6 +30,11 @@ from services.notification.domain import (
     Notification,
     Receipt,
     Sweep,
+    appeal_closed_notice,
+    appeal_forwarded_notice,
+    appeal_outcome_notice,
+    appeal_receipt,
+    appeal_reversal_notice,
     case_opening,
     decision_notice,
     for_feed,
@@ -79,7 +91,7 @@ async def decision_made(event: CloudEvent[Any], uow: UnitOfWork) -> Notification
     await _cancel_case_clocks(uow, data.case_id, CancelReason.DECISION_MADE, kind=DeadlineKind.PRELIMINARY_REPLY)
     return await Notifications(uow).record(
         case_id=data.case_id,
-        note=decision_notice(data.outcome.value, data.appeal.deadline_on),
+        note=decision_notice(data.outcome.value, data.appeal.deadline_on if data.appeal else None),
         source_event_id=event.id,
     )
 
@@ -91,6 +103,48 @@ async def letter_issued(event: CloudEvent[Any], uow: UnitOfWork) -> None:
         await _cancel_case_clocks(
             uow, data.case_id, CancelReason.PRELIMINARY_REPLY_SENT, kind=DeadlineKind.PRELIMINARY_REPLY
         )
+
+
+# --- an appeal, step by step: the person is told ----------------------------------------------------------------
+# The appeals service keeps its own clocks (the office's handling, a complaint's answer) on deadlines.v1, kept here
+# like any other service's.
+
+
+async def _tell(uow: UnitOfWork, event: CloudEvent[Any], case_id: str, note: Receipt) -> Notification:
+    return await Notifications(uow).record(case_id=case_id, note=note, source_event_id=event.id)
+
+
+async def appeal_registered(event: CloudEvent[Any], uow: UnitOfWork) -> Notification:
+    """A receipt for the appeal: when it was received, and whether in time."""
+    data: AppealRegistered = event.data
+    note = appeal_receipt(data.received_on, late=data.late, deadline_on=data.deadline_on)
+    return await _tell(uow, event, data.case_id, note)
+
+
+async def appeal_reversed_by_office(event: CloudEvent[Any], uow: UnitOfWork) -> Notification:
+    """The office found the appeal justified: a new decision follows."""
+    data: AppealReversedByOffice = event.data
+    return await _tell(uow, event, data.case_id, appeal_reversal_notice(data.reversed_on, partial=data.partial))
+
+
+async def appeal_forwarded(event: CloudEvent[Any], uow: UnitOfWork) -> Notification:
+    """The appeal went to the appeal body."""
+    data: AppealForwarded = event.data
+    return await _tell(uow, event, data.case_id, appeal_forwarded_notice(data.appeal_body, data.forwarded_on))
+
+
+async def appeal_outcome_recorded(event: CloudEvent[Any], uow: UnitOfWork) -> Notification:
+    """The appeal body's outcome."""
+    data: AppealOutcomeRecorded = event.data
+    note = appeal_outcome_notice(data.outcome, data.appeal_body, data.decided_on)
+    return await _tell(uow, event, data.case_id, note)
+
+
+async def appeal_closed(event: CloudEvent[Any], uow: UnitOfWork) -> Notification | None:
+    """The appeal ended without the appeal body (withdrawn, dismissed as late); a reversal in full was told already."""
+    data: AppealClosed = event.data
+    note = appeal_closed_notice(data.ended, data.closed_on)
+    return None if note is None else await _tell(uow, event, data.case_id, note)
 
 
 # --- clocks other services start and stop -------------------------------------------------------------------------

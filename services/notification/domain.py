@@ -8,6 +8,13 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from contracts.appeals import (
+    AppealEnd,
+    AppealForwarded,
+    AppealOutcomeRecorded,
+    BodyOutcome,
+    DecisionDeliveryRecorded,
+)
 from contracts.assessment import AssessmentCompleted
 from contracts.deadlines import DeadlineCancelled, DeadlineDue, DeadlineKind, DeadlineScheduled
 from contracts.decision import DecisionMade
@@ -145,16 +152,100 @@ def withdraws_processing(withdrawal: ConsentWithdrawn) -> bool:
 _OUTCOME_TEXT = {"granted": "innvilget", "partly_granted": "delvis innvilget", "refused": "avslått"}
 
 
-def decision_notice(outcome: str, appeal_deadline_on: date) -> Receipt:
-    """Tells the applicant a decision was made and until when it can be appealed."""
+def decision_notice(outcome: str, appeal_deadline_on: date | None) -> Receipt:
+    """Tells the applicant a decision was made and until when it can be appealed; a decision without an appeal
+    deadline carries out the appeal body's decision, which is final (forvaltningsloven § 28 third paragraph)."""
+    appeal = (
+        "Vedtaket gjennomfører klageinstansens avgjørelse. Det er endelig og kan ikke påklages."
+        if appeal_deadline_on is None
+        else f"Fristen for å klage er {appeal_deadline_on.isoformat()}."
+    )
     return Receipt(
         kind="decision",
         recipient="applicant",
+        text=f"Det er fattet vedtak i saken din: søknaden er {_OUTCOME_TEXT.get(outcome, outcome)}. {appeal}",
+    )
+
+
+# --- an appeal, step by step: what the person is told ----------------------------------------------------------
+# Who appealed (the person, a guardian, a representative) is the appeals service's; the notices go to the person the
+# case concerns, as the decision notice does.
+
+
+def appeal_receipt(received_on: date, *, late: bool, deadline_on: date) -> Receipt:
+    """The appeal was received: when, and whether in time (a late appeal may still be taken up, fvl. § 31)."""
+    timing = (
+        f"Klagen kom etter klagefristen ({deadline_on.isoformat()}). Kommunen vurderer om den likevel kan behandles."
+        if late
+        else f"Klagen kom innen klagefristen ({deadline_on.isoformat()})."
+    )
+    return Receipt(
+        kind="appeal_receipt", recipient="applicant", text=f"Klagen din er mottatt {received_on.isoformat()}. {timing}"
+    )
+
+
+def appeal_reversal_notice(reversed_on: date, *, partial: bool) -> Receipt:
+    """The office found the appeal justified and reverses its own decision; a new decision follows (and, when only
+    partly justified, the rest goes to the appeal body)."""
+    found = (
+        "at klagen delvis skal tas til følge. Du får et nytt vedtak for den delen, og resten av klagen sendes til "
+        "klageinstansen."
+        if partial
+        else "at klagen skal tas til følge. Du får et nytt vedtak."
+    )
+    return Receipt(
+        kind="appeal_reversed",
+        recipient="applicant",
+        text=f"Kommunen har vurdert saken på nytt {reversed_on.isoformat()} og funnet {found}",
+    )
+
+
+def appeal_forwarded_notice(appeal_body: str, forwarded_on: date) -> Receipt:
+    return Receipt(
+        kind="appeal_forwarded",
+        recipient="applicant",
         text=(
-            f"Det er fattet vedtak i saken din: søknaden er {_OUTCOME_TEXT.get(outcome, outcome)}. "
-            f"Fristen for å klage er {appeal_deadline_on.isoformat()}."
+            f"Kommunen har ikke funnet grunn til å endre vedtaket. Klagen din er sendt til {appeal_body} "
+            f"{forwarded_on.isoformat()} for endelig avgjørelse."
         ),
     )
+
+
+_BODY_OUTCOME_TEXT = {
+    BodyOutcome.UPHELD: "behandlet klagen din og stadfestet vedtaket. Klagen førte ikke fram.",
+    BodyOutcome.REVERSED: "behandlet klagen din og omgjort vedtaket. Klagen førte fram.",
+    BodyOutcome.PARTLY_REVERSED: "behandlet klagen din og omgjort vedtaket delvis. Klagen førte delvis fram.",
+    BodyOutcome.QUASHED: "opphevet vedtaket og sendt saken tilbake. Kommunen behandler saken din på nytt.",
+    BodyOutcome.DISMISSED: "avvist klagen din. Klagen blir ikke behandlet.",
+    BodyOutcome.WITHDRAWN: "registrert at du har trukket klagen din.",
+}
+
+
+def appeal_outcome_notice(outcome: BodyOutcome, appeal_body: str, decided_on: date) -> Receipt:
+    """The appeal body's outcome, in its words for the person, and the day it decided."""
+    return Receipt(
+        kind="appeal_outcome",
+        recipient="applicant",
+        text=f"{appeal_body} har {decided_on.isoformat()} {_BODY_OUTCOME_TEXT[outcome]}",
+    )
+
+
+_APPEAL_END_TEXT = {
+    AppealEnd.WITHDRAWN: "Klagen din er trukket, og klagesaken er avsluttet {closed_on}.",
+    AppealEnd.DISMISSED_AS_LATE: (
+        "Klagen din kom etter klagefristen og er avvist {closed_on}. "
+        "Kommunen fant ikke grunn til å behandle den likevel."
+    ),
+}
+
+
+def appeal_closed_notice(ended: AppealEnd, closed_on: date) -> Receipt | None:
+    """How an appeal ended without the appeal body; None for a reversal by the office in full, which the person was
+    told of when the office reversed its decision."""
+    text = _APPEAL_END_TEXT.get(ended)
+    if text is None:
+        return None
+    return Receipt(kind="appeal_closed", recipient="applicant", text=text.format(closed_on=closed_on.isoformat()))
 
 
 # Days before a deadline that the responsible party is reminded (calendar days; the reminder itself goes out
@@ -318,6 +409,9 @@ FEED_FORWARDED_TEXT: Mapping[str, Mapping[str, str]] = {
         "appeal.legal_basis": "the provision of law that grants the right to appeal",
     },
     DeadlineCancelled.event_type: {"reason": "a code the cancelling service sets (e.g. decision_superseded)"},
+    DecisionDeliveryRecorded.event_type: {"deadline_rule": "the provision of law that sets the appeal deadline"},
+    AppealForwarded.event_type: {"appeal_body": "the appeal body, from the municipality's configuration"},
+    AppealOutcomeRecorded.event_type: {"appeal_body": "the appeal body that decided, as forwarded to it"},
 }
 
 

@@ -5,6 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from contracts.appeals import (
+    AppealClosed,
+    AppealForwarded,
+    AppealOutcomeRecorded,
+    AppealRegistered,
+    AppealReversedByOffice,
+)
 from contracts.deadlines import DeadlineCancelled, DeadlineScheduled
 from contracts.decision import DecisionMade, LetterIssued
 from contracts.envelope import CloudEvent
@@ -59,6 +66,32 @@ async def on_decision_made(event: CloudEvent[Any], uow: UnitOfWork) -> None:
 @handlers.on(LetterIssued)
 async def on_letter_issued(event: CloudEvent[Any], uow: UnitOfWork) -> None:
     await commands.letter_issued(event, uow)
+
+
+# Each step of an appeal is told to the person.
+@handlers.on(AppealRegistered)
+async def on_appeal_registered(event: CloudEvent[Any], uow: UnitOfWork) -> None:
+    await commands.appeal_registered(event, uow)
+
+
+@handlers.on(AppealReversedByOffice)
+async def on_appeal_reversed_by_office(event: CloudEvent[Any], uow: UnitOfWork) -> None:
+    await commands.appeal_reversed_by_office(event, uow)
+
+
+@handlers.on(AppealForwarded)
+async def on_appeal_forwarded(event: CloudEvent[Any], uow: UnitOfWork) -> None:
+    await commands.appeal_forwarded(event, uow)
+
+
+@handlers.on(AppealOutcomeRecorded)
+async def on_appeal_outcome_recorded(event: CloudEvent[Any], uow: UnitOfWork) -> None:
+    await commands.appeal_outcome_recorded(event, uow)
+
+
+@handlers.on(AppealClosed)
+async def on_appeal_closed(event: CloudEvent[Any], uow: UnitOfWork) -> None:
+    await commands.appeal_closed(event, uow)
 
 
 # Per-municipality integration feeds: every journey event, after its own handler, on tenant.<N>.events.v1.

@@ -20,9 +20,13 @@ ${line}
 % endif
 Gjelder: ${h.regarding}
 Vedtaksdato: ${d(h.letter_on)}
+% if appeal is not None:
 Klagefrist: ${d(appeal.deadline_on)}
+% endif
 
-% if letter.kind == "reversal":
+% if letter.appeal_body_decision is not None:
+= Vedtak etter klageinstansens avgjørelse
+% elif letter.kind == "reversal":
 = Nytt vedtak etter klage
 % elif letter.kind == "review":
 = Vedtak etter revurdering
@@ -31,7 +35,10 @@ Klagefrist: ${d(appeal.deadline_on)}
 % endif
 
 == Vedtak
-% if letter.kind == "reversal":
+% if letter.appeal_body_decision is not None:
+<% verdict = letter.appeal_body_decision %>\
+${cap(du)} klaget på vedtaket vårt${" av " + d(verdict.appealed_on) if verdict.appealed_on else ""}${"" if own else " som gjelder " + name}. ${verdict.appeal_body} behandlet klagen og ${"gjorde delvis om" if verdict.partial else "gjorde om"} vedtaket i sitt vedtak av ${d(verdict.decided_on)}. Med dette vedtaket gjennomfører vi avgjørelsen til klageinstansen. Dette vedtaket erstatter det tidligere vedtaket.
+% elif letter.kind == "reversal":
 ${cap(du)} klaget på vedtaket vårt av ${d(letter.superseded_on)}${"" if own else " som gjelder " + name}. Vi har vurdert klagen og gjør om vedtaket (forvaltningsloven § 33 annet ledd). Dette vedtaket erstatter det tidligere vedtaket.
 % elif letter.kind == "review":
 Vi har revurdert vedtaket ${"ditt av " + d(letter.superseded_on) if own else "av " + d(letter.superseded_on) + " som gjelder " + name}.\
@@ -79,7 +86,7 @@ Vedtaket er fattet med hjemmel i:
 
 == Begrunnelse
 % if reasons.empty:
-${"Du får det du har søkt om" if own else cap(name) + " får det som er søkt om"}. Vedtaket har derfor ingen nærmere begrunnelse (forvaltningsloven § 24 annet ledd). ${cap(du)} kan be om en begrunnelse innen klagefristen.
+${"Du får det du har søkt om" if own else cap(name) + " får det som er søkt om"}. Vedtaket har derfor ingen nærmere begrunnelse (forvaltningsloven § 24 annet ledd). ${cap(du)} kan be om en begrunnelse${" innen klagefristen" if appeal is not None else ""}.
 % else:
 % if reasons.facts:
 Faktiske forhold: ${reasons.facts}
@@ -98,6 +105,8 @@ Hovedhensyn ved skjønnsutøvingen: ${reasons.considerations}
 Vedtaket er fattet i ${letter.meeting_name} ${d(letter.meeting_on)}.
 % elif letter.decided_by == "unit_leader":
 Vedtaket er godkjent av enhetsleder for ${", ".join(letter.approving_units)} etter innstilling fra ${h.office_name}.
+% elif letter.appeal_body_decision is not None:
+Vedtaket gjennomfører avgjørelsen til ${letter.appeal_body_decision.appeal_body} og er skrevet av ${h.office_name}.
 % else:
 Vedtaket er fattet av ${h.office_name}.
 % endif
@@ -108,6 +117,12 @@ Vedtaket er tidsbegrenset. Vi evaluerer tjenestene innen ${d(letter.evaluation_d
 Vedtaket blir revurdert innen ${d(letter.review_due)}. Gi oss beskjed hvis ${"behovet ditt" if own else "behovet til " + name} endrer seg før det.
 % endif
 
+% if appeal is None:
+== Vedtaket er endelig
+Klageinstansens avgjørelse er endelig, og dette vedtaket kan ikke påklages (forvaltningsloven § 28 tredje ledd).
+
+Rett til innsyn: ${cap(du)} har rett til å se dokumentene i saken${" din" if own else ""} (forvaltningsloven §§ 18 og 19).
+% else:
 == ${cap(du)} har rett til å klage
 ${cap(du)} kan klage på dette vedtaket (forvaltningsloven § 27).
 
@@ -122,6 +137,7 @@ Slik klager ${du}: Skriv hvilket vedtak ${du} klager på, hvilken endring ${du} 
 Rett til innsyn: ${cap(du)} har rett til å se dokumentene i saken${" din" if own else ""} (forvaltningsloven §§ 18 og 19).
 
 Utsatt iverksetting: ${cap(du)} kan be om at vedtaket ikke gjennomføres før klagen er avgjort (forvaltningsloven § 42).
+% endif
 
 Med vennlig hilsen
 ${h.office_name}

@@ -20,9 +20,13 @@ ${line}
 % endif
 Gjeld: ${h.regarding}
 Vedtaksdato: ${d(h.letter_on)}
+% if appeal is not None:
 Klagefrist: ${d(appeal.deadline_on)}
+% endif
 
-% if letter.kind == "reversal":
+% if letter.appeal_body_decision is not None:
+= Vedtak etter avgjerda til klageinstansen
+% elif letter.kind == "reversal":
 = Nytt vedtak etter klage
 % elif letter.kind == "review":
 = Vedtak etter revurdering
@@ -31,7 +35,10 @@ Klagefrist: ${d(appeal.deadline_on)}
 % endif
 
 == Vedtak
-% if letter.kind == "reversal":
+% if letter.appeal_body_decision is not None:
+<% verdict = letter.appeal_body_decision %>\
+${cap(du)} klaga på vedtaket vårt${" av " + d(verdict.appealed_on) if verdict.appealed_on else ""}${"" if own else " som gjeld " + name}. ${verdict.appeal_body} handsama klaga og ${"gjorde delvis om" if verdict.partial else "gjorde om"} vedtaket i vedtaket sitt av ${d(verdict.decided_on)}. Med dette vedtaket gjennomfører vi avgjerda til klageinstansen. Dette vedtaket erstattar det tidlegare vedtaket.
+% elif letter.kind == "reversal":
 ${cap(du)} klaga på vedtaket vårt av ${d(letter.superseded_on)}${"" if own else " som gjeld " + name}. Vi har vurdert klaga og gjer om vedtaket (forvaltningslova § 33 andre ledd). Dette vedtaket erstattar det tidlegare vedtaket.
 % elif letter.kind == "review":
 Vi har revurdert vedtaket ${"ditt av " + d(letter.superseded_on) if own else "av " + d(letter.superseded_on) + " som gjeld " + name}.\
@@ -79,7 +86,7 @@ Vedtaket er gjort med heimel i:
 
 == Grunngiving
 % if reasons.empty:
-${"Du får det du har søkt om" if own else cap(name) + " får det som er søkt om"}. Vedtaket har difor inga nærare grunngiving (forvaltningslova § 24 andre ledd). ${cap(du)} kan be om grunngiving innan klagefristen.
+${"Du får det du har søkt om" if own else cap(name) + " får det som er søkt om"}. Vedtaket har difor inga nærare grunngiving (forvaltningslova § 24 andre ledd). ${cap(du)} kan be om grunngiving${" innan klagefristen" if appeal is not None else ""}.
 % else:
 % if reasons.facts:
 Faktiske forhold: ${reasons.facts}
@@ -98,6 +105,8 @@ Hovudomsyn i skjønnsutøvinga: ${reasons.considerations}
 Vedtaket er gjort i ${letter.meeting_name} ${d(letter.meeting_on)}.
 % elif letter.decided_by == "unit_leader":
 Vedtaket er godkjent av einingsleiar for ${", ".join(letter.approving_units)} etter innstilling frå ${h.office_name}.
+% elif letter.appeal_body_decision is not None:
+Vedtaket gjennomfører avgjerda til ${letter.appeal_body_decision.appeal_body} og er skrive av ${h.office_name}.
 % else:
 Vedtaket er gjort av ${h.office_name}.
 % endif
@@ -108,6 +117,12 @@ Vedtaket er tidsavgrensa. Vi evaluerer tenestene innan ${d(letter.evaluation_due
 Vedtaket blir revurdert innan ${d(letter.review_due)}. Gi oss beskjed dersom ${"behovet ditt" if own else "behovet til " + name} endrar seg før det.
 % endif
 
+% if appeal is None:
+== Vedtaket er endeleg
+Avgjerda til klageinstansen er endeleg, og dette vedtaket kan ikkje påklagast (forvaltningslova § 28 tredje ledd).
+
+Rett til innsyn: ${cap(du)} har rett til å sjå dokumenta i saka${" di" if own else ""} (forvaltningslova §§ 18 og 19).
+% else:
 == ${cap(du)} har rett til å klage
 ${cap(du)} kan klage på dette vedtaket (forvaltningslova § 27).
 
@@ -122,6 +137,7 @@ Slik klagar ${du}: Skriv kva vedtak ${du} klagar på, kva endring ${du} ønskjer
 Rett til innsyn: ${cap(du)} har rett til å sjå dokumenta i saka${" di" if own else ""} (forvaltningslova §§ 18 og 19).
 
 Utsett iverksetjing: ${cap(du)} kan be om at vedtaket ikkje blir sett i verk før klaga er avgjord (forvaltningslova § 42).
+% endif
 
 Med venleg helsing
 ${h.office_name}

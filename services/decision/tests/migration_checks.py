@@ -12,7 +12,7 @@ from servicekit.migrate import downgrade, upgrade
 from services.decision.main import spec
 
 MIGRATIONS = spec().migrations_dir
-HEAD = "0005"  # the newest revision
+HEAD = "0006"  # the newest revision
 TABLES = {
     "decision_case",
     "meeting",
@@ -63,5 +63,56 @@ async def check_expected_child_is_not_dropped(db: Database) -> None:
     with pytest.raises(RuntimeError, match="0004 downgrade refused: 1 case"):
         await downgrade(db, MIGRATIONS, "0003")
 
+    async with db.engine.connect() as conn:
+        assert await conn.scalar(text("SELECT version_num FROM alembic_version")) == HEAD
+
+
+async def check_appeal_outcomes_are_not_dropped(db: Database) -> None:
+    """Going back to 0005 refuses while a decision holds the appeal body's outcome or a case awaits a new treatment
+    after a quashed decision; once they are removed it goes back, and forward again."""
+    await upgrade(db, MIGRATIONS)
+    at = datetime(2026, 5, 12, 9, tzinfo=UTC)
+    async with db.engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO decision_case (case_id, municipality, status, quashed, created_at, updated_at) "
+                "VALUES ('case-9', '5032', 'registered', :quashed, :at, :at)"
+            ),
+            {
+                "quashed": '{"decision_id": "d-9", "outcome_id": "o-9", "quashed_on": "2026-05-12", '
+                '"appeal_body": "Statsforvalteren"}',
+                "at": at,
+            },
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO decision (id, municipality, case_id, person_id, kind, status, outcome, services, "
+                "refused_services, legal_basis, reasons, decided_by, required_units, order_units, drafted_by, "
+                "created_at, appeal_outcomes, quashed_on, quashed_by_outcome) VALUES ('d-9', '5032', 'case-9', "
+                "'p-9', 'initial', 'quashed', 'granted', '[]', '[]', '[\"x\"]', '{}', 'office', '[]', '[]', 'kari', "
+                ":at, :outcomes, '2026-05-12', 'o-9')"
+            ),
+            {
+                "at": at,
+                "outcomes": '[{"outcome_id": "o-9", "appeal_id": "ap-9", "outcome": "quashed", '
+                '"decided_on": "2026-05-12", "appeal_body": "Statsforvalteren"}]',
+            },
+        )
+
+    with pytest.raises(RuntimeError, match=r"0006 downgrade refused: 1 decision.* and 1 case"):
+        await downgrade(db, MIGRATIONS, "0005")
+
+    async with db.engine.connect() as conn:
+        assert await conn.scalar(text("SELECT version_num FROM alembic_version")) == HEAD
+        assert await conn.scalar(text("SELECT quashed_by_outcome FROM decision WHERE id = 'd-9'")) == "o-9"
+
+    async with db.engine.begin() as conn:
+        await conn.execute(text("DELETE FROM decision WHERE id = 'd-9'"))
+        await conn.execute(text("DELETE FROM decision_case WHERE case_id = 'case-9'"))
+    await downgrade(db, MIGRATIONS, "0005")
+    async with db.engine.connect() as conn:
+        columns = await conn.run_sync(lambda sync: {c["name"] for c in inspect(sync).get_columns("decision")})
+    assert not {"appeal_outcomes", "quashed_on", "quashed_by_outcome"} & columns
+    await upgrade(db, MIGRATIONS)
     async with db.engine.connect() as conn:
         assert await conn.scalar(text("SELECT version_num FROM alembic_version")) == HEAD

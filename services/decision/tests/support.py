@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI
 from pypdf import PdfReader
 
-from contracts.appeals import AppealReversedByOffice
+from contracts.appeals import AppealOutcomeRecorded, AppealReversedByOffice, BodyOutcome
 from contracts.assessment import AssessmentCompleted, ProposedOutcome, Recommendation, RecommendedService
 from contracts.coordination import DecisionRequested, ProposedResult, RequestedRight
 from contracts.envelope import CloudEvent, EventModel
@@ -173,6 +173,40 @@ def decision_requested(
 def reversed_by_office(case_id: str, decision_id: str, municipality: str = SELBU, *, at: datetime) -> CloudEvent[Any]:
     data = AppealReversedByOffice(
         appeal_id=f"appeal-{case_id}", case_id=case_id, decision_id=decision_id, reversed_on=at.date()
+    )
+    return wrap(data, municipality, at, source="/forvalt/appeals")
+
+
+def reversed_partly_by_office(
+    case_id: str, decision_id: str, municipality: str = SELBU, *, at: datetime
+) -> CloudEvent[Any]:
+    """The office found the appeal partly justified: it reverses that part, and forwards the rest."""
+    data = AppealReversedByOffice(
+        appeal_id=f"appeal-{case_id}", case_id=case_id, decision_id=decision_id, reversed_on=at.date(), partial=True
+    )
+    return wrap(data, municipality, at, source="/forvalt/appeals")
+
+
+def appeal_outcome(
+    case_id: str,
+    decision_id: str,
+    outcome: BodyOutcome,
+    municipality: str = SELBU,
+    *,
+    at: datetime,
+    outcome_id: str | None = None,
+) -> CloudEvent[Any]:
+    """The appeal body's outcome of the appeal against `decision_id`, as the appeals service records it (a new
+    event each time: the same outcome delivered again carries the same `outcome_id`)."""
+    data = AppealOutcomeRecorded(
+        outcome_id=outcome_id or f"outcome-{case_id}-{outcome.value}",
+        appeal_id=f"appeal-{case_id}",
+        case_id=case_id,
+        decision_id=decision_id,
+        person_id="p-1",
+        outcome=outcome,
+        decided_on=at.date(),
+        appeal_body="Statsforvalteren i Trøndelag",
     )
     return wrap(data, municipality, at, source="/forvalt/appeals")
 

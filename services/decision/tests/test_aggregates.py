@@ -11,6 +11,7 @@ import pytest
 from contracts.deadlines import DeadlineCancelled, DeadlineScheduled
 from contracts.decision import DecidedBy, DecisionKind, DecisionMade, LetterIssued, Outcome, ServiceOrdered
 from servicekit.errors import Conflict, DomainError, Forbidden
+from servicekit.tenants import AppealRule
 from services.decision.domain import (
     AgendaItem,
     AgendaStatus,
@@ -34,6 +35,7 @@ from services.decision.tests.support import SELBU, oslo
 
 NOW = oslo(2026, 3, 10, 13)
 LATER = oslo(2026, 3, 11, 9)
+ROUTE = AppealRoute("Statsforvalteren", AppealRule.PASIENT_OG_BRUKERRETTIGHETSLOVEN_7_5)
 
 
 def a_case(status: CaseStatus = CaseStatus.AWAITING_DECISION, **fields: object) -> DecisionCase:
@@ -52,7 +54,7 @@ def a_draft(
         refused=(),
         legal_basis=("helse- og omsorgstjenesteloven § 3-2 første ledd nr. 6 bokstav a",),
         reasons=Reasons(),
-        route=AppealRoute(appeal_body="Statsforvalteren", weeks=3),
+        route=ROUTE,
     )
     return Decision.drafted(
         "d-1",
@@ -236,7 +238,7 @@ def test_making_a_decision_orders_its_services_starts_its_clocks_and_raises_its_
     )
     draft = a_draft(services=services)
     ids = (f"id-{n}" for n in count())
-    appeal = appeal_information(AppealRoute("Statsforvalteren", 3), draft.legal_basis, date(2026, 3, 10), "Tildeling")
+    appeal = appeal_information(ROUTE, date(2026, 3, 10), "Tildeling")
 
     made = draft.make(
         decided_on=date(2026, 3, 10),

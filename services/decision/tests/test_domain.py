@@ -13,10 +13,11 @@ from contracts.decision import DecidedBy, DecisionKind, Outcome, ReviewResult
 from servicekit.calendar import is_working_day, previous_working_day
 from servicekit.errors import Conflict, DomainError, Forbidden
 from servicekit.settings import REPO_ROOT
-from servicekit.tenants import Authority, Tenants
+from servicekit.tenants import AppealRule, Authority, Tenants
 from services.decision.domain import (
     AgendaState,
     AgendaStatus,
+    AppealRoute,
     CaseAlreadyDecided,
     CaseStatus,
     CurrentDecision,
@@ -34,7 +35,6 @@ from services.decision.domain import (
     check_preliminary_reply,
     check_reviewable,
     check_rights_covered,
-    deadline_rule,
     decided_by,
     delivering_units,
     evaluation_due,
@@ -125,9 +125,7 @@ def test_a_legal_basis_given_replaces_the_catalogues_but_cannot_be_empty() -> No
 
 def test_health_and_care_services_are_appealed_to_statsforvalteren_within_four_weeks() -> None:
     route = appeal_route(["home_nursing"], TOLGA)
-    info = appeal_information(
-        route, ["helse- og omsorgstjenesteloven § 3-2"], date(2026, 3, 10), "Forvaltningskontoret"
-    )
+    info = appeal_information(route, date(2026, 3, 10), "Forvaltningskontoret")
 
     assert (info.appeal_body, info.deadline_weeks, info.deadline_on) == ("Statsforvalteren", 4, date(2026, 4, 7))
     assert info.legal_basis == "pasient- og brukerrettighetsloven § 7-5"
@@ -136,11 +134,47 @@ def test_health_and_care_services_are_appealed_to_statsforvalteren_within_four_w
 
 def test_services_beyond_the_law_are_appealed_to_the_municipal_board_within_three_weeks() -> None:
     route = appeal_route(["safety_alarm"], TOLGA)
-    info = appeal_information(route, ["forvaltningsloven"], date(2026, 3, 10), "Forvaltningskontoret")
+    info = appeal_information(route, date(2026, 3, 10), "Forvaltningskontoret")
 
     assert (info.appeal_body, info.deadline_weeks, info.deadline_on) == ("Kommunal klagenemnd", 3, date(2026, 3, 31))
     assert info.legal_basis == "forvaltningsloven § 29"
-    assert deadline_rule(["forvaltningsloven"]) == "forvaltningsloven § 29"
+
+
+@pytest.mark.parametrize(
+    ("code", "given", "rule", "weeks", "cited"),
+    [
+        # a caseworker's shorthand names neither act: the entry still says § 7-5
+        (
+            "home_nursing",
+            "hol. § 3-2 (1) nr. 6 a",
+            AppealRule.PASIENT_OG_BRUKERRETTIGHETSLOVEN_7_5,
+            4,
+            "pasient- og brukerrettighetsloven § 7-5",
+        ),
+        # a service beyond the law keeps its § 29, whatever act the decision cites
+        (
+            "safety_alarm",
+            "helse- og omsorgstjenesteloven § 3-2",
+            AppealRule.FORVALTNINGSLOVEN_29,
+            3,
+            "forvaltningsloven § 29",
+        ),
+    ],
+)
+def test_the_appeal_deadline_and_the_rule_cited_are_the_catalogue_entrys_whatever_legal_basis_the_decision_gives(
+    code: str, given: str, rule: AppealRule, weeks: int, cited: str
+) -> None:
+    entry = TOLGA.service(code)
+    assert entry is not None
+    assert entry.appeal_rule is rule
+
+    content = check_content(
+        Outcome.GRANTED, [ServiceLine(code, None, date(2026, 3, 16))], [], [given], Reasons(), tenant=TOLGA
+    )
+    info = appeal_information(content.route, date(2026, 3, 10), "Forvaltningskontoret")
+
+    assert content.route == AppealRoute(entry.appeal_body, rule)
+    assert (info.appeal_body, info.deadline_weeks, info.legal_basis) == (entry.appeal_body, weeks, cited)
 
 
 @pytest.mark.parametrize(
@@ -157,14 +191,14 @@ def test_services_beyond_the_law_are_appealed_to_the_municipal_board_within_thre
 def test_the_appeal_deadline_lands_on_a_working_day(decided_on: date, weeks: int, deadline_on: date, why: str) -> None:
     route = appeal_route(["home_nursing" if weeks == 4 else "safety_alarm"], TOLGA)
 
-    info = appeal_information(route, ["x"], decided_on, "Forvaltningskontoret")
+    info = appeal_information(route, decided_on, "Forvaltningskontoret")
 
     assert info.deadline_on == deadline_on, why
 
 
 @given(decided_on=st.dates(min_value=date(2026, 1, 1), max_value=date(2032, 12, 31)))
 def test_the_appeal_deadline_is_the_first_working_day_on_or_after_four_weeks(decided_on: date) -> None:
-    info = appeal_information(appeal_route(["home_nursing"], TOLGA), ["x"], decided_on, "F")
+    info = appeal_information(appeal_route(["home_nursing"], TOLGA), decided_on, "F")
 
     plain = decided_on + timedelta(weeks=4)
     assert info.deadline_on >= plain

@@ -15,6 +15,7 @@ from servicekit.errors import DomainError
 from services.decision.domain import Reasons
 from services.decision.letters import (
     Addressed,
+    AppealBodyDecision,
     DecisionLetter,
     Letterhead,
     LetterService,
@@ -435,3 +436,70 @@ def test_a_childs_preliminary_reply_to_one_guardian_speaks_to_the_guardian(langu
     for phrase in phrases:
         assert phrase in text
     assert "for Emma Nordmann" in text
+
+
+# --- a decision that carries out the appeal body's: final, without the right to appeal ---------------------------
+
+FINAL_TEXT = {
+    "nb": [
+        "= Vedtak etter klageinstansens avgjørelse",
+        "Du klaget på vedtaket vårt av 01.03.2025. Statsforvalteren i Trøndelag behandlet klagen og gjorde delvis om "
+        "vedtaket i sitt vedtak av 05.03.2026. Med dette vedtaket gjennomfører vi avgjørelsen til klageinstansen. "
+        "Dette vedtaket erstatter det tidligere vedtaket.",
+        "Vedtaket gjennomfører avgjørelsen til Statsforvalteren i Trøndelag og er skrevet av Forvaltningskontoret.",
+        "== Vedtaket er endelig",
+        "Klageinstansens avgjørelse er endelig, og dette vedtaket kan ikke påklages (forvaltningsloven § 28 tredje "
+        "ledd).",
+        "Rett til innsyn: Du har rett til å se dokumentene i saken din (forvaltningsloven §§ 18 og 19).",
+        "Du kan be om en begrunnelse.",
+    ],
+    "nn": [
+        "= Vedtak etter avgjerda til klageinstansen",
+        "Du klaga på vedtaket vårt av 01.03.2025. Statsforvaltaren i Trøndelag handsama klaga og gjorde delvis om "
+        "vedtaket i vedtaket sitt av 05.03.2026. Med dette vedtaket gjennomfører vi avgjerda til klageinstansen. "
+        "Dette vedtaket erstattar det tidlegare vedtaket.",
+        "Vedtaket gjennomfører avgjerda til Statsforvaltaren i Trøndelag og er skrive av Forvaltningskontoret.",
+        "== Vedtaket er endeleg",
+        "Avgjerda til klageinstansen er endeleg, og dette vedtaket kan ikkje påklagast (forvaltningslova § 28 tredje "
+        "ledd).",
+        "Rett til innsyn: Du har rett til å sjå dokumenta i saka di (forvaltningslova §§ 18 og 19).",
+        "Du kan be om grunngiving.",
+    ],
+}
+# What only a decision that can be appealed says.
+APPEAL_ONLY = {
+    "nb": ["Klagefrist", "rett til å klage", "klagefristen", "Klageinstans:", "forvaltningsloven § 42"],
+    "nn": ["Klagefrist", "rett til å klage", "klagefristen", "Klageinstans:", "forvaltningslova § 42"],
+}
+
+
+def carrying_out_the_appeal_bodys(language: str) -> DecisionLetter:
+    body = "Statsforvalteren i Trøndelag" if language == "nb" else "Statsforvaltaren i Trøndelag"
+    return DecisionLetter(
+        head=_head(language),
+        kind=DecisionKind.REVERSAL,
+        outcome=Outcome.GRANTED,
+        review_result=None,
+        services=(LetterService("Helsetjenester i hjemmet", 6, date(2026, 3, 16), None),),
+        refused=(),
+        legal_basis=("helse- og omsorgstjenesteloven § 3-2 første ledd nr. 6 bokstav a",),
+        reasons=Reasons(),
+        decided_by=DecidedBy.APPEAL_BODY,
+        appeal=None,
+        superseded_on=date(2025, 3, 1),
+        appeal_body_decision=AppealBodyDecision(
+            appeal_body=body, decided_on=date(2026, 3, 5), appealed_on=date(2025, 3, 1), partial=True
+        ),
+    )
+
+
+@pytest.mark.parametrize("language", ["nb", "nn"])
+def test_a_decision_carrying_out_the_appeal_bodys_says_it_is_final_and_cannot_be_appealed(language: str) -> None:
+    text = render_decision(carrying_out_the_appeal_bodys(language))
+
+    for line in FINAL_TEXT[language]:
+        assert line in text, line
+    for words in APPEAL_ONLY[language]:
+        assert words not in text, words
+    pdf = pdf_text(render_pdf(text, title="Vedtak", footer="Tolga", created_at=CREATED_AT))
+    assert "§ 28 tredje ledd" in pdf

@@ -18,7 +18,11 @@ from servicekit.migrate import upgrade
 from servicekit.testing import count, emitted, incoming, runtime_of
 from services.decision import db as decision_db
 from services.decision.tests.conftest import build_app
-from services.decision.tests.migration_checks import check_expected_child_is_not_dropped, check_round_trip
+from services.decision.tests.migration_checks import (
+    check_appeal_outcomes_are_not_dropped,
+    check_expected_child_is_not_dropped,
+    check_round_trip,
+)
 from services.decision.tests.support import (
     CLOCK_START,
     SELBU,
@@ -95,6 +99,14 @@ async def test_downgrade_refuses_while_a_case_is_about_an_expected_child(postgre
     db = Database(await postgres_url("decision_expected"), clock=FixedClock(CLOCK_START))
     try:
         await check_expected_child_is_not_dropped(db)
+    finally:
+        await db.dispose()
+
+
+async def test_downgrade_refuses_while_a_decision_holds_the_appeal_bodys_outcome(postgres_url: PostgresUrl) -> None:
+    db = Database(await postgres_url("decision_appeal_outcomes"), clock=FixedClock(CLOCK_START))
+    try:
+        await check_appeal_outcomes_are_not_dropped(db)
     finally:
         await db.dispose()
 

@@ -286,19 +286,22 @@ async def test_a_cancellation_from_another_municipality_leaves_the_deadline_alon
     assert status == "scheduled"
 
 
-def _decision(case_id: str, municipality: str = "3426") -> CloudEvent[Any]:
+def _decision(case_id: str, municipality: str = "3426", *, final: bool = False) -> CloudEvent[Any]:
+    """A decision with its appeal deadline; `final`: one that carries out the appeal body's, without one."""
     return CloudEvent.wrap(
         DecisionMade(
             decision_id="dec-1",
             case_id=case_id,
             person_id="p-1",
-            kind=DecisionKind.INITIAL,
+            kind=DecisionKind.REVERSAL if final else DecisionKind.INITIAL,
             outcome=DecisionOutcome.GRANTED,
             services=[],
             legal_basis=["helse- og omsorgstjenesteloven § 3-2"],
             decided_on=date(2026, 11, 20),
-            decided_by=DecidedBy.OFFICE,
-            appeal=AppealInformation(
+            decided_by=DecidedBy.APPEAL_BODY if final else DecidedBy.OFFICE,
+            appeal=None
+            if final
+            else AppealInformation(
                 appeal_body="Statsforvalteren",
                 submit_to="Forvaltningskontoret",
                 deadline_weeks=4,
@@ -329,6 +332,25 @@ async def test_a_decision_cancels_the_preliminary_reply_deadline_and_tells_the_a
     decision_texts = [text for kind, text in kinds if kind == "decision"]
     assert len(decision_texts) == 1
     assert "2026-12-18" in decision_texts[0]
+
+
+async def test_a_decision_carrying_out_the_appeal_bodys_tells_the_applicant_it_is_final(
+    app: FastAPI, deliveries: Deliveries
+) -> None:
+    registered = registered_event()
+    await deliveries.deliver(registered)
+
+    outcome = await deliveries.deliver(_decision(registered.data.case_id, registered.municipality, final=True))
+
+    assert outcome is Outcome.PROCESSED
+    async with runtime_of(app).db.sessions() as session:
+        kinds = (
+            await session.execute(select(notification_db.notification.c.kind, notification_db.notification.c.text))
+        ).all()
+    [text] = [text for kind, text in kinds if kind == "decision"]
+    assert "søknaden er innvilget" in text
+    assert "Det er endelig og kan ikke påklages." in text
+    assert "Fristen for å klage" not in text
 
 
 async def test_a_decision_in_another_municipality_does_not_touch_this_deadline(
