@@ -57,7 +57,7 @@ async def _decided(running: Platform, client: httpx.AsyncClient, birth: date, in
 
     await eventually(awaiting, timeout_s=30, what="the case awaiting its decision")
     made = await client.post(
-        f"{decision}/decisions", json={"case_id": case_id, "outcome": "partly_granted", "services": SERVICES}
+        f"{decision}/decisions", json={"case_id": case_id, "outcome": "granted", "services": SERVICES}
     )
     assert made.status_code == 201, made.text
     found: dict[str, Any] = made.json()

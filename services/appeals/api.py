@@ -7,13 +7,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from contracts.appeals import DeviationCategory
 from servicekit.http import problem_responses
+from servicekit.pdf import render_pdf
 from servicekit.runtime import BusDep
 from servicekit.types import Code, Identifier, Limit, Offset
-from services.appeals import commands
+from services.appeals import commands, letters
 from services.appeals.domain import Appeal, AppealInput, AppealStatus, Complaint, Deviation, KnownDecision
 from services.appeals.schemas import (
     AppealIn,
@@ -162,6 +163,33 @@ async def decide_late(appeal_id: Identifier, body: LateIn, bus: BusDep) -> Appea
 async def examine(appeal_id: Identifier, body: ExaminationIn, bus: BusDep) -> AppealOut:
     cmd = commands.Examine(appeal_id, body.result, body.comments, tuple(body.documents), body.examined_on)
     return _appeal_out(await bus.run(commands.examine, cmd))
+
+
+@router.get(
+    "/{appeal_id}/forwarding-letter.pdf",
+    response_class=Response,
+    summary="The forwarding letter to the appeal body: the case as prepared, the office's comments, what is enclosed",
+    responses={
+        200: {"content": {"application/pdf": {}}},
+        **problem_responses({**READ_PROBLEMS, 409: "the appeal has not been forwarded"}),
+    },
+)
+async def forwarding_letter_pdf(appeal_id: Identifier, bus: BusDep) -> Response:
+    papers = await bus.run(commands.forwarding_letter, commands.ForwardingLetter(appeal_id))
+    text = letters.forwarding_letter(papers.appeal, papers.decision, papers.sender)
+    forwarding = papers.appeal.forwarding
+    assert forwarding is not None  # the use case refuses an appeal not forwarded
+    pdf = render_pdf(
+        text,
+        title="Oversendelse av klagesak",
+        footer=f"{papers.sender.municipality_name} kommune",
+        created_at=papers.appeal.updated_at,
+    )
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"content-disposition": f'inline; filename="oversendelse-{appeal_id}.pdf"'},
+    )
 
 
 @router.post(

@@ -22,7 +22,7 @@ from contracts.decision import DecisionMade
 from contracts.envelope import CloudEvent
 from servicekit.context import bind
 from servicekit.db import UnitOfWork
-from servicekit.errors import DomainError
+from servicekit.errors import Conflict, DomainError
 from servicekit.tenants import Tenant
 from services.appeals.db import Appeals, Complaints, Deviations, KnownDecisions
 from services.appeals.domain import (
@@ -35,6 +35,7 @@ from services.appeals.domain import (
     KnownDecision,
     check_unit_reads,
 )
+from services.appeals.letters import Sender
 
 T = TypeVar("T")
 
@@ -208,6 +209,41 @@ async def _change(uow: UnitOfWork, appeal_id: str) -> tuple[Appeals, Appeal]:
     appeal = await appeals.get(appeal_id)
     bind(case_id=appeal.case_id)
     return appeals, appeal
+
+
+@dataclass(frozen=True)
+class ForwardingLetter:
+    appeal_id: str
+
+
+@dataclass(frozen=True)
+class ForwardingPapers:
+    appeal: Appeal
+    decision: KnownDecision
+    sender: Sender
+
+
+async def forwarding_letter(cmd: ForwardingLetter, uow: UnitOfWork) -> ForwardingPapers:
+    """What the forwarding letter of a forwarded appeal is written from."""
+    uow.actor.require(*OFFICE_ROLES)
+    appeal = await Appeals(uow).get(cmd.appeal_id, for_update=False)
+    bind(case_id=appeal.case_id)
+    if appeal.forwarding is None:
+        raise Conflict(f"status: the appeal is {appeal.status.value}; only a forwarded one has a forwarding letter")
+    decision = await KnownDecisions(uow).require(appeal.decision_id)
+    tenant = uow.tenant
+    return ForwardingPapers(appeal, decision, Sender(tenant.name, _office_name(tenant, appeal.given.received_by)))
+
+
+def _office_name(tenant: Tenant, code: str) -> str:
+    """The name of the office or unit that received the appeal, as the municipality's configuration calls it."""
+    offices = []
+    if tenant.decision is not None:
+        offices = [tenant.decision.office, *(r.office for r in tenant.decision.routes.values())]
+    names = {o.code: o.name for o in offices}
+    if tenant.children_unit is not None:
+        names.setdefault(tenant.children_unit.code, tenant.children_unit.name)
+    return names.get(code, code)
 
 
 @dataclass(frozen=True)

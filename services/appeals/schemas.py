@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
@@ -17,8 +18,11 @@ from contracts.appeals import (
     Examination,
     ForwardedDocument,
 )
-from servicekit.types import MAX_LIST, Code, FilledText, Identifier, Name, PlausibleDate
+from servicekit.types import MAX_LIST, PRINTABLE_TEXT, Code, FilledText, Identifier, LetterName, PlausibleDate
 from services.appeals.domain import AppealStatus
+
+# Printed in a letter: what the letter font cannot print is refused here, naming the field.
+LetterComments = Annotated[FilledText, PRINTABLE_TEXT]
 
 
 class _Body(BaseModel):
@@ -56,7 +60,9 @@ class DecisionOut(BaseModel):
 class AppealIn(_Body):
     decision_id: Identifier
     appellant: Appellant
-    appellant_name: Name | None = Field(default=None, description="a guardian's or representative's name")
+    appellant_name: LetterName | None = Field(
+        default=None, description="a guardian's or representative's name, printed in the forwarding letter"
+    )
     authority_on_file: StrictBool = Field(
         default=False, description="a representative's written authority from the person (fullmakt) is on file"
     )
@@ -78,7 +84,9 @@ class LateIn(_Body):
 
 class ExaminationIn(_Body):
     result: Examination
-    comments: FilledText = Field(description="the office's comments for the appeal body; stay here")
+    comments: LetterComments = Field(
+        description="the office's comments for the appeal body, printed in the forwarding letter; stay here"
+    )
     documents: list[ForwardedDocument] = Field(
         default_factory=list,
         max_length=len(ForwardedDocument),

@@ -12,6 +12,7 @@ from contracts.coordination import RequestedRight
 from contracts.decision import AppealInformation, DecidedBy, DecisionKind, LetterIssued, Outcome, ReviewResult
 from servicekit.db import UnitOfWork, new_id
 from servicekit.errors import Conflict, DomainError, NotFound
+from servicekit.pdf import render_pdf
 from services.decision import letters
 from services.decision.config import Municipality
 from services.decision.db import DecisionCases, Decisions, Letters, Meetings, ServiceOrders
@@ -422,7 +423,7 @@ def _letter(
         created_by=uow.actor.subject,
         created_at=now,
         text=text,
-        pdf=letters.render_pdf(text, title=title, footer=footer, created_at=now),
+        pdf=render_pdf(text, title=title, footer=footer, created_at=now),
     )
 
 

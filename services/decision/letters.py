@@ -1,7 +1,8 @@
 """Letters: decision letters and preliminary replies, rendered from templates in bokmål or nynorsk, then to PDF.
 
-Templates are Mako (locked with Alembic). They write a small plain-text layout that `render_pdf` sets in type:
-a line starting "= " is a heading, "== " a section heading, "- " a list item, a blank line a paragraph break.
+Templates are Mako (locked with Alembic). They write a small plain-text layout that `servicekit.pdf.render_pdf`
+sets in type: a line starting "= " is a heading, "== " a section heading, "- " a list item, a blank line a
+paragraph break.
 """
 
 from __future__ import annotations
@@ -9,13 +10,12 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from fpdf import FPDF
 from mako.lookup import TemplateLookup  # type: ignore[import-untyped]
 
 from contracts.decision import AppealInformation, DecidedBy, DecisionKind, Outcome, ReviewResult
@@ -279,42 +279,3 @@ def check_printable(fields: Mapping[str, str]) -> None:
 
 
 # --- PDF ----------------------------------------------------------------------------------------
-
-
-class _Pdf(FPDF):
-    footer_text = ""
-
-    def footer(self) -> None:
-        self.set_y(-15)
-        self.set_font("helvetica", size=8)
-        self.cell(0, 10, f"{self.footer_text}  {self.page_no()}/{{nb}}", align="C")
-
-
-def render_pdf(text: str, *, title: str, footer: str, created_at: datetime) -> bytes:
-    """Set the rendered letter on A4 pages in the PDF core font."""
-    pdf = _Pdf(format="A4")
-    pdf.footer_text = printable(footer)
-    pdf.set_title(printable(title))
-    pdf.set_creator("Forvalt")
-    pdf.set_creation_date(created_at.astimezone(UTC))
-    pdf.set_margins(22, 20, 22)
-    pdf.set_auto_page_break(auto=True, margin=22)
-    pdf.add_page()
-    for line in printable(text).splitlines():
-        if not line:
-            pdf.ln(3)
-        elif line.startswith("== "):
-            pdf.ln(2)
-            pdf.set_font("helvetica", style="B", size=12)
-            pdf.multi_cell(0, 6, line[3:], new_x="LMARGIN", new_y="NEXT")
-        elif line.startswith("= "):
-            pdf.set_font("helvetica", style="B", size=15)
-            pdf.multi_cell(0, 8, line[2:], new_x="LMARGIN", new_y="NEXT")
-        elif line.startswith("- "):
-            pdf.set_font("helvetica", size=11)
-            pdf.set_x(pdf.l_margin + 4)
-            pdf.multi_cell(0, 5.5, "- " + line[2:], new_x="LMARGIN", new_y="NEXT", align="L")
-        else:
-            pdf.set_font("helvetica", size=11)
-            pdf.multi_cell(0, 5.5, line, new_x="LMARGIN", new_y="NEXT", align="L")
-    return bytes(pdf.output())

@@ -4,12 +4,14 @@ the office's reversal, another municipality's decision refused, complaints and d
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from pypdf import PdfReader
 
 from contracts.appeals import (
     AppealForwarded,
@@ -289,3 +291,38 @@ async def test_a_deviation_goes_on_the_feed_with_its_category_and_its_descriptio
     assert "Tjenesten" not in event.model_dump_json()
     assert unknown.status_code == 422
     assert unknown.json()["field"] == "unit"
+
+
+async def test_a_forwarded_appeal_has_its_forwarding_letter_for_the_appeal_body(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    appeal = await _appealed(app, client, appellant="guardian", appellant_name="Kari Nordmann")
+    before = await client.get(f"/appeals/{appeal['id']}/forwarding-letter.pdf", headers=auth(app))
+    await client.post(f"/appeals/{appeal['id']}/examination", json=FORWARD, headers=auth(app))
+    letter = await client.get(f"/appeals/{appeal['id']}/forwarding-letter.pdf", headers=auth(app))
+
+    assert before.status_code == 409
+    assert letter.status_code == 200, letter.text
+    assert letter.headers["content-type"] == "application/pdf"
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(letter.content)).pages).split())
+    for expected in [
+        "Oversendelse av klagesak",
+        "Til: Statsforvalteren",
+        "Fra: Forvaltningskontoret, Tolga kommune",
+        "verge eller foresatte (Kari Nordmann)",
+        "Klagefristen var 4 uker (pasient- og brukerrettighetsloven § 7-5), til og med 03.12.2026",
+        "Kontoret hjalp til med å skrive klagen (forvaltningsloven § 32)",
+        str(FORWARD["comments"]),
+        "- Sammendrag av kartleggingen",
+    ]:
+        assert expected in text, expected
+
+
+async def test_comments_the_letter_font_cannot_print_are_refused_naming_the_field(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    appeal = await _appealed(app, client)
+    body = {**FORWARD, "comments": "Merknad med tegn \u4e2d som ikke kan skrives ut."}
+    refused = await client.post(f"/appeals/{appeal['id']}/examination", json=body, headers=auth(app))
+    assert refused.status_code == 422
+    assert "comments" in refused.text

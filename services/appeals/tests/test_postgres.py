@@ -43,6 +43,9 @@ async def test_the_delivery_and_its_deadline_on_postgresql(pg_app: FastAPI, pg_c
     await test_api.test_a_decision_shows_when_its_letter_reached_the_person_and_the_deadline_that_gives(
         pg_app, pg_client
     )
+
+
+async def test_an_early_receipt_on_postgresql(pg_app: FastAPI, pg_client: httpx.AsyncClient) -> None:
     await test_api.test_a_mailbox_receipt_that_comes_before_its_decision_is_kept_and_applied(pg_app, pg_client)
 
 
@@ -60,6 +63,13 @@ async def test_another_municipality_is_refused_on_postgresql(pg_app: FastAPI, pg
     await test_api.test_an_appeal_against_another_municipalitys_decision_is_refused(pg_app, pg_client)
 
 
-async def test_complaints_and_deviations_on_postgresql(pg_app: FastAPI, pg_client: httpx.AsyncClient) -> None:
+async def test_complaints_on_postgresql(pg_app: FastAPI, pg_client: httpx.AsyncClient) -> None:
     await test_api.test_a_complaint_reaches_the_unit_leader_who_answers_it(pg_app, pg_client)
+
+
+async def test_deviations_on_postgresql(pg_app: FastAPI, pg_client: httpx.AsyncClient) -> None:
     await test_api.test_a_deviation_goes_on_the_feed_with_its_category_and_its_description_stays(pg_app, pg_client)
+
+
+async def test_the_forwarding_letter_on_postgresql(pg_app: FastAPI, pg_client: httpx.AsyncClient) -> None:
+    await test_api.test_a_forwarded_appeal_has_its_forwarding_letter_for_the_appeal_body(pg_app, pg_client)

@@ -12,6 +12,7 @@ import pytest
 
 from contracts.decision import AppealInformation, DecidedBy, DecisionKind, Outcome, ReviewResult
 from servicekit.errors import DomainError
+from servicekit.pdf import render_pdf
 from services.decision.domain import Reasons
 from services.decision.letters import (
     Addressed,
@@ -23,7 +24,6 @@ from services.decision.letters import (
     addressed,
     check_printable,
     render_decision,
-    render_pdf,
     render_preliminary_reply,
 )
 from services.decision.recipients import Recipient
