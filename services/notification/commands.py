@@ -12,6 +12,7 @@ from contracts.appeals import (
     AppealOutcomeRecorded,
     AppealRegistered,
     AppealReversedByOffice,
+    DecisionDeliveryRecorded,
 )
 from contracts.deadlines import DeadlineCancelled, DeadlineKind, DeadlineScheduled
 from contracts.decision import DecisionMade, LetterIssued
@@ -31,6 +32,7 @@ from services.notification.domain import (
     Receipt,
     Sweep,
     appeal_closed_notice,
+    appeal_deadline_notice,
     appeal_forwarded_notice,
     appeal_outcome_notice,
     appeal_receipt,
@@ -91,7 +93,7 @@ async def decision_made(event: CloudEvent[Any], uow: UnitOfWork) -> Notification
     await _cancel_case_clocks(uow, data.case_id, CancelReason.DECISION_MADE, kind=DeadlineKind.PRELIMINARY_REPLY)
     return await Notifications(uow).record(
         case_id=data.case_id,
-        note=decision_notice(data.outcome.value, data.appeal.deadline_on if data.appeal else None),
+        note=decision_notice(data.outcome.value, data.appeal),
         source_event_id=event.id,
     )
 
@@ -112,6 +114,13 @@ async def letter_issued(event: CloudEvent[Any], uow: UnitOfWork) -> None:
 
 async def _tell(uow: UnitOfWork, event: CloudEvent[Any], case_id: str, note: Receipt) -> Notification:
     return await Notifications(uow).record(case_id=case_id, note=note, source_event_id=event.id)
+
+
+async def decision_delivered(event: CloudEvent[Any], uow: UnitOfWork) -> Notification:
+    """The day the decision letter reached the person is known: the person is told the last day to appeal."""
+    data: DecisionDeliveryRecorded = event.data
+    note = appeal_deadline_notice(data.delivered_on, data.basis, data.appeal_deadline_on)
+    return await _tell(uow, event, data.case_id, note)
 
 
 async def appeal_registered(event: CloudEvent[Any], uow: UnitOfWork) -> Notification:

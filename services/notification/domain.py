@@ -14,10 +14,11 @@ from contracts.appeals import (
     AppealOutcomeRecorded,
     BodyOutcome,
     DecisionDeliveryRecorded,
+    DeliveryBasis,
 )
 from contracts.assessment import AssessmentCompleted
 from contracts.deadlines import DeadlineCancelled, DeadlineDue, DeadlineKind, DeadlineScheduled
-from contracts.decision import DecisionMade
+from contracts.decision import AppealInformation, DecisionMade
 from contracts.envelope import CloudEvent
 from contracts.intake import (
     ApplicationRegistered,
@@ -152,18 +153,40 @@ def withdraws_processing(withdrawal: ConsentWithdrawn) -> bool:
 _OUTCOME_TEXT = {"granted": "innvilget", "partly_granted": "delvis innvilget", "refused": "avslått"}
 
 
-def decision_notice(outcome: str, appeal_deadline_on: date | None) -> Receipt:
-    """Tells the applicant a decision was made and until when it can be appealed; a decision without an appeal
-    deadline carries out the appeal body's decision, which is final (forvaltningsloven § 28 third paragraph)."""
-    appeal = (
+def decision_notice(outcome: str, appeal: AppealInformation | None) -> Receipt:
+    """Tells the applicant a decision was made and how long there is to appeal: the weeks run from the day the
+    letter reaches them (forvaltningsloven § 29), so the date follows once the delivery is known
+    (`appeal_deadline_notice`). A decision without appeal information carries out the appeal body's decision, which
+    is final (forvaltningsloven § 28 third paragraph)."""
+    right = (
         "Vedtaket gjennomfører klageinstansens avgjørelse. Det er endelig og kan ikke påklages."
-        if appeal_deadline_on is None
-        else f"Fristen for å klage er {appeal_deadline_on.isoformat()}."
+        if appeal is None
+        else f"Du kan klage innen {appeal.deadline_weeks} uker fra du mottok vedtaksbrevet ({appeal.legal_basis})."
     )
     return Receipt(
         kind="decision",
         recipient="applicant",
-        text=f"Det er fattet vedtak i saken din: søknaden er {_OUTCOME_TEXT.get(outcome, outcome)}. {appeal}",
+        text=f"Det er fattet vedtak i saken din: søknaden er {_OUTCOME_TEXT.get(outcome, outcome)}. {right}",
+    )
+
+
+_DELIVERY_TEXT = {
+    DeliveryBasis.DIGITAL_RECEIPT: "ble levert i den digitale postkassen din",
+    DeliveryBasis.POSTAL_ASSUMPTION: "regnes som mottatt med posten",
+    DeliveryBasis.HANDED_OVER: "ble gitt til deg",
+}
+
+
+def appeal_deadline_notice(delivered_on: date, basis: DeliveryBasis, deadline_on: date) -> Receipt:
+    """When the decision letter reached the person, and so the last day to appeal (moved off weekends and
+    holidays); a later mailbox receipt tells it again, corrected."""
+    return Receipt(
+        kind="appeal_deadline",
+        recipient="applicant",
+        text=(
+            f"Vedtaksbrevet {_DELIVERY_TEXT[basis]} {delivered_on.isoformat()}. "
+            f"Fristen for å klage er {deadline_on.isoformat()}."
+        ),
     )
 
 

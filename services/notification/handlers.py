@@ -11,6 +11,7 @@ from contracts.appeals import (
     AppealOutcomeRecorded,
     AppealRegistered,
     AppealReversedByOffice,
+    DecisionDeliveryRecorded,
 )
 from contracts.deadlines import DeadlineCancelled, DeadlineScheduled
 from contracts.decision import DecisionMade, LetterIssued
@@ -69,6 +70,11 @@ async def on_letter_issued(event: CloudEvent[Any], uow: UnitOfWork) -> None:
 
 
 # Each step of an appeal is told to the person.
+@handlers.on(DecisionDeliveryRecorded)
+async def on_decision_delivered(event: CloudEvent[Any], uow: UnitOfWork) -> None:
+    await commands.decision_delivered(event, uow)
+
+
 @handlers.on(AppealRegistered)
 async def on_appeal_registered(event: CloudEvent[Any], uow: UnitOfWork) -> None:
     await commands.appeal_registered(event, uow)

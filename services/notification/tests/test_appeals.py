@@ -21,6 +21,8 @@ from contracts.appeals import (
     AppealReversedByOffice,
     Appellant,
     BodyOutcome,
+    DecisionDeliveryRecorded,
+    DeliveryBasis,
     ForwardedDocument,
 )
 from contracts.deadlines import DeadlineCancelled, DeadlineDue, DeadlineKind, DeadlineScheduled
@@ -92,6 +94,26 @@ async def told(app: FastAPI, deliveries: Deliveries, data: EventModel) -> Any:
 
 
 # --- the person is told --------------------------------------------------------------------------------------------
+
+
+async def test_the_day_the_letter_reached_the_person_tells_the_last_day_to_appeal(
+    app: FastAPI, deliveries: Deliveries
+) -> None:
+    delivered = DecisionDeliveryRecorded(
+        decision_id="decision-1",
+        case_id=CASE,
+        delivered_on=date(2026, 11, 3),
+        basis=DeliveryBasis.DIGITAL_RECEIPT,
+        appeal_deadline_on=date(2026, 12, 1),
+        deadline_weeks=4,
+        deadline_rule="pasient- og brukerrettighetsloven § 7-5",
+    )
+    note = await told(app, deliveries, delivered)
+
+    assert note.kind == "appeal_deadline"
+    assert note.text == (
+        "Vedtaksbrevet ble levert i den digitale postkassen din 2026-11-03. Fristen for å klage er 2026-12-01."
+    )
 
 
 async def test_a_registered_appeal_gets_a_receipt_with_the_day_it_arrived(app: FastAPI, deliveries: Deliveries) -> None:
