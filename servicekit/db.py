@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -24,11 +24,13 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     event,
+    func,
     select,
 )
-from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.engine import Dialect, RowMapping, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.sql.elements import ColumnElement
 
 from contracts.envelope import CloudEvent, EventModel
 from servicekit.actor import Actor, CaseGrant
@@ -380,3 +382,20 @@ def _subject_of(data: EventModel) -> str:
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+async def rows_page(
+    session: AsyncSession,
+    table: Table,
+    where: Sequence[ColumnElement[bool]],
+    order_by: Sequence[ColumnElement[Any]],
+    *,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[RowMapping], int]:
+    """One page of a table's rows matching `where`, in `order_by` (which must end in a unique column, so that pages
+    never overlap or skip), and how many match in all."""
+    total = await session.scalar(select(func.count()).select_from(table).where(*where))
+    query = select(table).where(*where).order_by(*order_by).limit(limit).offset(offset)
+    rows = (await session.execute(query)).mappings().all()
+    return rows, int(total or 0)

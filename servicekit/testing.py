@@ -7,6 +7,7 @@ Only tests import this module; it starts no servers. The app's lifespan (Kafka, 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -29,6 +30,21 @@ async def migrated_app(spec: ServiceSpec, settings: ServiceSettings, clock: Cloc
     app = create_app(spec, settings, clock=clock)
     await upgrade(runtime_of(app).db, spec.migrations_dir)
     return app
+
+
+async def app_for_tests(
+    spec: ServiceSpec, settings_type: type[ServiceSettings], database_url: str, data_dir: Path, clock: Clock
+) -> FastAPI:
+    """The service's app as its tests run it: the test environment and secret, traces kept in memory, its
+    database migrated, on `clock`."""
+    settings = settings_type(
+        environment="test",
+        database_url=database_url,
+        data_dir=data_dir,
+        jwt_secret=TEST_SECRET,
+        telemetry_exporter="memory",
+    )
+    return await migrated_app(spec, settings, clock)
 
 
 async def close_app(app: FastAPI) -> None:

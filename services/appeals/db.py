@@ -34,7 +34,7 @@ from contracts.appeals import (
     Examination,
     ForwardedDocument,
 )
-from servicekit.db import UnitOfWork, UtcDateTime, new_metadata
+from servicekit.db import UnitOfWork, UtcDateTime, new_metadata, rows_page
 from servicekit.errors import NotFound
 from services.appeals.domain import (
     Appeal,
@@ -318,17 +318,9 @@ class Appeals:
             where.append(appeal.c.case_id == case_id)
         if decision_id is not None:
             where.append(appeal.c.decision_id == decision_id)
-        session = self._uow.session
-        total = await session.scalar(select(func.count()).select_from(appeal).where(*where))
-        query = (
-            select(appeal)
-            .where(*where)
-            .order_by(appeal.c.handling_due_on, appeal.c.created_at, appeal.c.id)
-            .limit(limit)
-            .offset(offset)
-        )
-        rows = (await session.execute(query)).mappings().all()
-        return [_appeal(r) for r in rows], int(total or 0)
+        order = [appeal.c.handling_due_on, appeal.c.created_at, appeal.c.id]
+        rows, total = await rows_page(self._uow.session, appeal, where, order, limit=limit, offset=offset)
+        return [_appeal(r) for r in rows], total
 
     async def add(self, new: Appeal) -> None:
         await self._uow.session.execute(insert(appeal).values(**_appeal_row(new)))
@@ -465,16 +457,9 @@ class Complaints:
             where.append(complaint.c.unit == unit)
         if answered is not None:
             where.append(complaint.c.answered_on.is_not(None) if answered else complaint.c.answered_on.is_(None))
-        session = self._uow.session
-        total = await session.scalar(select(func.count()).select_from(complaint).where(*where))
-        query = (
-            select(complaint)
-            .where(*where)
-            .order_by(complaint.c.response_due_on, complaint.c.id)
-            .limit(limit)
-            .offset(offset)
-        )
-        return [_complaint(r) for r in (await session.execute(query)).mappings().all()], int(total or 0)
+        order = [complaint.c.response_due_on, complaint.c.id]
+        rows, total = await rows_page(self._uow.session, complaint, where, order, limit=limit, offset=offset)
+        return [_complaint(r) for r in rows], total
 
     async def add(self, new: Complaint) -> None:
         await self._uow.session.execute(insert(complaint).values(**_complaint_row(new)))
@@ -543,16 +528,9 @@ class Deviations:
             where.append(deviation.c.category == category.value)
         if unit is not None:
             where.append(deviation.c.unit == unit)
-        session = self._uow.session
-        total = await session.scalar(select(func.count()).select_from(deviation).where(*where))
-        query = (
-            select(deviation)
-            .where(*where)
-            .order_by(deviation.c.registered_on.desc(), deviation.c.created_at.desc(), deviation.c.id)
-            .limit(limit)
-            .offset(offset)
-        )
-        return [_deviation(r) for r in (await session.execute(query)).mappings().all()], int(total or 0)
+        order = [deviation.c.registered_on.desc(), deviation.c.created_at.desc(), deviation.c.id]
+        rows, total = await rows_page(self._uow.session, deviation, where, order, limit=limit, offset=offset)
+        return [_deviation(r) for r in rows], total
 
     async def add(self, new: Deviation) -> None:
         await self._uow.session.execute(

@@ -19,7 +19,6 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     exists,
-    func,
     insert,
     or_,
     select,
@@ -29,7 +28,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.sql.elements import ColumnElement
 
 from contracts.assessment import AssigneeKind, InformationSource, Recommendation, VisitKind
-from servicekit.db import UnitOfWork, UtcDateTime, new_id, new_metadata
+from servicekit.db import UnitOfWork, UtcDateTime, new_id, new_metadata, rows_page
 from servicekit.errors import NotFound
 from services.assessment.domain import (
     Assessment,
@@ -233,17 +232,9 @@ class Assessments:
                 assessment.c.assignee_kind == "unit",
                 assessment.c.assignee == unit,
             ]
-        session = self._uow.session
-        total = await session.scalar(select(func.count()).select_from(assessment).where(*where))
-        query = (
-            select(assessment)
-            .where(*where)
-            .order_by(assessment.c.created_at.desc(), assessment.c.id)
-            .limit(limit)
-            .offset(offset)
-        )
-        rows = (await session.execute(query)).mappings().all()
-        return [_summary(r) for r in rows], int(total or 0)
+        order = [assessment.c.created_at.desc(), assessment.c.id]
+        rows, total = await rows_page(self._uow.session, assessment, where, order, limit=limit, offset=offset)
+        return [_summary(r) for r in rows], total
 
     async def add(self, new: Assessment) -> None:
         await self._uow.session.execute(insert(assessment).values(**_row(new)))

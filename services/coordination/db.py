@@ -17,7 +17,6 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    func,
     insert,
     select,
     update,
@@ -40,7 +39,7 @@ from contracts.coordination import (
 )
 from contracts.decision import Outcome
 from contracts.intake import ChildCoordinatorGrounds
-from servicekit.db import UnitOfWork, UtcDateTime, new_metadata
+from servicekit.db import UnitOfWork, UtcDateTime, new_metadata, rows_page
 from servicekit.errors import NotFound
 from services.coordination.domain import (
     Appointment,
@@ -333,17 +332,9 @@ class Referrals:
             where.append(referral.c.status == status.value)
         if case_id is not None:
             where.append(referral.c.case_id == case_id)
-        session = self._uow.session
-        total = await session.scalar(select(func.count()).select_from(referral).where(*where))
-        query = (
-            select(referral)
-            .where(*where)
-            .order_by(referral.c.created_at.desc(), referral.c.id)
-            .limit(limit)
-            .offset(offset)
-        )
-        rows = (await session.execute(query)).mappings().all()
-        return [await self._assemble(r) for r in rows], int(total or 0)
+        order = [referral.c.created_at.desc(), referral.c.id]
+        rows, total = await rows_page(self._uow.session, referral, where, order, limit=limit, offset=offset)
+        return [await self._assemble(r) for r in rows], total
 
     async def add(self, new: Referral) -> None:
         await self._uow.session.execute(insert(referral).values(**_row(new)))

@@ -19,7 +19,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
-    func,
     insert,
     or_,
     select,
@@ -40,7 +39,7 @@ from contracts.intake import (
     Sender,
     WithdrawalReason,
 )
-from servicekit.db import BigId, UnitOfWork, UtcDateTime, new_metadata
+from servicekit.db import BigId, UnitOfWork, UtcDateTime, new_metadata, rows_page
 from services.intake.domain import (
     Case,
     CaseFilter,
@@ -392,17 +391,10 @@ class Persons:
         )
 
     async def access_log(self, person_id: str, *, limit: int, offset: int) -> tuple[list[PersonAccess], int]:
-        where = (person_access.c.municipality == self._municipality, person_access.c.person_id == person_id)
-        total = await self._session.scalar(select(func.count()).select_from(person_access).where(*where))
-        query = (
-            select(person_access)
-            .where(*where)
-            .order_by(person_access.c.accessed_at.desc(), person_access.c.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-        rows = (await self._session.execute(query)).mappings().all()
-        return [_access(r) for r in rows], int(total or 0)
+        where = [person_access.c.municipality == self._municipality, person_access.c.person_id == person_id]
+        order = [person_access.c.accessed_at.desc(), person_access.c.id.desc()]
+        rows, total = await rows_page(self._session, person_access, where, order, limit=limit, offset=offset)
+        return [_access(r) for r in rows], total
 
 
 # --- cases --------------------------------------------------------------------------------------
@@ -652,18 +644,11 @@ class Cases:
 
     async def page(self, filters: CaseFilter, *, limit: int, offset: int) -> tuple[list[Case], int]:
         where = [application.c.municipality == self._municipality, *_conditions(filters)]
-        total = await self._session.scalar(select(func.count()).select_from(application).where(*where))
-        query = (
-            select(application)
-            .where(*where)
-            # Newest first. Registered in the same instant, the later journal number comes first; the case id
-            # breaks any tie left, so that pages never overlap or skip.
-            .order_by(application.c.created_at.desc(), application.c.journal_number.desc(), application.c.case_id)
-            .limit(limit)
-            .offset(offset)
-        )
-        rows = (await self._session.execute(query)).mappings().all()
-        return [_case(r) for r in rows], int(total or 0)
+        # Newest first. Registered in the same instant, the later journal number comes first; the case id breaks
+        # any tie left, so that pages never overlap or skip.
+        order = [application.c.created_at.desc(), application.c.journal_number.desc(), application.c.case_id]
+        rows, total = await rows_page(self._session, application, where, order, limit=limit, offset=offset)
+        return [_case(r) for r in rows], total
 
     async def consent_history(self, case_id: str) -> list[ConsentRecord]:
         c = consent_event.c

@@ -26,14 +26,7 @@ DECIDED_ON = date(2026, 11, 2)  # a Monday: by post (3 working days) it reaches 
 
 
 async def build_app(database_url: str, data_dir: Path, clock: Clock) -> FastAPI:
-    settings = Settings(
-        environment="test",
-        database_url=database_url,
-        data_dir=data_dir,
-        jwt_secret=testing.TEST_SECRET,
-        telemetry_exporter="memory",
-    )
-    return await testing.migrated_app(spec(), settings, clock)
+    return await testing.app_for_tests(spec(), Settings, database_url, data_dir, clock)
 
 
 def auth(

@@ -38,14 +38,7 @@ SENT_AT = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
 
 async def build_app(database_url: str, data_dir: Path, clock: Clock) -> FastAPI:
-    settings = Settings(
-        environment="test",
-        database_url=database_url,
-        data_dir=data_dir,
-        jwt_secret=testing.TEST_SECRET,
-        telemetry_exporter="memory",
-    )
-    return await testing.migrated_app(spec(), settings, clock)
+    return await testing.app_for_tests(spec(), Settings, database_url, data_dir, clock)
 
 
 def auth(
