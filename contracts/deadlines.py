@@ -20,6 +20,8 @@ class DeadlineKind(StrEnum):
     ESCALATION_RESPONSE = "escalation_response"
     APPEAL_HANDLING = "appeal_handling"
     COMPLAINT_RESPONSE = "complaint_response"
+    DECISION_REVIEW = "decision_review"
+    TIME_LIMITED_EVALUATION = "time_limited_evaluation"
 
 
 @register
@@ -65,3 +67,24 @@ class DeadlineDue(EventModel):
     kind: str = Field(pattern=r"^[a-z][a-z_]*$", max_length=40)
     due_on: PlausibleDate
     responsible: Code
+
+
+@register
+class DeadlineEscalated(EventModel):
+    """An overdue clock was escalated to the leader of whoever must act: at the due day, then on the kind's rhythm,
+    one step at a time, until the clock is cancelled (the act was done)."""
+
+    event_type = "no.forvalt.deadline.escalated.v1"
+    topic = Topic.DEADLINES
+
+    deadline_id: Identifier
+    case_id: Identifier
+    kind: str = Field(pattern=r"^[a-z][a-z_]*$", max_length=40)
+    responsible: Code
+    escalated_to: str = Field(
+        pattern=r"^[a-z][a-z0-9_]*(:[a-z][a-z0-9_]*)?$",
+        max_length=80,
+        description="who was told, e.g. leader_of:allocation_office (the leader of the responsible office)",
+    )
+    step: int = Field(ge=1, le=1000, description="1 at the due day, then one more at each step of the rhythm")
+    escalated_on: PlausibleDate = Field(description="the day of this step")

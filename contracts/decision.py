@@ -123,3 +123,6 @@ class LetterIssued(EventModel):
     kind: str = Field(pattern=r"^[a-z][a-z_]*$", max_length=60, description="decision or preliminary_reply")
     language: str = Field(pattern=r"^(nb|nn)$")
     decision_id: Identifier | None = None
+    expected_decision_on: PlausibleDate | None = Field(
+        default=None, description="a preliminary reply: when the person may expect the decision, as the letter says"
+    )

@@ -37,7 +37,15 @@ def register(model: type[EventModel]) -> type[EventModel]:
 
 def event_types() -> dict[str, type[EventModel]]:
     # Importing the modules registers their types.
-    from contracts import appeals, assessment, coordination, deadlines, decision, intake  # noqa: F401, PLC0415
+    from contracts import (  # noqa: F401, PLC0415
+        appeals,
+        assessment,
+        coordination,
+        deadlines,
+        decision,
+        intake,
+        notification,
+    )
 
     return dict(_REGISTRY)
 

@@ -20,6 +20,8 @@ class Actor:
     municipality: str
     roles: frozenset[str]
     unit: str | None = None
+    # For the role `person` (a citizen reading their own cases): the pseudonymous person id the token names.
+    person_id: str | None = None
 
     @classmethod
     def service(cls, name: str, municipality: str) -> Actor:

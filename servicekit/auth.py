@@ -1,4 +1,4 @@
-"""Municipality context from a verified bearer JWT (claims: municipality, roles)."""
+"""Municipality context from a verified bearer JWT (claims: municipality, roles; unit and person_id optional)."""
 
 from __future__ import annotations
 
@@ -15,15 +15,18 @@ from servicekit.actor import Actor
 from servicekit.clock import Clock, SystemClock
 from servicekit.context import bind
 from servicekit.errors import Unauthorized
-from servicekit.types import Code, Subject
+from servicekit.types import Code, Identifier, Subject
 
 ALGORITHM = "HS256"
 _MUNICIPALITY = re.compile(r"[0-9]{4}")
 # "service": another Forvalt service acting for a municipality (e.g. the decision service addressing a letter).
-ROLES = frozenset({"caseworker", "leader", "unit", "coordinator", "integrator", "operator", "service"})
+# "person": a citizen reading their own cases (a citizen portal); the token's `person_id` claim, else its subject,
+# names the pseudonymous person. Until a real identity provider issues these, the portal's token service does.
+ROLES = frozenset({"caseworker", "leader", "unit", "coordinator", "integrator", "operator", "service", "person"})
 _MAX_ROLES = 20
 _ROLE_OR_UNIT: TypeAdapter[str] = TypeAdapter(Code)
 _SUBJECT: TypeAdapter[str] = TypeAdapter(Subject)
+_PERSON: TypeAdapter[str] = TypeAdapter(Identifier)
 
 
 # The caller of a route: the one "who acts" type, from the verified token.
@@ -47,6 +50,7 @@ class TokenVerifier:
         roles: list[str],
         subject: str = "dev",
         unit: str | None = None,
+        person_id: str | None = None,
         ttl: timedelta = timedelta(hours=12),
     ) -> str:
         now = self._clock.now()
@@ -61,6 +65,8 @@ class TokenVerifier:
         }
         if unit is not None:
             claims["unit"] = unit
+        if person_id is not None:
+            claims["person_id"] = person_id
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
 
     def verify(self, token: str) -> Principal:
@@ -86,11 +92,16 @@ class TokenVerifier:
         unit = claims.get("unit")
         if unit is not None and not (isinstance(unit, str) and _valid(_ROLE_OR_UNIT, unit)):
             raise Unauthorized("invalid token: claim 'unit' must be a unit code")
+        person_id = claims.get("person_id")
+        if person_id is not None and not (isinstance(person_id, str) and _valid(_PERSON, person_id)):
+            raise Unauthorized("invalid token: claim 'person_id' must be a person id")
         # The subject is recorded with what the caller does ("recorded by"): one line, as wide as those columns.
         subject = claims["sub"]
         if not isinstance(subject, str) or not _valid(_SUBJECT, subject):
             raise Unauthorized("invalid token: claim 'sub' must be one line of 1 to 60 characters")
-        return Principal(subject=subject, municipality=municipality, roles=frozenset(roles), unit=unit)
+        return Principal(
+            subject=subject, municipality=municipality, roles=frozenset(roles), unit=unit, person_id=person_id
+        )
 
 
 def _valid(kind: TypeAdapter[str], value: str) -> bool:

@@ -431,6 +431,58 @@ class AppealsSettings(BaseModel):
     )
 
 
+class RecipientRole(StrEnum):
+    """Who a deadline's reminder or alert goes to, relative to the deadline: whoever must act on it (its
+    `responsible` office or unit), that office's or unit's leader, or the case's coordinator."""
+
+    RESPONSIBLE = "responsible"
+    LEADER = "leader"
+    COORDINATOR = "coordinator"
+
+
+class DeadlineKindSettings(BaseModel):
+    """One deadline kind's settings in a tenant file's `notification.kinds`; what is left out keeps the default
+    the notification service holds for the kind (or for every kind it has no default of)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    remind_days_before: int | None = Field(
+        default=None,
+        ge=0,
+        le=120,
+        description="calendar days before the due day that the reminder goes out (on the last working day on or "
+        "before); 0: on the due day's alert only",
+    )
+    recipients: list[RecipientRole] | None = Field(
+        default=None, min_length=1, description="who gets the reminder and the alert"
+    )
+    escalates: bool | None = Field(
+        default=None, description="an overdue deadline escalates to the responsible's leader until it is done"
+    )
+    escalate_every_days: int | None = Field(
+        default=None, ge=1, le=90, description="the rhythm of the escalation after the first, at the due day"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DeadlineKindSettings:
+        if self.recipients is not None and len(set(self.recipients)) != len(self.recipients):
+            raise ValueError("recipients: each role once")
+        if self.escalates is False and self.escalate_every_days is not None:
+            raise ValueError("escalate_every_days: a kind that does not escalate has no rhythm (escalates: false)")
+        return self
+
+
+class NotificationSettings(BaseModel):
+    """A tenant file's `notification:` section: per deadline kind, the reminder's lead time, its recipients and
+    the escalation of an overdue deadline. Kinds are open codes: a kind not listed keeps its defaults."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kinds: dict[Code, DeadlineKindSettings] = Field(
+        default_factory=dict, description="deadline kind (e.g. preliminary_reply) -> what differs from its defaults"
+    )
+
+
 class Tenant(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -449,6 +501,7 @@ class Tenant(BaseModel):
         default=None, description="the coordinating units; referrals wait for none where it is absent"
     )
     appeals: AppealsSettings = Field(default_factory=AppealsSettings)
+    notification: NotificationSettings = Field(default_factory=NotificationSettings)
 
     @model_validator(mode="after")
     def _consistent(self) -> Tenant:

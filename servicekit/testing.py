@@ -64,9 +64,12 @@ def auth(
     *,
     unit: str | None = None,
     subject: str = "kari",
+    person_id: str | None = None,
 ) -> dict[str, str]:
     """Bearer headers of a token the app accepts."""
-    token = runtime_of(app).verifier.issue(municipality=municipality, roles=list(roles), subject=subject, unit=unit)
+    token = runtime_of(app).verifier.issue(
+        municipality=municipality, roles=list(roles), subject=subject, unit=unit, person_id=person_id
+    )
     return {"Authorization": f"Bearer {token}"}
 
 

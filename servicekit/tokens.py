@@ -14,11 +14,13 @@ app = typer.Typer(add_completion=False, help=__doc__)
 
 @app.command()
 def issue(
+    *,
     municipality: Annotated[str, typer.Option(help="4-digit municipality number, e.g. 3426")],
     role: Annotated[list[str], typer.Option(help="a role; repeat for several")] = ["caseworker"],  # noqa: B006
     subject: Annotated[str, typer.Option(help="who the token is for")] = "dev-user",
     hours: Annotated[int, typer.Option(min=1, max=24 * 30)] = 12,
     unit: Annotated[str | None, typer.Option(help="unit code, for the role 'unit'")] = None,
+    person_id: Annotated[str | None, typer.Option(help="pseudonymous person id, for the role 'person'")] = None,
 ) -> None:
     """Print a signed bearer token for the configured (development) secret."""
     from datetime import timedelta  # noqa: PLC0415
@@ -31,7 +33,14 @@ def issue(
     settings = ServiceSettings()
     verifier = TokenVerifier(settings.jwt_secret, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
     typer.echo(
-        verifier.issue(municipality=municipality, roles=role, subject=subject, unit=unit, ttl=timedelta(hours=hours))
+        verifier.issue(
+            municipality=municipality,
+            roles=role,
+            subject=subject,
+            unit=unit,
+            person_id=person_id,
+            ttl=timedelta(hours=hours),
+        )
     )
 
 

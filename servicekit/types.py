@@ -31,6 +31,7 @@ from contracts.types import (
     PositiveCount,
     Text,
 )
+from servicekit.fonts import has_glyph
 
 __all__ = [
     "EARLIEST_DATE",
@@ -47,6 +48,7 @@ __all__ = [
     "PRINTABLE_LINE",
     "PRINTABLE_TEXT",
     "TEXT_PATTERN",
+    "UNPRINTABLE",
     "Code",
     "Count",
     "FilledText",
@@ -67,6 +69,7 @@ __all__ = [
     "Subject",
     "Text",
     "as_printed",
+    "prints",
     "unprintable_in_letter",
 ]
 
@@ -95,7 +98,8 @@ Subject = Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=
 
 # --- text the letter font can print -------------------------------------------------------------
 
-# Word processors' typography, as the letter font (the PDF core font, Latin-1) can print it.
+# Word processors' typography, set in the PDF as plain punctuation, as letters always have been (the letter font
+# has glyphs for it too: printing it as typed is a choice to make, not a limit of the font).
 LETTER_TYPOGRAPHY = str.maketrans(
     {
         "–": "-",
@@ -114,14 +118,24 @@ LETTER_TYPOGRAPHY = str.maketrans(
 
 
 def as_printed(text: str) -> str:
-    """The text as a letter sets it: composed (NFC), with word processors' typography in the font's own."""
+    """The text as a letter sets it: composed (NFC), with word processors' typography as plain punctuation."""
     return unicodedata.normalize("NFC", text).translate(LETTER_TYPOGRAPHY)
 
 
+# Why a character is refused, for the problem's detail.
+UNPRINTABLE = "it is a control or format character, or the letter font (DejaVu Sans) has no glyph for it"
+
+
+def prints(char: str) -> bool:
+    """Whether a letter prints the character: a printable character (no control, format or unassigned code point)
+    that the letter font (`servicekit.fonts`, DejaVu Sans) has a glyph for."""
+    return char.isprintable() and has_glyph(char)
+
+
 def unprintable_in_letter(text: str, *, allowed: str = "\n\t") -> str | None:
-    """The first character of `text` the letter font cannot print (beyond the `allowed` layout characters)."""
+    """The first character of `text` a letter cannot print (beyond the `allowed` layout characters)."""
     for char in as_printed(text):
-        if char not in allowed and (ord(char) > 0xFF or not char.isprintable()):
+        if char not in allowed and not prints(char):
             return char
     return None
 
@@ -130,10 +144,7 @@ def _printable(allowed: str) -> AfterValidator:
     def check(value: str) -> str:
         char = unprintable_in_letter(value, allowed=allowed)
         if char is not None:
-            raise ValueError(
-                f"the letter cannot print the character {char!r} (U+{ord(char):04X}); letters are set in "
-                "Latin-1 (Norwegian letters, § and the usual punctuation)"
-            )
+            raise ValueError(f"the letter cannot print the character {char!r} (U+{ord(char):04X}); {UNPRINTABLE}")
         return value
 
     return AfterValidator(check)

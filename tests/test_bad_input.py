@@ -217,8 +217,8 @@ BAD_VALUES: list[tuple[str, str, str, Any, str]] = [
         "attendees",
     ),
     # Text the letter font cannot print, in what a letter prints.
-    ("decision", "POST", "/decisions", {**DECISION, "legal_basis": ["lov § 3-2 (ŋ)"]}, "legal_basis.0"),
-    ("decision", "POST", "/decisions", {**DECISION, "reasons": {"rules": "Kárášjohka"}}, "reasons.rules"),
+    ("decision", "POST", "/decisions", {**DECISION, "legal_basis": ["lov § 3-2 (東)"]}, "legal_basis.0"),
+    ("decision", "POST", "/decisions", {**DECISION, "reasons": {"rules": "Kárášjohka 東"}}, "reasons.rules"),
     (
         "decision",
         "POST",
@@ -226,12 +226,12 @@ BAD_VALUES: list[tuple[str, str, str, Any, str]] = [
         {"expected_decision_on": "2026-12-01", "reason_for_delay": "venter 🙂"},
         "reason_for_delay",
     ),
-    ("decision", "POST", "/decisions/d-1/approval", {"approved": False, "reason": "ŋ"}, "reason"),
+    ("decision", "POST", "/decisions/d-1/approval", {"approved": False, "reason": "ŋ\u200b"}, "reason"),
     (
         "assessment",
         "PUT",
         "/assessments/a-1/recommendation",
-        {**RECOMMENDATION, "legal_basis": ["lov § 3-2 (ŋ)"]},
+        {**RECOMMENDATION, "legal_basis": ["lov § 3-2 (🙂)"]},
         "legal_basis.0",
     ),
 ]

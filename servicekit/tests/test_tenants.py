@@ -102,7 +102,7 @@ def test_duplicate_service_codes_are_a_config_error_naming_the_file(tmp_path: Pa
 @pytest.mark.parametrize(
     ("old", "new", "field"),
     [
-        ("name: Testvik", "name: Kárášjohka", "name"),
+        ("name: Testvik", "name: Testvik 漢", "name"),  # the letter font has no CJK glyphs
         ("name: Testvik", "name: " + "T" * 201, "name"),  # names are kept in columns 200 characters wide
         ("name: Trygghetsalarm", "name: Trygghetsalarm 🔔", "services.1.name"),
         (
@@ -110,7 +110,7 @@ def test_duplicate_service_codes_are_a_config_error_naming_the_file(tmp_path: Pa
             'legal_basis: ["forvaltningsloven \\u0000"]',
             "services.1.legal_basis.0",
         ),
-        ("appeal_body: Kommunal klagenemnd", "appeal_body: Guovdageainnu ŋ", "services.1.appeal_body"),
+        ("appeal_body: Kommunal klagenemnd", "appeal_body: Kommunal\u200bklagenemnd", "services.1.appeal_body"),
     ],
 )
 def test_a_name_or_legal_basis_the_letter_font_cannot_print_is_a_config_error_naming_the_field(
@@ -124,6 +124,24 @@ def test_a_name_or_legal_basis_the_letter_font_cannot_print_is_a_config_error_na
         Tenants.load(tmp_path)
 
     assert field in str(caught.value)
+
+
+def test_sami_names_are_printed_in_letters_and_so_accepted(tmp_path: Path) -> None:
+    text = (
+        VALID.format(municipality="9999", second_code="safety_alarm")
+        .replace("name: Testvik", "name: Kárášjoga gielda")
+        .replace("name: Trygghetsalarm", "name: Ŋuolja Čoavji Đ Šiellá Ŧ Ž")
+        .replace("appeal_body: Kommunal klagenemnd", "appeal_body: Guovdageainnu suohkan ŋ")
+    )
+    write(tmp_path, "9999-testvik.yaml", text)
+
+    tenant = Tenants.load(tmp_path).get("9999")
+
+    assert tenant.name == "Kárášjoga gielda"
+    found = tenant.service("safety_alarm")
+    assert found is not None
+    assert found.name == "Ŋuolja Čoavji Đ Šiellá Ŧ Ž"
+    assert found.appeal_body == "Guovdageainnu suohkan ŋ"
 
 
 def test_a_catalogue_service_with_too_many_legal_bases_is_a_config_error(tmp_path: Path) -> None:

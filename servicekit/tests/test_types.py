@@ -118,16 +118,28 @@ def test_an_identifier_refuses_spaces_controls_and_other_letters(value: str) -> 
     "text",
     [
         "helse- og omsorgstjenesteloven § 3-2 første ledd nr. 6 bokstav b",
-        "Bor på Røros – «hjemme» … ‘ok’",  # word processors' typography: printed as the font's own
+        "Bor på Røros – «hjemme» … ‘ok’",  # word processors' typography: printed as plain punctuation
         "Ærlig, østlig, ålreit: ÆØÅ é ü",
         "e\u0301",  # a decomposed é: composed before it is printed
+        "Ánde Ŋuolja Čoavji, Guovdageaidnu, Kárášjohka: Đ đ Š š Ŧ ŧ Ž ž ǯ ǩ ʒ",  # Sámi names and places
+        "€ 100, Łódź, Ελλάδα, Москва",
     ],
 )
 def test_a_letter_line_takes_what_the_letter_font_prints(text: str) -> None:
     assert TypeAdapter(LetterLine).validate_python(text) == text
 
 
-@pytest.mark.parametrize("text", ["Guovdageaidnu (ŋ)", "Kárášjohka", "emoji 🙂", "soft\u00adhyphen", "€ 100"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "emoji 🙂",  # no glyph in the letter font
+        "東京",  # no glyph in the letter font
+        "soft\u00adhyphen",  # a format character
+        "zero\u200bwidth",  # a format character
+        "private \ue000 use",
+        "unassigned \U000e0080",
+    ],
+)
 def test_a_letter_line_refuses_what_the_letter_font_cannot_print(text: str) -> None:
     with pytest.raises(ValidationError, match="the letter cannot print"):
         TypeAdapter(LetterLine).validate_python(text)

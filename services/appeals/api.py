@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Response
 
 from contracts.appeals import DeviationCategory
 from servicekit.http import problem_responses
-from servicekit.pdf import render_pdf
+from servicekit.pdf import render_pdf_off_the_loop
 from servicekit.runtime import BusDep
 from servicekit.types import Code, Identifier, Limit, Offset
 from services.appeals import commands, letters
@@ -179,11 +179,13 @@ async def forwarding_letter_pdf(appeal_id: Identifier, bus: BusDep) -> Response:
     text = letters.forwarding_letter(papers.appeal, papers.decision, papers.sender)
     forwarding = papers.appeal.forwarding
     assert forwarding is not None  # the use case refuses an appeal not forwarded
-    pdf = render_pdf(
+    # The forwarding letter is written in bokmål; it is set in a worker thread, off the event loop.
+    pdf = await render_pdf_off_the_loop(
         text,
         title="Oversendelse av klagesak",
         footer=f"{papers.sender.municipality_name} kommune",
         created_at=papers.appeal.updated_at,
+        language="nb",
     )
     return Response(
         pdf,

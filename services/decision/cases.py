@@ -12,6 +12,7 @@ from typing import Any
 from contracts.appeals import AppealOutcomeRecorded, AppealReversedByOffice
 from contracts.assessment import AssessmentCompleted
 from contracts.coordination import DecisionRequested
+from contracts.deadlines import DeadlineDue
 from contracts.decision import Outcome
 from contracts.envelope import EventModel
 from contracts.intake import (
@@ -44,6 +45,7 @@ from services.decision.domain import (
     RightRequest,
     check_meeting_held,
     check_not_reopened,
+    due_review_of,
 )
 from services.decision.schedule import MeetingSlot, agenda_meeting, next_meeting_after
 
@@ -269,6 +271,39 @@ async def receive_appeal_outcome(event: AppealOutcomeRecorded, uow: UnitOfWork) 
     await decisions.save(appealed)
     await DecisionCases(uow).save(case)
     await uow.emit_all(events)
+
+
+@dataclass(frozen=True)
+class DueDeadline:
+    """A clock ran out (DeadlineDue on deadlines.v1); the municipality's rules are the unit of work's tenant's."""
+
+    place: Municipality
+    data: DeadlineDue
+
+
+async def receive_due_deadline(cmd: DueDeadline, uow: UnitOfWork) -> None:
+    """A decision's review or evaluation fell due: the case is flagged for the office and, where the municipality
+    holds allocation meetings, goes on the next meeting's agenda for the review. Any other service's clock, one a
+    superseding decision stopped, or one acted on already (a redelivery) changes nothing."""
+    decisions, cases = Decisions(uow), DecisionCases(uow)
+    # The case first, then its clock: the order a decision that stops the clock locks them in.
+    case = await cases.get(cmd.data.case_id, lock=True)
+    clock = await decisions.clock(cmd.data.deadline_id, lock=True)
+    due = due_review_of(clock)
+    if due is None or clock is None or case is None or clock.case_id != case.case_id:
+        return
+    now = uow.clock.now()
+    await decisions.clock_fell_due(due.deadline_id)
+    if not case.review_falls_due(due, now):
+        return
+    await cases.save(case)
+    place = cmd.place.deciding(case.route)
+    schedule = place.config.meeting
+    if schedule is not None and case.needs_agenda_for_review:
+        found = agenda_meeting(schedule, now, emergency=False, now=now)
+        await schedule_on_agenda(
+            uow, place, case, schedule, found, reason=due.reason, emergency=False, submitted_at=now
+        )
 
 
 # --- meetings -----------------------------------------------------------------------------------

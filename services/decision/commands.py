@@ -12,7 +12,7 @@ from contracts.coordination import RequestedRight
 from contracts.decision import AppealInformation, DecidedBy, DecisionKind, LetterIssued, Outcome, ReviewResult
 from servicekit.db import UnitOfWork, new_id
 from servicekit.errors import Conflict, DomainError, NotFound
-from servicekit.pdf import render_pdf
+from servicekit.pdf import render_pdf_off_the_loop
 from services.decision import letters
 from services.decision.config import Municipality
 from services.decision.db import DecisionCases, Decisions, Letters, Meetings, ServiceOrders
@@ -359,7 +359,8 @@ async def _make(uow: UnitOfWork, place: Municipality, draft: Decision, case: Dec
 
 
 def _fitted(addressee: Recipient) -> Recipient:
-    """A name and address from the register as the letter font can print them."""
+    """A name and address from the register as the letter font prints them: unchanged, Sámi letters and all, but for
+    a character the font has no glyph for."""
     return replace(
         addressee,
         name=letters.fit_to_font(addressee.name),
@@ -382,7 +383,11 @@ async def _recipients(place: Municipality, case: DecisionCase) -> LetterRecipien
 
 async def _letterhead(place: Municipality, case: DecisionCase, letter_on: date) -> letters.Letterhead:
     """To whom the letter goes (a child's guardians, an adult and any appointed guardian) and whom it concerns,
-    as the person register answers; without an answer the letter names the person by id."""
+    as the person register answers; without an answer the letter names the person by id.
+
+    The register is asked over HTTP inside the use case's unit of work, so its transaction (and the case's row lock)
+    stays open while intake answers. Asking before the transaction opens needs the case's person (or the expecting
+    parents) first: a read of its own before `bus.run`, and a check inside that the case still names them."""
     found = await _recipients(place, case)
     return letters.Letterhead(
         municipality_name=place.tenant.name,
@@ -396,7 +401,7 @@ async def _letterhead(place: Municipality, case: DecisionCase, letter_on: date) 
     )
 
 
-def _letter(
+async def _letter(
     uow: UnitOfWork,
     place: Municipality,
     case: DecisionCase,
@@ -408,7 +413,7 @@ def _letter(
     title: str,
     details: dict[str, Any],
 ) -> Letter:
-    """The letter as stored: its text, and the PDF set from it."""
+    """The letter as stored: its text, and the PDF set from it in a worker thread, off the event loop."""
     now = uow.clock.now()
     footer = f"{place.tenant.name} kommune - {place.config.office.name} - {case.reference}"
     return Letter(
@@ -423,7 +428,9 @@ def _letter(
         created_by=uow.actor.subject,
         created_at=now,
         text=text,
-        pdf=render_pdf(text, title=title, footer=footer, created_at=now),
+        pdf=await render_pdf_off_the_loop(
+            text, title=title, footer=footer, created_at=now, language=place.tenant.language.value
+        ),
     )
 
 
@@ -472,7 +479,7 @@ async def _decision_letter(
         evaluation_due=evaluation_on,
         appeal_body_decision=verdict,
     )
-    return _letter(
+    return await _letter(
         uow,
         place,
         case,
@@ -511,7 +518,7 @@ async def preliminary_reply(cmd: SendPreliminaryReply, uow: UnitOfWork) -> str:
             reason=reason,
         )
     )
-    letter = _letter(
+    letter = await _letter(
         uow,
         place,
         case,
@@ -525,7 +532,11 @@ async def preliminary_reply(cmd: SendPreliminaryReply, uow: UnitOfWork) -> str:
     await Letters(uow).add(letter)
     await uow.emit(
         LetterIssued(
-            letter_id=letter.id, case_id=case.case_id, kind="preliminary_reply", language=place.tenant.language.value
+            letter_id=letter.id,
+            case_id=case.case_id,
+            kind="preliminary_reply",
+            language=place.tenant.language.value,
+            expected_decision_on=cmd.expected_decision_on,
         )
     )
     return letter.id

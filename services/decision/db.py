@@ -37,6 +37,7 @@ from contracts.decision import AppealInformation, DecidedBy, DecisionKind, Outco
 from servicekit.db import UnitOfWork, UtcDateTime, new_metadata
 from servicekit.errors import DomainError
 from services.decision.domain import (
+    CLOCK_DUE,
     AgendaEntry,
     AgendaItem,
     AgendaState,
@@ -49,6 +50,7 @@ from services.decision.domain import (
     DecisionCase,
     DecisionClock,
     DecisionStatus,
+    DueReview,
     EmergencyMeasure,
     ExpectedChild,
     Letter,
@@ -94,6 +96,13 @@ decision_case = Table(
         nullable=True,
         doc="the decision the appeal body quashed, while the case is treated anew: decision_id, outcome_id, "
         "quashed_on, appeal_body",
+    ),
+    Column(
+        "due_review",
+        JSON,
+        nullable=True,
+        doc="a review or evaluation of the case's decision that fell due, flagged for the office: deadline_id, "
+        "decision_id, kind, due_on",
     ),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
@@ -269,7 +278,7 @@ def _fields(row: Row[Any]) -> dict[str, Any]:
 def _case_of(row: Row[Any]) -> DecisionCase:
     fields = _fields(row)
     measure, reversal, expected = fields["emergency_measure"], fields["reversal"], fields["expected_child"]
-    quashed = fields["quashed"]
+    quashed, due = fields["quashed"], fields["due_review"]
     return DecisionCase(
         **{
             **fields,
@@ -303,6 +312,14 @@ def _case_of(row: Row[Any]) -> DecisionCase:
                 outcome_id=quashed["outcome_id"],
                 quashed_on=date.fromisoformat(quashed["quashed_on"]),
                 appeal_body=quashed["appeal_body"],
+            ),
+            "due_review": None
+            if due is None
+            else DueReview(
+                deadline_id=due["deadline_id"],
+                decision_id=due["decision_id"],
+                kind=due["kind"],
+                due_on=date.fromisoformat(due["due_on"]),
             ),
         }
     )
@@ -351,6 +368,9 @@ def _case_values(case: DecisionCase) -> dict[str, Any]:
             "quashed_on": case.quashed.quashed_on.isoformat(),
             "appeal_body": case.quashed.appeal_body,
         },
+        "due_review": None
+        if case.due_review is None
+        else {**asdict(case.due_review), "due_on": case.due_review.due_on.isoformat()},
         "updated_at": case.updated_at,
     }
 
@@ -818,6 +838,23 @@ class Decisions:
             .order_by(decision_deadline.c.due_on, decision_deadline.c.id)
         )
         return [DecisionClock(**_fields(r)) for r in (await self._session.execute(query)).all()]
+
+    async def clock(self, clock_id: str, *, lock: bool = False) -> DecisionClock | None:
+        """One clock this service started, of the unit of work's municipality (None: not ours)."""
+        query = select(decision_deadline).where(
+            decision_deadline.c.id == clock_id, decision_deadline.c.municipality == self._municipality
+        )
+        if lock:
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).one_or_none()
+        return None if row is None else DecisionClock(**_fields(row))
+
+    async def clock_fell_due(self, clock_id: str) -> None:
+        await self._session.execute(
+            update(decision_deadline)
+            .where(decision_deadline.c.id == clock_id, decision_deadline.c.municipality == self._municipality)
+            .values(status=CLOCK_DUE)
+        )
 
     async def scheduled_clocks(self, decision_id: str) -> list[DecisionClock]:
         query = select(decision_deadline).where(

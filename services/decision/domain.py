@@ -77,6 +77,41 @@ class DeadlineKind(StrEnum):
     TIME_LIMITED_EVALUATION = "time_limited_evaluation"
 
 
+# What the agenda item says when a decision's clock brings it back to the allocation meeting.
+_DUE_REASONS = {DeadlineKind.DECISION_REVIEW.value: "review", DeadlineKind.TIME_LIMITED_EVALUATION.value: "evaluation"}
+
+
+@dataclass(frozen=True)
+class DueReview:
+    """A decision's review (within a year) or the evaluation of a time-limited decision (before it ends) fell due:
+    the case goes on the next allocation meeting's agenda where the municipality holds meetings, and is flagged for
+    the office (this, on the case) either way, until a review or a reversal replaces the decision."""
+
+    deadline_id: str
+    decision_id: str
+    kind: str
+    due_on: date
+
+    @property
+    def reason(self) -> str:
+        """The agenda item's reason: review | evaluation."""
+        return _DUE_REASONS[self.kind]
+
+
+def due_review_of(clock: DecisionClock | None) -> DueReview | None:
+    """What a DeadlineDue asks of this service: a review or an evaluation of the decision whose clock it is. None
+    for a clock not ours (another service's), one a superseding decision stopped, or one acted on already (the
+    event delivered again)."""
+    if clock is None or clock.status != CLOCK_SCHEDULED or clock.kind not in _DUE_REASONS:
+        return None
+    return DueReview(deadline_id=clock.id, decision_id=clock.decision_id, kind=clock.kind, due_on=clock.due_on)
+
+
+# A decision clock's status: scheduled until it is cancelled (a superseding decision) or falls due.
+CLOCK_SCHEDULED = "scheduled"
+CLOCK_DUE = "due"
+
+
 # --- decision content ---------------------------------------------------------------------------
 
 
@@ -711,6 +746,7 @@ class DecisionCase:
     agenda_item_id: str | None = None
     expected_child: ExpectedChild | None = None
     quashed: QuashedDecision | None = None
+    due_review: DueReview | None = None
 
     @property
     def pending(self) -> PendingKind:
@@ -824,6 +860,19 @@ class DecisionCase:
         old one is spent) and then for a new first decision."""
         self._changed(now, quashed=quashed, recommendation=None, agenda_item_id=None, status=CaseStatus.REGISTERED)
 
+    def review_falls_due(self, due: DueReview, now: datetime) -> bool:
+        """A review or an evaluation of the case's decision is due now: flagged for the office. False when the
+        case awaits something else than its decision's follow-up (it is not decided), so nothing is flagged."""
+        if self.status is not CaseStatus.DECIDED:
+            return False
+        self._changed(now, due_review=due)
+        return True
+
+    @property
+    def needs_agenda_for_review(self) -> bool:
+        """The flagged review is not on an agenda yet (a case goes on one agenda at a time)."""
+        return self.due_review is not None and self.agenda_item_id is None
+
     def put_on_agenda(
         self, item_id: str, meeting_id: str, meeting_on: date, *, emergency: bool, now: datetime
     ) -> CaseScheduledForMeeting:
@@ -845,6 +894,8 @@ class DecisionCase:
         fields: dict[str, Any] = {"status": CaseStatus.DECIDED, "agenda_item_id": None}
         if kind is DecisionKind.REVERSAL:
             fields["reversal"] = None
+        if kind in (DecisionKind.REVIEW, DecisionKind.REVERSAL):
+            fields["due_review"] = None  # the decision it flagged is replaced, and the new one's clocks start
         if kind is DecisionKind.REQUESTED:
             fields["requests"] = ()
         if kind in (DecisionKind.INITIAL, DecisionKind.REQUESTED):
@@ -1116,7 +1167,7 @@ class Decision:
                 case_id=self.case_id,
                 kind=kind.value,
                 due_on=due_on,
-                status="scheduled",
+                status=CLOCK_SCHEDULED,
                 created_at=now,
             )
             clocks.append(clock)

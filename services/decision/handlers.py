@@ -7,6 +7,7 @@ from typing import Any
 from contracts.appeals import AppealOutcomeRecorded, AppealReversedByOffice
 from contracts.assessment import AssessmentCompleted
 from contracts.coordination import DecisionRequested
+from contracts.deadlines import DeadlineDue
 from contracts.envelope import CloudEvent
 from contracts.intake import (
     ApplicationRegistered,
@@ -60,5 +61,9 @@ def build_handlers() -> EventHandlers:
     @handlers.on(AppealOutcomeRecorded)
     async def on_appeal_outcome(event: CloudEvent[Any], uow: UnitOfWork) -> None:
         await cases.receive_appeal_outcome(event.data, uow)
+
+    @handlers.on(DeadlineDue)
+    async def on_deadline_due(event: CloudEvent[Any], uow: UnitOfWork) -> None:
+        await cases.receive_due_deadline(cases.DueDeadline(place(uow), event.data), uow)
 
     return handlers

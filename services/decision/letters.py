@@ -20,7 +20,7 @@ from mako.lookup import TemplateLookup  # type: ignore[import-untyped]
 
 from contracts.decision import AppealInformation, DecidedBy, DecisionKind, Outcome, ReviewResult
 from servicekit.errors import DomainError
-from servicekit.types import as_printed, unprintable_in_letter
+from servicekit.types import UNPRINTABLE, as_printed, prints, unprintable_in_letter
 from services.decision.domain import Reasons
 from services.decision.recipients import Recipient
 
@@ -254,15 +254,16 @@ def printable(text: str) -> str:
 
 
 def fit_to_font(text: str) -> str:
-    """A name or address as close as the letter font allows: a letter the font cannot print becomes its base
-    letter (š → s), or '?' when it has none. Names come from the register and must not stop a decision."""
+    """A name or address as the letter font prints it: unchanged where the font has the letters (Norwegian, Sámi:
+    á č đ ŋ š ŧ ž, and most European scripts); a character it has no glyph for becomes its base letter, or '?'
+    when it has none. Names come from the register and must not stop a decision."""
     out = []
     for char in printable(text):
-        if ord(char) <= 0xFF and char.isprintable():
+        if prints(char):
             out.append(char)
             continue
         base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
-        out.append(base if base and all(ord(c) <= 0xFF for c in base) else "?")
+        out.append(base if base and all(prints(c) for c in base) else "?")
     return "".join(out)
 
 
@@ -272,8 +273,7 @@ def check_printable(fields: Mapping[str, str]) -> None:
         char = unprintable_in_letter(value)
         if char is not None:
             raise DomainError(
-                f"{name}: the letter cannot print the character {char!r} (U+{ord(char):04X}); "
-                "letters are set in Latin-1 (Norwegian letters, § and the usual punctuation)",
+                f"{name}: the letter cannot print the character {char!r} (U+{ord(char):04X}); {UNPRINTABLE}",
                 field=name,
             )
 

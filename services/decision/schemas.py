@@ -285,6 +285,16 @@ class QuashedOut(BaseModel):
     appeal_body: str
 
 
+class DueReviewOut(BaseModel):
+    """A review or evaluation of the case's decision that fell due: on the next allocation meeting's agenda where the
+    municipality holds meetings; for the office to take up either way."""
+
+    deadline_id: str
+    decision_id: str = Field(description="the decision to review or evaluate")
+    kind: str = Field(description="decision_review (within a year) | time_limited_evaluation (before it ends)")
+    due_on: date
+
+
 class ExpectedChildOut(BaseModel):
     due_on: date = Field(description="the expected date of birth")
     parents: list[str] = Field(description="the expecting parents who applied (person ids): the letters go to them")
@@ -319,6 +329,9 @@ class CaseOut(BaseModel):
     )
     decisions: list[DecisionSummaryOut] = Field(
         default_factory=list, description="the case's decisions in the order they were drafted"
+    )
+    due_review: DueReviewOut | None = Field(
+        default=None, description="a review or evaluation that fell due, until a review or reversal replaces it"
     )
 
 

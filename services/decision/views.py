@@ -27,6 +27,7 @@ from services.decision.domain import (
     Decision,
     DecisionCase,
     DecisionStatus,
+    DueReview,
     ExpectedChild,
     Letter,
     Meeting,
@@ -157,6 +158,7 @@ class CaseView:
     updated_at: datetime
     quashed: QuashedDecision | None
     decisions: tuple[DecisionSummary, ...]
+    due_review: DueReview | None = None
 
 
 @dataclass(frozen=True)
@@ -358,6 +360,7 @@ async def _case(uow: UnitOfWork, case: DecisionCase, place: Municipality) -> Cas
         updated_at=case.updated_at,
         quashed=case.quashed,
         decisions=tuple(_summary(d) for d in await decisions.of_case(case.case_id)),
+        due_review=case.due_review,
     )
 
 

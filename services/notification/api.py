@@ -1,4 +1,5 @@
-"""Notification's HTTP API: the notifications and deadlines of the caller's municipality."""
+"""Notification's HTTP API: the notifications and deadlines of the caller's municipality, and each case's status as
+the person sees it (for the office, and for a citizen portal: the person's own cases)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,17 @@ from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from contracts.appeals import AppealEnd, BodyOutcome
+from contracts.decision import DecidedBy, Outcome
+from contracts.notification import CaseStatus, ClosedReason
 from servicekit.context import bind
+from servicekit.http import problem_responses
 from servicekit.runtime import BusDep
 from servicekit.types import Identifier, Limit, Offset
 from services.notification import commands
-from services.notification.domain import Deadline
+from services.notification.domain import CaseState, Deadline
 
 router = APIRouter(tags=["notifications"])
 
@@ -34,6 +39,9 @@ class DeadlineOut(BaseModel):
     responsible: str
     status: str
     created_at: datetime
+    remind_on: date = Field(description="the day the reminder is owed, by the kind's lead time")
+    escalation_step: int = Field(description="the escalation steps sent to the responsible's leader (0: none)")
+    escalate_on: date | None = Field(description="the day the next escalation step is owed (none: not escalating)")
 
     @classmethod
     def of(cls, deadline: Deadline) -> DeadlineOut:
@@ -45,6 +53,9 @@ class DeadlineOut(BaseModel):
             responsible=deadline.responsible,
             status=deadline.listed_status,
             created_at=deadline.created_at,
+            remind_on=deadline.reminder_on,
+            escalation_step=deadline.escalation_step,
+            escalate_on=deadline.escalate_on,
         )
 
 
@@ -73,3 +84,77 @@ async def list_deadlines(
     if case_id:
         bind(case_id=case_id)
     return [DeadlineOut.of(d) for d in await bus.run(commands.list_deadlines, commands.Page(case_id, limit, offset))]
+
+
+# --- a case's status as the person sees it ---------------------------------------------------------------------
+
+
+class CaseStatusOut(BaseModel):
+    case_id: str
+    person_id: str | None
+    status: CaseStatus
+    since: datetime
+    outcome: Outcome | None = None
+    decided_by: DecidedBy | None = None
+    appeal_outcome: BodyOutcome | None = None
+    appeal_end: AppealEnd | None = None
+    appeal_body: str | None = None
+    expected_on: date | None = None
+    closed_reason: ClosedReason | None = None
+
+    @classmethod
+    def of(cls, state: CaseState) -> CaseStatusOut:
+        codes = state.codes
+        return cls(
+            case_id=state.case_id,
+            person_id=state.person_id,
+            status=state.status,
+            since=state.since,
+            outcome=codes.outcome,
+            decided_by=codes.decided_by,
+            appeal_outcome=codes.appeal_outcome,
+            appeal_end=codes.appeal_end,
+            appeal_body=codes.appeal_body,
+            expected_on=codes.expected_on,
+            closed_reason=codes.closed_reason,
+        )
+
+
+class CaseStatusPage(BaseModel):
+    items: list[CaseStatusOut]
+    total: int
+    limit: int
+    offset: int
+
+
+READERS = "a caseworker or leader of the municipality, or the person (role `person`) for their own cases"
+
+
+@router.get(
+    "/persons/{person_id}/cases",
+    response_model=CaseStatusPage,
+    tags=["case status"],
+    summary="A person's cases with their status, the latest step first",
+    description=f"Who may read: {READERS}. A citizen asking for another person's cases finds no such person.",
+    responses=problem_responses({403: f"not {READERS}", 404: "no such person (for a citizen: not you)"}),
+)
+async def cases_of_person(person_id: Identifier, bus: BusDep, limit: Limit = 50, offset: Offset = 0) -> CaseStatusPage:
+    page = await bus.run(commands.cases_of_person, commands.CasesOfPerson(person_id, limit, offset))
+    return CaseStatusPage(
+        items=[CaseStatusOut.of(s) for s in page.items], total=page.total, limit=page.limit, offset=page.offset
+    )
+
+
+@router.get(
+    "/cases/{case_id}/status",
+    response_model=CaseStatusOut,
+    tags=["case status"],
+    summary="A case's status as the person sees it",
+    description=f"Who may read: {READERS}. A citizen asking for another person's case finds no such case.",
+    responses=problem_responses(
+        {403: f"not {READERS}", 404: "no such case in your municipality (for a citizen: of yours)"}
+    ),
+)
+async def case_status(case_id: Identifier, bus: BusDep) -> CaseStatusOut:
+    bind(case_id=case_id)
+    return CaseStatusOut.of(await bus.run(commands.case_status, commands.GetCaseStatus(case_id)))

@@ -22,12 +22,16 @@ from contracts.topics import tenant_topic
 from servicekit.calendar import local_date
 from servicekit.context import bind
 from servicekit.db import UnitOfWork, new_id
+from servicekit.errors import NotFound
+from servicekit.tenants import NotificationSettings
 from services.notification import db
-from services.notification.db import Deadlines, Notifications, SweepCandidate
+from services.notification.db import CaseStatuses, Deadlines, Notifications, SweepCandidate
 from services.notification.domain import (
     CancelReason,
     CaseRegistered,
+    CaseState,
     Deadline,
+    KindRule,
     Notification,
     Receipt,
     Sweep,
@@ -38,10 +42,25 @@ from services.notification.domain import (
     appeal_receipt,
     appeal_reversal_notice,
     case_opening,
+    citizen_reading,
     decision_notice,
     for_feed,
+    kind_rule,
+    next_status,
+    readable_by,
     withdraws_processing,
 )
+
+
+def _rule(uow: UnitOfWork, kind: str) -> KindRule:
+    """The kind's lead time, recipients and escalation in the acting municipality (its defaults where the
+    municipality is not configured here: a clock another service started still runs)."""
+    try:
+        settings = uow.tenant.notification
+    except NotFound:
+        settings = NotificationSettings()
+    return kind_rule(kind, settings)
+
 
 # --- a registered case: its receipt and its preliminary-reply clock ------------------------------------------------
 
@@ -58,6 +77,7 @@ async def open_case(event: CloudEvent[Any], uow: UnitOfWork) -> Deadline:
         case_id=registered.case_id,
         plan=opening.deadline,
         now=uow.clock.now(),
+        rule=_rule(uow, opening.deadline.kind),
     )
     await Deadlines(uow).add(deadline)
     await uow.emit(scheduled)
@@ -165,7 +185,8 @@ async def keep_deadline(event: CloudEvent[Any], uow: UnitOfWork) -> None:
     deadlines = Deadlines(uow)
     if await deadlines.get(data.deadline_id) is not None:
         return
-    await deadlines.add(Deadline.kept(data, municipality=uow.municipality, now=uow.clock.now()))
+    rule = _rule(uow, data.kind)
+    await deadlines.add(Deadline.kept(data, municipality=uow.municipality, now=uow.clock.now(), rule=rule))
 
 
 async def deadline_cancelled(event: CloudEvent[Any], uow: UnitOfWork) -> None:
@@ -204,20 +225,40 @@ async def sweep_deadline(cmd: SweepDeadline, uow: UnitOfWork) -> Sweep:
     bind(case_id=deadline.case_id)
     now = uow.clock.now()
     action = deadline.needs(local_date(now))
+    rule = _rule(uow, deadline.kind)
     events: list[EventModel] = []
-    note: Receipt
+    notes: tuple[Receipt, ...]
     if action is Sweep.REMIND:
-        note = deadline.remind(now)
+        notes = deadline.remind_all(now, rule)
     elif action is Sweep.DUE:
-        events.append(deadline.fall_due(now))
-        note = deadline.alert()
+        notes, events = deadline.fall_due_all(now, rule)
+    elif action is Sweep.ESCALATE:
+        from_step = deadline.escalation_step
+        note, escalated = deadline.escalate(now, rule)
+        if not await deadlines.save_escalation(deadline, from_step=from_step):
+            return Sweep.NOTHING  # another replica sent this step first, or the clock was cancelled meanwhile
+        await _record_escalation(uow, deadline, note)
+        await uow.emit(escalated)
+        return action
     else:
         return Sweep.NOTHING
     if not await deadlines.save(deadline):
         return Sweep.NOTHING  # another replica got there first
-    await Notifications(uow).record(case_id=deadline.case_id, note=note, source_event_id=f"deadline:{deadline.id}")
+    recorded = Notifications(uow)
+    for index, note in enumerate(n for n in notes if n.kind != "escalation"):
+        # One row per recipient; the first keeps the clock's own source id (the one every earlier reminder had).
+        source = f"deadline:{deadline.id}" if index == 0 else f"deadline:{deadline.id}:{index}"
+        await recorded.record(case_id=deadline.case_id, note=note, source_event_id=source)
+    for note in (n for n in notes if n.kind == "escalation"):
+        await _record_escalation(uow, deadline, note)
     await uow.emit_all(events)
     return action
+
+
+async def _record_escalation(uow: UnitOfWork, deadline: Deadline, note: Receipt) -> None:
+    """The escalation step's notification to the leader, once per step (its source id names the step)."""
+    source = f"deadline:{deadline.id}:step:{deadline.escalation_step}"
+    await Notifications(uow).record(case_id=deadline.case_id, note=note, source_event_id=source)
 
 
 # --- per-municipality integration feeds ---------------------------------------------------------------------------
@@ -249,3 +290,61 @@ async def list_notifications(query: Page, uow: UnitOfWork) -> list[Notification]
 
 async def list_deadlines(query: Page, uow: UnitOfWork) -> list[Deadline]:
     return await Deadlines(uow).page(query.case_id, limit=query.limit, offset=query.offset)
+
+
+# --- a case's status as the person sees it ---------------------------------------------------------------------
+
+
+async def track_status(event: CloudEvent[Any], uow: UnitOfWork) -> CaseState | None:
+    """Move the case's status by a journey event, and announce the new status on notification.events.v1 and on the
+    municipality's feed (this service produces it, so it goes to the feed as it is emitted). None when the event
+    changes nothing: it does not move a case, or it is late."""
+    statuses = CaseStatuses(uow)
+    current = await statuses.get(event.subject)
+    moved = next_status(current, event)
+    if moved is None:
+        return None
+    await statuses.save(moved, previous=current)
+    announced = await uow.emit(moved.announced())
+    await uow.forward(for_feed(announced), topic=tenant_topic(uow.municipality))
+    return moved
+
+
+@dataclass(frozen=True)
+class CasesOfPerson:
+    """One page of a person's cases with their statuses, the latest step first."""
+
+    person_id: str
+    limit: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class CasePage:
+    items: list[CaseState]
+    total: int
+    limit: int
+    offset: int
+
+
+async def cases_of_person(query: CasesOfPerson, uow: UnitOfWork) -> CasePage:
+    """The office reads any person's cases of its municipality; a citizen their own only (another person's are
+    not found, as if there were none)."""
+    citizen = citizen_reading(uow.actor)
+    if citizen is not None and citizen != query.person_id:
+        raise NotFound(f"person_id: no person {query.person_id} in your municipality", field="person_id")
+    items, total = await CaseStatuses(uow).of_person(query.person_id, limit=query.limit, offset=query.offset)
+    return CasePage(items, total, query.limit, query.offset)
+
+
+@dataclass(frozen=True)
+class GetCaseStatus:
+    case_id: str
+
+
+async def case_status(query: GetCaseStatus, uow: UnitOfWork) -> CaseState:
+    citizen = citizen_reading(uow.actor)
+    state = await CaseStatuses(uow).get(query.case_id)
+    if state is None or not readable_by(state, citizen):
+        raise NotFound(f"case_id: no case {query.case_id} in your municipality", field="case_id")
+    return state

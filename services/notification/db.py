@@ -3,19 +3,22 @@ work's municipality only; `sweep_candidates_of_every_municipality` is the one re
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     Index,
+    Integer,
     Row,
     Select,
     String,
     Table,
     Text,
     UniqueConstraint,
+    and_,
     insert,
     or_,
     select,
@@ -24,9 +27,21 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicekit.db import UnitOfWork, UtcDateTime, new_id, new_metadata
+from contracts.appeals import AppealEnd, BodyOutcome
+from contracts.decision import DecidedBy, Outcome
+from contracts.notification import CaseStatus, ClosedReason
+from servicekit.db import UnitOfWork, UtcDateTime, new_id, new_metadata, rows_page
 from servicekit.errors import Conflict
-from services.notification.domain import REMINDER_DAYS_BEFORE, Deadline, DeadlineStatus, Notification, Receipt
+from services.notification.domain import (
+    CaseState,
+    Deadline,
+    DeadlineStatus,
+    Notification,
+    Receipt,
+    StatusCodes,
+    StatusRank,
+    StatusStep,
+)
 
 metadata = new_metadata()
 
@@ -37,7 +52,7 @@ notification = Table(
     Column("municipality", String(4), nullable=False, index=True),
     Column("case_id", String(36), nullable=False, index=True),
     Column("kind", String(40), nullable=False),
-    Column("recipient", String(40), nullable=False),
+    Column("recipient", String(80), nullable=False, doc="a role code, or leader_of:<responsible>"),
     Column("text", Text, nullable=False),
     Column("source_event_id", String(64), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
@@ -58,12 +73,22 @@ deadline = Table(
     Column("reminded_at", UtcDateTime(), nullable=True),
     Column("due_at", UtcDateTime(), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
+    Column("remind_on", Date, nullable=False, doc="the day the reminder is owed, by the kind's lead time"),
+    Column("escalation_step", Integer, nullable=False, doc="the escalation steps sent (0: none)"),
+    Column("escalate_on", Date, nullable=True, doc="the day the next escalation step is owed (none: not escalating)"),
     Index("ix_deadline_status_due_on", "status", "due_on"),
+    Index("ix_deadline_status_remind_on", "status", "remind_on"),
+    Index("ix_deadline_status_escalate_on", "status", "escalate_on"),
 )
 
 
 # A reminded deadline is stored as scheduled with `reminded_at` set: the column holds whether the clock runs.
 _RUNNING = DeadlineStatus.SCHEDULED.value
+# Owed something still: running, or overdue and escalating until it is cancelled.
+_OWED = or_(
+    deadline.c.status == _RUNNING,
+    and_(deadline.c.status == DeadlineStatus.DUE.value, deadline.c.escalate_on.is_not(None)),
+)
 
 
 def _stored_status(status: DeadlineStatus) -> str:
@@ -86,6 +111,9 @@ def _deadline_of(row: Row[Any]) -> Deadline:
         cancel_reason=row.cancel_reason,
         reminded_at=row.reminded_at,
         due_at=row.due_at,
+        remind_on=row.remind_on,
+        escalation_step=row.escalation_step,
+        escalate_on=row.escalate_on,
     )
 
 
@@ -117,8 +145,9 @@ class Deadlines:
         return None if row is None else _deadline_of(row)
 
     async def running_of_case(self, case_id: str, *, kind: str | None = None) -> list[Deadline]:
-        """The case's clocks that still run (scheduled or reminded): those of `kind`, or every one of them."""
-        query = self._mine().where(deadline.c.case_id == case_id, deadline.c.status == _RUNNING)
+        """The case's clocks that still run (scheduled or reminded) or, overdue, still escalate: those of `kind`, or
+        every one of them."""
+        query = self._mine().where(deadline.c.case_id == case_id, _OWED)
         if kind is not None:
             query = query.where(deadline.c.kind == kind)
         rows = await self._session.execute(query.order_by(deadline.c.due_on, deadline.c.id))
@@ -150,6 +179,9 @@ class Deadlines:
                         reminded_at=new.reminded_at,
                         due_at=new.due_at,
                         created_at=new.created_at,
+                        remind_on=new.reminder_on,
+                        escalation_step=new.escalation_step,
+                        escalate_on=new.escalate_on,
                     )
                 )
         except IntegrityError as exc:
@@ -159,22 +191,42 @@ class Deadlines:
         """Store the step a clock took, on the condition that the stored clock could still take it: it still runs,
         and for a reminder, was not reminded yet. True when this call stored it; False when another replica (or
         a cancellation) got there first, so a reminder or an alert is sent once however many replicas sweep."""
-        query = update(deadline).where(
-            deadline.c.id == changed.id,
-            deadline.c.municipality == self._municipality,
-            deadline.c.status == _RUNNING,
-        )
+        query = update(deadline).where(deadline.c.id == changed.id, deadline.c.municipality == self._municipality)
+        if changed.status is DeadlineStatus.CANCELLED:
+            query = query.where(_OWED)  # an overdue clock's escalation stops too
+        else:
+            query = query.where(deadline.c.status == _RUNNING)
         if changed.status is DeadlineStatus.REMINDED:
             query = query.where(deadline.c.reminded_at.is_(None))
+        result = await self._session.execute(query.values(**_step_values(changed)))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def save_escalation(self, changed: Deadline, *, from_step: int) -> bool:
+        """Store an escalation step, on the condition that the stored clock still escalates from `from_step`: True
+        when this call stored it; False when another replica sent that step first, or the clock was cancelled."""
         result = await self._session.execute(
-            query.values(
-                status=_stored_status(changed.status),
-                cancel_reason=changed.cancel_reason,
-                reminded_at=changed.reminded_at,
-                due_at=changed.due_at,
+            update(deadline)
+            .where(
+                deadline.c.id == changed.id,
+                deadline.c.municipality == self._municipality,
+                deadline.c.status == DeadlineStatus.DUE.value,
+                deadline.c.escalate_on.is_not(None),
+                deadline.c.escalation_step == from_step,
             )
+            .values(**_step_values(changed))
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _step_values(changed: Deadline) -> dict[str, Any]:
+    return {
+        "status": _stored_status(changed.status),
+        "cancel_reason": changed.cancel_reason,
+        "reminded_at": changed.reminded_at,
+        "due_at": changed.due_at,
+        "escalation_step": changed.escalation_step,
+        "escalate_on": changed.escalate_on,
+    }
 
 
 class Notifications:
@@ -230,17 +282,135 @@ class SweepCandidate(NamedTuple):
 async def sweep_candidates_of_every_municipality(
     session: AsyncSession, today: date, *, limit: int
 ) -> list[SweepCandidate]:
-    """ACROSS MUNICIPALITIES: the running clocks of every municipality that may need a reminder or an alert on
-    `today`, oldest due first. Only (municipality, id) leaves here: each is then loaded and swept in a unit of
-    work of its own municipality, where the aggregate decides (this is a cheap, index-friendly prefilter)."""
+    """ACROSS MUNICIPALITIES: the clocks of every municipality that need work on `today`, oldest due first: a
+    running clock whose reminder day has come and that was not reminded yet, a running clock that ran out, and an
+    overdue clock whose next escalation step is owed. Exactly what `Deadline.needs` answers with work, by the days
+    stored on each row (its kind's lead time in its municipality): a batch never fills with clocks that need
+    nothing today (reminded and not yet due, or inside a longer lead than their own), so none starves the next.
+    Only (municipality, id) leaves here: each is then loaded and swept in a unit of work of its own municipality."""
+    running = and_(
+        deadline.c.status == _RUNNING,
+        or_(and_(deadline.c.reminded_at.is_(None), deadline.c.remind_on <= today), deadline.c.due_on <= today),
+    )
+    escalating = and_(deadline.c.status == DeadlineStatus.DUE.value, deadline.c.escalate_on <= today)
     rows = await session.execute(
         select(deadline.c.municipality, deadline.c.id)
-        .where(
-            deadline.c.status == _RUNNING,
-            deadline.c.due_on <= today + timedelta(days=REMINDER_DAYS_BEFORE),
-            or_(deadline.c.reminded_at.is_(None), deadline.c.due_on <= today),
-        )
+        .where(or_(running, escalating))
         .order_by(deadline.c.due_on, deadline.c.id)
         .limit(limit)
     )
     return [SweepCandidate(municipality, deadline_id) for municipality, deadline_id in rows.all()]
+
+
+# --- a case's status as the person sees it ---------------------------------------------------------------------
+
+case_status = Table(
+    "case_status",
+    metadata,
+    Column("municipality", String(4), primary_key=True),
+    Column("case_id", String(64), primary_key=True),
+    Column("person_id", String(64), nullable=True),
+    Column("person_registered", Boolean, nullable=False),
+    Column("status", String(30), nullable=False),
+    Column("since_at", UtcDateTime(), nullable=False),
+    Column("rank", Integer, nullable=False),
+    Column("event_id", String(64), nullable=False, doc="the event that set the status"),
+    Column("outcome", String(30), nullable=True),
+    Column("decided_by", String(30), nullable=True),
+    Column("appeal_outcome", String(30), nullable=True),
+    Column("appeal_end", String(30), nullable=True),
+    Column("appeal_body", String(500), nullable=True),
+    Column("expected_on", Date, nullable=True),
+    Column("closed_reason", String(30), nullable=True),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index("ix_case_status_municipality_person_id", "municipality", "person_id", "since_at"),
+)
+
+
+def _case_state_of(row: Any) -> CaseState:
+    codes = StatusCodes(
+        outcome=None if row.outcome is None else Outcome(row.outcome),
+        decided_by=None if row.decided_by is None else DecidedBy(row.decided_by),
+        appeal_outcome=None if row.appeal_outcome is None else BodyOutcome(row.appeal_outcome),
+        appeal_end=None if row.appeal_end is None else AppealEnd(row.appeal_end),
+        appeal_body=row.appeal_body,
+        expected_on=row.expected_on,
+        closed_reason=None if row.closed_reason is None else ClosedReason(row.closed_reason),
+    )
+    step = StatusStep(CaseStatus(row.status), StatusRank(row.rank), row.since_at, row.event_id, codes)
+    return CaseState(row.case_id, step, row.person_id, row.person_registered)
+
+
+def _case_status_values(state: CaseState) -> dict[str, Any]:
+    codes = state.codes
+    return {
+        "person_id": state.person_id,
+        "person_registered": state.person_registered,
+        "status": state.status.value,
+        "since_at": state.since,
+        "rank": int(state.step.rank),
+        "event_id": state.step.event_id,
+        "outcome": None if codes.outcome is None else codes.outcome.value,
+        "decided_by": None if codes.decided_by is None else codes.decided_by.value,
+        "appeal_outcome": None if codes.appeal_outcome is None else codes.appeal_outcome.value,
+        "appeal_end": None if codes.appeal_end is None else codes.appeal_end.value,
+        "appeal_body": codes.appeal_body,
+        "expected_on": codes.expected_on,
+        "closed_reason": None if codes.closed_reason is None else codes.closed_reason.value,
+    }
+
+
+class CaseStatusMoved(RuntimeError):
+    """Another replica moved the case's status first: handling the event again starts from what it stored."""
+
+
+class CaseStatuses:
+    """The cases' statuses of the unit of work's municipality."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._session = uow.session
+        self._municipality = uow.municipality
+        self._clock = uow.clock
+
+    async def get(self, case_id: str) -> CaseState | None:
+        query = select(case_status).where(
+            case_status.c.municipality == self._municipality, case_status.c.case_id == case_id
+        )
+        row = (await self._session.execute(query)).one_or_none()
+        return None if row is None else _case_state_of(row)
+
+    async def save(self, state: CaseState, *, previous: CaseState | None) -> None:
+        """Store the case's status over the `previous` one this unit of work loaded (None: the case's first). Events
+        of one case come on several topics, so two replicas may each move the same case at once: the row is only
+        replaced as it was loaded, and otherwise this fails, so the consumer tries the event again on the status
+        the other stored."""
+        values = {**_case_status_values(state), "updated_at": self._clock.now()}
+        if previous is None:
+            await self._session.execute(
+                insert(case_status).values(municipality=self._municipality, case_id=state.case_id, **values)
+            )
+            return
+        result = await self._session.execute(
+            update(case_status)
+            .where(
+                case_status.c.municipality == self._municipality,
+                case_status.c.case_id == state.case_id,
+                case_status.c.event_id == previous.step.event_id,
+                case_status.c.person_id.is_not_distinct_from(previous.person_id),
+            )
+            .values(**values)
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            raise CaseStatusMoved(f"the status of case {state.case_id} changed while this event was handled")
+
+    async def of_person(self, person_id: str, *, limit: int, offset: int) -> tuple[list[CaseState], int]:
+        """The person's cases, the latest step first, and how many there are in all."""
+        rows, total = await rows_page(
+            self._session,
+            case_status,
+            [case_status.c.municipality == self._municipality, case_status.c.person_id == person_id],
+            [case_status.c.since_at.desc(), case_status.c.case_id],
+            limit=limit,
+            offset=offset,
+        )
+        return [_case_state_of(r) for r in rows], total

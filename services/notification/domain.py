@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
-from enum import StrEnum
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from enum import IntEnum, StrEnum
 from typing import Any
 
 from contracts.appeals import (
+    AppealClosed,
     AppealEnd,
     AppealForwarded,
     AppealOutcomeRecorded,
+    AppealRegistered,
     BodyOutcome,
     DecisionDeliveryRecorded,
     DeliveryBasis,
 )
-from contracts.assessment import AssessmentCompleted
-from contracts.deadlines import DeadlineCancelled, DeadlineDue, DeadlineKind, DeadlineScheduled
-from contracts.decision import AppealInformation, DecisionMade
-from contracts.envelope import CloudEvent
+from contracts.assessment import AssessmentClosed, AssessmentCompleted, AssessmentOpened
+from contracts.coordination import ReferralOpened
+from contracts.deadlines import DeadlineCancelled, DeadlineDue, DeadlineEscalated, DeadlineKind, DeadlineScheduled
+from contracts.decision import AppealInformation, DecidedBy, DecisionMade, LetterIssued, Outcome
+from contracts.envelope import CloudEvent, EventModel
 from contracts.intake import (
     ApplicationRegistered,
     ApplicationWithdrawn,
@@ -29,9 +32,11 @@ from contracts.intake import (
     CoordinationReferralRegistered,
     Route,
 )
-from servicekit.calendar import due_within_months, local_date
-from servicekit.errors import Conflict
-from servicekit.tenants import Tenant
+from contracts.notification import CaseStatus, CaseStatusChanged, ClosedReason
+from servicekit.actor import Actor
+from servicekit.calendar import due_within_months, local_date, next_working_day
+from servicekit.errors import Conflict, Forbidden
+from servicekit.tenants import NotificationSettings, RecipientRole, Tenant
 
 # forvaltningsloven § 11 a: a preliminary reply is owed when a case cannot be answered within a month.
 PRELIMINARY_REPLY_MONTHS = 1
@@ -271,9 +276,110 @@ def appeal_closed_notice(ended: AppealEnd, closed_on: date) -> Receipt | None:
     return Receipt(kind="appeal_closed", recipient="applicant", text=text.format(closed_on=closed_on.isoformat()))
 
 
-# Days before a deadline that the responsible party is reminded (calendar days; the reminder itself goes out
-# on the first sweep on or after that day).
+# Days before a deadline that the responsible party is reminded, for a kind without a lead of its own (calendar
+# days; the reminder itself goes out on the first sweep on or after that day).
 REMINDER_DAYS_BEFORE = 5
+# The most escalation steps a clock counts (an event carries the step; after that, the step stays).
+MAX_ESCALATION_STEP = 1000
+
+
+@dataclass(frozen=True)
+class KindRule:
+    """What one kind of deadline gets: a reminder `remind_days_before` its due day to `recipients`, an alert at the
+    due day to the same, and, for a kind that escalates, an escalation to the responsible's leader at the due day
+    and then every `escalate_every_days` until the clock is cancelled."""
+
+    remind_days_before: int = REMINDER_DAYS_BEFORE
+    recipients: tuple[RecipientRole, ...] = (RecipientRole.RESPONSIBLE,)
+    escalate_every_days: int | None = None
+
+    def remind_on(self, due_on: date) -> date:
+        """The day the reminder is owed: the lead in calendar days before the due day (which is a working day
+        already). The sweep runs every day, so it goes out on that day whatever day of the week it is."""
+        return due_on - timedelta(days=self.remind_days_before)
+
+    def escalation_on(self, due_on: date, step: int) -> date | None:
+        """The day of escalation `step` (1 at the due day): the rhythm counts from the due day, and a step that falls
+        on a weekend or holiday goes out the next working day (without moving the later steps)."""
+        if self.escalate_every_days is None:
+            return None
+        return next_working_day(due_on + timedelta(days=(step - 1) * self.escalate_every_days))
+
+    def escalation_step(self, due_on: date, today: date) -> int:
+        """The step a clock due on `due_on` has reached by `today` (0 before its due day, or for a kind that does not
+        escalate). Steps a sweep missed are not sent one by one: the latest one is."""
+        if self.escalate_every_days is None or today < due_on:
+            return 0
+        step = (today - due_on).days // self.escalate_every_days + 1
+        while step > 0 and next_working_day(due_on + timedelta(days=(step - 1) * self.escalate_every_days)) > today:
+            step -= 1  # this step moved off a holiday past today: the previous one is the latest
+        return min(step, MAX_ESCALATION_STEP)
+
+
+def _rule(days: int, *recipients: RecipientRole, every: int | None = None) -> KindRule:
+    return KindRule(
+        remind_days_before=days, recipients=recipients or (RecipientRole.RESPONSIBLE,), escalate_every_days=every
+    )
+
+
+_RESPONSIBLE, _LEADER, _COORDINATOR = RecipientRole.RESPONSIBLE, RecipientRole.LEADER, RecipientRole.COORDINATOR
+# Each kind's defaults; a municipality overrides them in its tenant file's `notification.kinds`. The duties the law
+# or the municipality's routine sets a period for escalate when overdue (domain: "reminders come before it;
+# escalation after it"): the preliminary reply, the office's handling of an appeal, a complaint's answer, meeting
+# minutes and coordinator training.
+DEFAULT_KIND_RULES: Mapping[str, KindRule] = {
+    DeadlineKind.PRELIMINARY_REPLY: _rule(5, _RESPONSIBLE, every=7),
+    # The unit that started a measure out of hours and its leader: the first meeting must decide it.
+    "emergency_measure": _rule(1, _RESPONSIBLE, _LEADER),
+    DeadlineKind.INFORMATION_REQUEST: _rule(5, _RESPONSIBLE),
+    DeadlineKind.HOME_VISIT: _rule(3, _RESPONSIBLE),
+    # A review or an evaluation goes to an allocation meeting: a month (two weeks) ahead leaves time to submit it.
+    DeadlineKind.DECISION_REVIEW: _rule(30, _RESPONSIBLE),
+    DeadlineKind.TIME_LIMITED_EVALUATION: _rule(14, _RESPONSIBLE),
+    DeadlineKind.APPEAL_HANDLING: _rule(5, _RESPONSIBLE, every=7),
+    DeadlineKind.COMPLAINT_RESPONSE: _rule(5, _RESPONSIBLE, every=7),
+    DeadlineKind.MEETING_MINUTES: _rule(2, _COORDINATOR, _RESPONSIBLE, every=7),
+    DeadlineKind.COORDINATOR_TRAINING: _rule(30, _RESPONSIBLE, every=14),
+    DeadlineKind.CHILD_COORDINATOR_ENDS: _rule(60, _RESPONSIBLE, _COORDINATOR),
+    DeadlineKind.ANNUAL_REPORT: _rule(30, _RESPONSIBLE, _LEADER),
+    DeadlineKind.ESCALATION_RESPONSE: _rule(5, _RESPONSIBLE, _LEADER),
+}
+FALLBACK_RULE = KindRule()
+
+
+def kind_rule(kind: str, settings: NotificationSettings) -> KindRule:
+    """A kind's rule in a municipality: its defaults (a kind without any: FALLBACK_RULE), with what the tenant file
+    sets for it instead."""
+    rule = DEFAULT_KIND_RULES.get(kind, FALLBACK_RULE)
+    given = settings.kinds.get(kind)
+    if given is None:
+        return rule
+    every = rule.escalate_every_days
+    if given.escalates is False:
+        every = None
+    elif given.escalate_every_days is not None:
+        every = given.escalate_every_days
+    elif given.escalates and every is None:
+        every = 7
+    return KindRule(
+        remind_days_before=rule.remind_days_before if given.remind_days_before is None else given.remind_days_before,
+        recipients=rule.recipients if given.recipients is None else tuple(given.recipients),
+        escalate_every_days=every,
+    )
+
+
+def recipient_of(role: RecipientRole, responsible: str) -> str:
+    """Who a role is for one deadline: the responsible office or unit itself, its leader, or the case's coordinator
+    (the notification is recorded for the case, whose coordinator the coordinating unit knows)."""
+    if role is RecipientRole.LEADER:
+        return leader_of(responsible)
+    if role is RecipientRole.COORDINATOR:
+        return "coordinator"
+    return responsible
+
+
+def leader_of(responsible: str) -> str:
+    return f"leader_of:{responsible}"
 
 
 class Sweep(StrEnum):
@@ -282,10 +388,11 @@ class Sweep(StrEnum):
     NOTHING = "nothing"
     REMIND = "remind"
     DUE = "due"
+    ESCALATE = "escalate"
 
 
 class DeadlineStatus(StrEnum):
-    """Where a clock is: scheduled -> reminded -> due, or cancelled before it ran out."""
+    """Where a clock is: scheduled -> reminded -> due, or cancelled before it ran out (or, escalating, after)."""
 
     SCHEDULED = "scheduled"
     REMINDED = "reminded"
@@ -301,8 +408,10 @@ class DeadlineStatus(StrEnum):
 class Deadline:
     """A clock of a case, kept by this service: its own preliminary reply, or one another service started.
 
-    The responsible party is reminded once shortly before the due day and alerted once when it runs out (when a
-    deadline is first swept after it ran out, the alert goes out without a reminder). A cancelled clock is done."""
+    The kind's recipients (the responsible party, its leader, the coordinator) are reminded once its lead before
+    the due day and alerted once when it runs out (when a deadline is first swept after it ran out, the alert goes
+    out without a reminder). A kind that escalates then goes to the responsible's leader at the due day and on its
+    rhythm, one step at a time, until the clock is cancelled. A cancelled clock is done."""
 
     id: str
     municipality: str
@@ -315,10 +424,26 @@ class Deadline:
     cancel_reason: str | None = None
     reminded_at: datetime | None = None
     due_at: datetime | None = None
+    # The day the reminder is owed (from the kind's lead time when the clock was kept); None: the default lead.
+    remind_on: date | None = None
+    # The escalation steps sent so far, and the day the next one is owed (None: the kind does not escalate).
+    escalation_step: int = 0
+    escalate_on: date | None = None
+
+    @property
+    def reminder_on(self) -> date:
+        return self.remind_on or FALLBACK_RULE.remind_on(self.due_on)
 
     @classmethod
     def open(
-        cls, *, deadline_id: str, municipality: str, case_id: str, plan: DeadlinePlan, now: datetime
+        cls,
+        *,
+        deadline_id: str,
+        municipality: str,
+        case_id: str,
+        plan: DeadlinePlan,
+        now: datetime,
+        rule: KindRule | None = None,
     ) -> tuple[Deadline, DeadlineScheduled]:
         """Start one of this service's own clocks, announced on deadlines.v1."""
         deadline = cls(
@@ -329,6 +454,7 @@ class Deadline:
             due_on=plan.due_on,
             responsible=plan.responsible,
             created_at=now,
+            remind_on=(rule or DEFAULT_KIND_RULES.get(plan.kind, FALLBACK_RULE)).remind_on(plan.due_on),
         )
         return deadline, DeadlineScheduled(
             deadline_id=deadline.id,
@@ -339,8 +465,11 @@ class Deadline:
         )
 
     @classmethod
-    def kept(cls, scheduled: DeadlineScheduled, *, municipality: str, now: datetime) -> Deadline:
-        """Keep a clock another service started (it announced it; nothing more is raised here)."""
+    def kept(
+        cls, scheduled: DeadlineScheduled, *, municipality: str, now: datetime, rule: KindRule | None = None
+    ) -> Deadline:
+        """Keep a clock another service started (it announced it; nothing more is raised here), reminded by its
+        kind's lead time in the municipality."""
         return cls(
             id=scheduled.deadline_id,
             municipality=municipality,
@@ -349,6 +478,7 @@ class Deadline:
             due_on=scheduled.due_on,
             responsible=scheduled.responsible,
             created_at=now,
+            remind_on=(rule or DEFAULT_KIND_RULES.get(scheduled.kind, FALLBACK_RULE)).remind_on(scheduled.due_on),
         )
 
     @property
@@ -359,11 +489,13 @@ class Deadline:
     def needs(self, today: date) -> Sweep:
         """What the clock needs on `today` (a Norwegian date): an alert when it has run out, a reminder shortly
         before, or nothing (not yet, already reminded, or no longer running)."""
+        if self.status is DeadlineStatus.DUE and self.escalate_on is not None and self.escalate_on <= today:
+            return Sweep.ESCALATE
         if not self.status.running:
             return Sweep.NOTHING
         if self.due_on <= today:
             return Sweep.DUE
-        if self.status is DeadlineStatus.SCHEDULED and (self.due_on - today).days <= REMINDER_DAYS_BEFORE:
+        if self.status is DeadlineStatus.SCHEDULED and self.reminder_on <= today:
             return Sweep.REMIND
         return Sweep.NOTHING
 
@@ -401,12 +533,75 @@ class Deadline:
             text=f"Fristen ({self.kind}) gikk ut {self.due_on.isoformat()} og må følges opp nå.",
         )
 
+    def _to(self, note: Receipt, rule: KindRule) -> tuple[Receipt, ...]:
+        """The same reminder or alert to each of the kind's recipients."""
+        return tuple(
+            Receipt(kind=note.kind, recipient=recipient_of(role, self.responsible), text=note.text)
+            for role in rule.recipients
+        )
+
+    def remind_all(self, now: datetime, rule: KindRule) -> tuple[Receipt, ...]:
+        """`remind`, to every recipient of the kind."""
+        return self._to(self.remind(now), rule)
+
+    def fall_due_all(self, now: datetime, rule: KindRule) -> tuple[tuple[Receipt, ...], list[EventModel]]:
+        """The clock ran out: the alert to every recipient of the kind and DeadlineDue; for a kind that escalates,
+        also the escalation step the due day (or a late first sweep) has reached."""
+        events: list[EventModel] = [self.fall_due(now)]
+        notes = self._to(self.alert(), rule)
+        self.escalate_on = rule.escalation_on(self.due_on, 1)
+        if self.needs(local_date(now)) is Sweep.ESCALATE:
+            note, escalated = self.escalate(now, rule)
+            notes, events = (*notes, note), [*events, escalated]
+        return notes, events
+
+    def escalate(self, now: datetime, rule: KindRule) -> tuple[Receipt, DeadlineEscalated]:
+        """The overdue clock goes to the responsible's leader: the step the rhythm has reached today, once; the
+        next step is owed on the rhythm's next day."""
+        today = local_date(now)
+        if self.needs(today) is not Sweep.ESCALATE:
+            raise Conflict(f"deadline {self.id} ({self.status.value}, due {self.due_on}) is owed no escalation now")
+        step = max(rule.escalation_step(self.due_on, today), self.escalation_step + 1)
+        self.escalation_step = min(step, MAX_ESCALATION_STEP)
+        following = rule.escalation_on(self.due_on, self.escalation_step + 1)
+        self.escalate_on = following if self.escalation_step < MAX_ESCALATION_STEP else None
+        leader = leader_of(self.responsible)
+        note = Receipt(
+            kind="escalation",
+            recipient=leader,
+            text=(
+                f"Fristen ({self.kind}) gikk ut {self.due_on.isoformat()} og er ikke fulgt opp av {self.responsible}. "
+                f"Saken er løftet til leder (trinn {self.escalation_step})."
+            ),
+        )
+        return note, DeadlineEscalated(
+            deadline_id=self.id,
+            case_id=self.case_id,
+            kind=self.kind,
+            responsible=self.responsible,
+            escalated_to=leader,
+            step=self.escalation_step,
+            escalated_on=today,
+        )
+
+    @property
+    def escalating(self) -> bool:
+        """It ran out and escalates on its rhythm until it is cancelled (the act was done after all)."""
+        return self.status is DeadlineStatus.DUE and self.escalate_on is not None
+
+    @property
+    def owed(self) -> bool:
+        """Still owed something: running, or overdue and escalating."""
+        return self.status.running or self.escalating
+
     def cancel(self, reason: str) -> bool:
-        """Stop the clock before it runs out; False when it is no longer running (then nothing changes)."""
-        if not self.status.running:
+        """Stop the clock before it runs out, or stop the escalation of one that ran out when what it waited for is
+        done; False when it is neither running nor escalating (then nothing changes)."""
+        if not self.owed:
             return False
         self.status = DeadlineStatus.CANCELLED
         self.cancel_reason = reason
+        self.escalate_on = None
         return True
 
 
@@ -435,6 +630,7 @@ FEED_FORWARDED_TEXT: Mapping[str, Mapping[str, str]] = {
     DecisionDeliveryRecorded.event_type: {"deadline_rule": "the provision of law that sets the appeal deadline"},
     AppealForwarded.event_type: {"appeal_body": "the appeal body, from the municipality's configuration"},
     AppealOutcomeRecorded.event_type: {"appeal_body": "the appeal body that decided, as forwarded to it"},
+    CaseStatusChanged.event_type: {"appeal_body": "the appeal body, as the appeal was forwarded to it"},
 }
 
 
@@ -446,3 +642,215 @@ def for_feed(event: CloudEvent[Any]) -> CloudEvent[Any]:
         return event
     data = event.data.model_copy(update=dict.fromkeys(withheld))
     return event.model_copy(update={"data": data})
+
+
+# --- a case's status as the person sees it ---------------------------------------------------------------------
+# Every journey event that moves a case is one step: its status, its codes, and when it happened (its CloudEvent
+# `time`). A case is at the step that happened last, whatever order the topics deliver them in: the steps are
+# ordered by time (then by how far along the journey they are, then by event id, so that no two tie), and a step
+# only replaces one that happened before it. A late event, one that happened before the case's current step, so
+# never moves it back. The journey goes back only where the rules send it: a quashed decision is assessed anew, and
+# the assessment's new round happens after the quash. A closed case stays closed at the step that first closed it.
+# The services' clocks are assumed to agree to well within the time one service takes to answer another's event.
+
+
+class StatusRank(IntEnum):
+    """How far along the journey a step is: the order of steps that happened at the same instant."""
+
+    RECEIVED = 0
+    ASSESSING = 1
+    PRELIMINARY_REPLY = 2
+    DECIDED = 3
+    APPEALED = 4
+    FORWARDED = 5
+    APPEAL_ENDED = 6
+    CLOSED = 7
+
+
+@dataclass(frozen=True)
+class StatusCodes:
+    """What the person is shown with a status: codes and dates, never words about them."""
+
+    outcome: Outcome | None = None
+    decided_by: DecidedBy | None = None
+    appeal_outcome: BodyOutcome | None = None
+    appeal_end: AppealEnd | None = None
+    appeal_body: str | None = None
+    expected_on: date | None = None
+    closed_reason: ClosedReason | None = None
+
+
+@dataclass(frozen=True)
+class StatusStep:
+    """What one event says of its case's status."""
+
+    status: CaseStatus
+    rank: StatusRank
+    at: datetime
+    event_id: str
+    codes: StatusCodes = StatusCodes()
+    person_id: str | None = None
+    # A registration names the person the case is about for good (intake keeps the person register).
+    registers_person: bool = False
+
+    @property
+    def order(self) -> tuple[int, timedelta, int, str]:
+        """Steps compare by this: the greatest is the case's status. A closing step beats every other, and of
+        closing steps the first to happen does."""
+        if self.status is CaseStatus.CLOSED:
+            return (1, _EPOCH - self.at, self.rank, self.event_id)
+        return (0, self.at - _EPOCH, self.rank, self.event_id)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class CaseState:
+    """The status of one case: the step it is at, and the person it is about (when an event named them)."""
+
+    case_id: str
+    step: StatusStep
+    person_id: str | None = None
+    person_registered: bool = False
+
+    @property
+    def status(self) -> CaseStatus:
+        return self.step.status
+
+    @property
+    def since(self) -> datetime:
+        return self.step.at
+
+    @property
+    def codes(self) -> StatusCodes:
+        return self.step.codes
+
+    def announced(self) -> CaseStatusChanged:
+        codes = self.codes
+        return CaseStatusChanged(
+            case_id=self.case_id,
+            person_id=self.person_id,
+            status=self.status,
+            since=self.since,
+            outcome=codes.outcome,
+            decided_by=codes.decided_by,
+            appeal_outcome=codes.appeal_outcome,
+            appeal_end=codes.appeal_end,
+            appeal_body=codes.appeal_body,
+            expected_on=codes.expected_on,
+            closed_reason=codes.closed_reason,
+        )
+
+
+def _step(status: CaseStatus, rank: StatusRank, event: CloudEvent[Any], **codes: Any) -> StatusStep:
+    person_id = getattr(event.data, "person_id", None)
+    return StatusStep(status, rank, event.time, event.id, StatusCodes(**codes), person_id=person_id)
+
+
+def _after_appeal_body(outcome: BodyOutcome) -> tuple[CaseStatus, DecidedBy | None]:
+    """Quashed: the case is assessed anew. Withdrawn: the decision stands. Otherwise the appeal body decided; where
+    it changed the decision, the decision that carries it out follows (decided by the appeal body too)."""
+    if outcome is BodyOutcome.QUASHED:
+        return CaseStatus.BEING_ASSESSED, None
+    if outcome is BodyOutcome.WITHDRAWN:
+        return CaseStatus.DECIDED, None
+    return CaseStatus.DECIDED, DecidedBy.APPEAL_BODY
+
+
+def status_step(event: CloudEvent[Any]) -> StatusStep | None:
+    """The step `event` is in its case's journey, or None for an event that does not move a case."""
+    data = event.data
+    match data:
+        case ApplicationRegistered() | CoordinationReferralRegistered():
+            return replace(_step(CaseStatus.RECEIVED, StatusRank.RECEIVED, event), registers_person=True)
+        case ChildCoordinatorApplicationRegistered():
+            # The parent who applied follows the case (the child may not be born yet).
+            step = _step(CaseStatus.RECEIVED, StatusRank.RECEIVED, event)
+            return replace(step, person_id=data.applicant_person_id, registers_person=True)
+        case AssessmentOpened() | ReferralOpened():
+            return _step(CaseStatus.BEING_ASSESSED, StatusRank.ASSESSING, event)
+        case LetterIssued(kind=DeadlineKind.PRELIMINARY_REPLY.value):
+            return _step(
+                CaseStatus.PRELIMINARY_REPLY_SENT,
+                StatusRank.PRELIMINARY_REPLY,
+                event,
+                expected_on=data.expected_decision_on,
+            )
+        case DecisionMade():
+            return _step(
+                CaseStatus.DECIDED, StatusRank.DECIDED, event, outcome=data.outcome, decided_by=data.decided_by
+            )
+        case AppealRegistered():
+            return _step(CaseStatus.APPEALED, StatusRank.APPEALED, event)
+        case AppealForwarded():
+            return _step(CaseStatus.FORWARDED, StatusRank.FORWARDED, event, appeal_body=data.appeal_body)
+        case AppealOutcomeRecorded():
+            status, decided_by = _after_appeal_body(data.outcome)
+            return _step(
+                status,
+                StatusRank.APPEAL_ENDED,
+                event,
+                decided_by=decided_by,
+                appeal_outcome=data.outcome,
+                appeal_body=data.appeal_body,
+            )
+        case AppealClosed(ended=AppealEnd.WITHDRAWN | AppealEnd.DISMISSED_AS_LATE):
+            return _step(CaseStatus.DECIDED, StatusRank.APPEAL_ENDED, event, appeal_end=data.ended)
+        case ApplicationWithdrawn():
+            return _step(CaseStatus.CLOSED, StatusRank.CLOSED, event, closed_reason=ClosedReason.APPLICATION_WITHDRAWN)
+        case ConsentWithdrawn() if withdraws_processing(data):
+            return _step(CaseStatus.CLOSED, StatusRank.CLOSED, event, closed_reason=ClosedReason.CONSENT_WITHDRAWN)
+        case AssessmentClosed():
+            return _step(CaseStatus.CLOSED, StatusRank.CLOSED, event, closed_reason=ClosedReason(data.reason))
+    # A reversal by the office in full is followed by the decision that carries it out; nothing else moves a case.
+    return None
+
+
+def next_status(current: CaseState | None, event: CloudEvent[Any]) -> CaseState | None:
+    """The case's status after `event`, or None when the event changes nothing: it does not move a case, or it
+    happened before the case's current step (a late event) and names no person not known yet."""
+    step = status_step(event)
+    if step is None:
+        return None
+    if current is None:
+        return CaseState(event.subject, step, step.person_id, step.registers_person and step.person_id is not None)
+    person_id, registered = _person(current, step)
+    if step.order > current.step.order:
+        return CaseState(current.case_id, step, person_id, registered)
+    if (person_id, registered) == (current.person_id, current.person_registered):
+        return None
+    return replace(current, person_id=person_id, person_registered=registered)
+
+
+def _person(current: CaseState, step: StatusStep) -> tuple[str | None, bool]:
+    """Whom the case is about: the person its registration names; until that is seen, the first person named."""
+    if step.person_id is None or current.person_registered:
+        return current.person_id, current.person_registered
+    if step.registers_person:
+        return step.person_id, True
+    return current.person_id or step.person_id, False
+
+
+# Who reads cases' statuses: the office (every case of its municipality), and a citizen (their own cases only).
+OFFICE_ROLES = ("caseworker", "leader")
+PERSON_ROLE = "person"
+
+
+def citizen_reading(actor: Actor) -> str | None:
+    """The person whose own cases `actor` may read, or None for the office, which reads every case of its
+    municipality. A citizen's token names them by its `person_id` claim, else its subject; any other caller is
+    Forbidden."""
+    if actor.has(*OFFICE_ROLES):
+        return None
+    if actor.has(PERSON_ROLE):
+        return actor.person_id or actor.subject
+    raise Forbidden(
+        f"reading cases' statuses needs one of the roles: {', '.join(sorted((*OFFICE_ROLES, PERSON_ROLE)))}"
+    )
+
+
+def readable_by(state: CaseState, citizen: str | None) -> bool:
+    """Whether the reader sees the case: the office always, a citizen only their own (else, as if it did not
+    exist, so no one learns that another person has a case)."""
+    return citizen is None or (state.person_id is not None and state.person_id == citizen)

@@ -109,3 +109,17 @@ async def to_feed(event: CloudEvent[Any], uow: UnitOfWork) -> None:
 
 
 handlers.tap(FEED_TOPICS, to_feed)
+
+# Topics whose events this service produces itself: each goes to the feed as it is emitted, not consumed back.
+OWN_FEED_TOPICS = [Topic.NOTIFICATION]
+
+# A case's status as the person sees it: every event of the journey may move it (after the event reached the feed,
+# so that the feed carries the step before the status it gives).
+STATUS_TOPICS = [Topic.INTAKE, Topic.ASSESSMENT, Topic.DECISION, Topic.COORDINATION, Topic.APPEALS]
+
+
+async def to_case_status(event: CloudEvent[Any], uow: UnitOfWork) -> None:
+    await commands.track_status(event, uow)
+
+
+handlers.tap(STATUS_TOPICS, to_case_status)

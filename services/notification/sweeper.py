@@ -1,9 +1,11 @@
-"""The durable timer: reminds the responsible party before a deadline and alerts them when it runs out.
+"""The durable timer: reminds before a deadline, alerts when it runs out, and escalates an overdue one.
 
 The deadline table is the timer store; any replica may sweep. The sweep finds the candidates of every
-municipality (the one read not bound to a municipality), then sweeps each deadline in a unit of work of its own
-municipality, where a row changes state only once (a conditional update), so a reminder or an alert is never
-sent twice.
+municipality (the one read not bound to a municipality): only clocks that need work today, by the reminder and
+escalation days stored on each row, so a batch is never spent on clocks that need nothing. It then sweeps each
+deadline in a unit of work of its own municipality (whose configuration sets the kind's recipients and
+escalation rhythm), where a row changes state only once (a conditional update), so a reminder, an alert or an
+escalation step is never sent twice.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ SERVICE = "notification"
 
 
 async def sweep(database: Database, bus: Bus, tracer: Tracer, *, batch: int = 500) -> int:
-    """Send what is owed today by the service's clock; returns how many reminders and alerts went out."""
+    """Send what is owed today by the service's clock; returns how many deadlines were reminded, alerted or
+    escalated."""
     async with database.unit_of_work() as uow:  # the one read across municipalities: no actor
         candidates = await commands.sweep_candidates_of_every_municipality(uow, limit=batch)
     sent = 0

@@ -12,7 +12,7 @@ from servicekit.migrate import downgrade, upgrade
 from services.decision.main import spec
 
 MIGRATIONS = spec().migrations_dir
-HEAD = "0006"  # the newest revision
+HEAD = "0007"  # the newest revision
 TABLES = {
     "decision_case",
     "meeting",

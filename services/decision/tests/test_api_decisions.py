@@ -185,7 +185,7 @@ async def test_a_refusal_with_reasons_is_made_without_orders_or_clocks_and_its_l
         ({"services": [{"service_code": "spa", "start_on": "2026-03-16"}]}, "services[0].service_code"),
         ({"decided_on": "2026-03-11"}, "decided_on"),
         ({"decided_on": "2026-03-01"}, "decided_on"),
-        ({"reasons": {"facts": "Bor i Kárášjohka", "rules": "", "considerations": ""}}, "reasons.facts"),
+        ({"reasons": {"facts": "Bor i Kárášjohka 🙂", "rules": "", "considerations": ""}}, "reasons.facts"),
         ({"outcome": "maybe"}, "outcome"),
         (
             {"services": [{"service_code": "home_nursing", "start_on": "2026-03-16", "hours_per_week": 200}]},

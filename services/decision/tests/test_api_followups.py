@@ -240,6 +240,8 @@ async def test_a_preliminary_reply_is_a_letter_with_the_expected_date_and_the_re
     assert letter["details"]["expected_decision_on"] == "2026-04-30"
     [issued] = await emitted(app, LetterIssued)
     assert (issued.letter_id, issued.kind, issued.decision_id) == (letter["id"], "preliminary_reply", None)
+    # The person's case status shows when to expect the decision (the notification service reads it here).
+    assert issued.expected_decision_on.isoformat() == "2026-04-30"
     pdf = await client.get(letter["pdf_url"], headers=auth(app))
     text = pdf_text(pdf.content)
     assert "Vi regner med å fatte vedtak innen 30.04.2026." in text

@@ -64,8 +64,12 @@ async def test_a_reminded_deadline_is_listed_as_still_scheduled_and_a_due_one_as
     [due] = (await client.get("/deadlines", headers=auth(app, "3426"))).json()
 
     assert (reminded["status"], due["status"], due["due_on"]) == ("scheduled", "due", date(2026, 12, 2).isoformat())
+    assert (reminded["remind_on"], reminded["escalation_step"]) == ("2026-11-27", 0)
+    # Escalated at the due day; the next step a week later.
+    assert (due["escalation_step"], due["escalate_on"]) == (1, "2026-12-09")
     kinds = [n["kind"] for n in (await client.get("/notifications", headers=auth(app, "3426"))).json()]
-    assert kinds == ["receipt", "reminder", "alert"]
+    # An overdue preliminary reply also escalates to the office's leader at the due day.
+    assert (kinds[:2], sorted(kinds[2:])) == (["receipt", "reminder"], ["alert", "escalation"])
 
 
 async def test_listing_needs_a_token(client: httpx.AsyncClient) -> None:

@@ -27,6 +27,7 @@ from contracts.appeals import (
 )
 from contracts.deadlines import DeadlineCancelled, DeadlineDue, DeadlineKind, DeadlineScheduled
 from contracts.envelope import CloudEvent, EventModel
+from contracts.notification import CaseStatusChanged
 from contracts.topics import tenant_topic
 from servicekit.clock import FixedClock
 from servicekit.consumer import Outcome
@@ -226,7 +227,7 @@ async def test_each_step_is_told_to_its_own_municipality_and_reaches_its_feed(
     [note] = await notes(app)
     assert note.municipality == "5032"
     fed = [e for topic, e in await outbox_events(app) if topic == tenant_topic("5032")]
-    assert [e.type for e in fed] == [AppealRegistered.event_type]
+    assert [e.type for e in fed] == [AppealRegistered.event_type, CaseStatusChanged.event_type]
 
 
 # --- the appeals service's clocks --------------------------------------------------------------------------------
@@ -256,7 +257,12 @@ async def test_an_appeals_clock_reminds_then_alerts_whoever_must_act(
     assert await _clock_notes(app) == [("reminder", responsible)]
     assert await _sweep(app, clock, datetime(2026, 12, 14, 9, tzinfo=UTC)) == 1
 
-    assert await _clock_notes(app) == [("alert", responsible), ("reminder", responsible)]
+    # Both escalate when overdue: to the responsible's leader at the due day.
+    assert await _clock_notes(app) == [
+        ("alert", responsible),
+        ("escalation", f"leader_of:{responsible}"),
+        ("reminder", responsible),
+    ]
     [fell_due] = await emitted(app, DeadlineDue)
     assert (fell_due.deadline_id, fell_due.kind, fell_due.responsible) == ("d-1", kind.value, responsible)
     assert deliveries.dead_letters == []

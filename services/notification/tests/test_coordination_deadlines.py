@@ -28,6 +28,17 @@ COORDINATION_KINDS = [
     DeadlineKind.CHILD_COORDINATOR_ENDS,
     DeadlineKind.ANNUAL_REPORT,
 ]
+# Who each kind reminds and alerts by default besides the unit responsible (tok), and whether it escalates to the
+# unit's leader when overdue.
+ALSO_TOLD = {
+    DeadlineKind.HOME_VISIT: (),
+    DeadlineKind.MEETING_MINUTES: ("coordinator",),
+    DeadlineKind.COORDINATOR_TRAINING: (),
+    DeadlineKind.ESCALATION_RESPONSE: ("leader_of:tok",),
+    DeadlineKind.CHILD_COORDINATOR_ENDS: ("coordinator",),
+    DeadlineKind.ANNUAL_REPORT: ("leader_of:tok",),
+}
+ESCALATES = {DeadlineKind.MEETING_MINUTES, DeadlineKind.COORDINATOR_TRAINING}
 
 
 @pytest.fixture
@@ -58,12 +69,14 @@ async def test_a_coordination_clock_reminds_then_alerts_the_unit_responsible(
     deliveries = Deliveries(app, max_attempts=1)
     scheduled = DeadlineScheduled(deadline_id="d-1", case_id="case-1", kind=kind, due_on=DUE, responsible="tok")
 
+    told = ("tok", *ALSO_TOLD[kind])
     assert await deliveries.deliver(_from_coordination(scheduled, "case-1")) is Outcome.PROCESSED
-    assert await _sweep(app, clock, datetime(2026, 12, 9, 9, tzinfo=UTC)) == 1
-    assert await _notes(app) == [("reminder", "tok")]
+    assert await _sweep(app, clock, datetime(2026, 12, 13, 9, tzinfo=UTC)) == 1  # within every kind's lead
+    assert await _notes(app) == sorted(("reminder", who) for who in told)
     assert await _sweep(app, clock, datetime(2026, 12, 14, 9, tzinfo=UTC)) == 1
 
-    assert await _notes(app) == [("alert", "tok"), ("reminder", "tok")]
+    escalated = [("escalation", "leader_of:tok")] if kind in ESCALATES else []
+    assert await _notes(app) == sorted([*(("reminder", w) for w in told), *(("alert", w) for w in told), *escalated])
     [due] = await emitted(app, DeadlineDue)
     assert (due.deadline_id, due.kind, due.responsible) == ("d-1", kind.value, "tok")
     assert deliveries.dead_letters == []
@@ -86,5 +99,5 @@ async def test_an_annual_report_submitted_in_time_stops_its_clock_before_the_ale
     assert await deliveries.deliver(_from_coordination(cancelled, case_id)) is Outcome.PROCESSED
     assert await _sweep(app, clock, datetime(2026, 12, 14, 9, tzinfo=UTC)) == 0
 
-    assert await _notes(app) == [("reminder", "tok")]
+    assert await _notes(app) == [("reminder", "leader_of:tok"), ("reminder", "tok")]
     assert await emitted(app, DeadlineDue) == []

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from contracts.envelope import CloudEvent, EventModel, event_types, parse_event
 from contracts.intake import ApplicationWithdrawn, WithdrawalReason
+from contracts.notification import CaseStatusChanged
 from contracts.tests.examples import EXAMPLE_TIME
 from contracts.topics import tenant_topic
 from contracts.types import LINE_PATTERN, TEXT_PATTERN
@@ -19,7 +20,7 @@ from servicekit.consumer import Outcome
 from servicekit.db import OUTBOX
 from servicekit.testing import Deliveries, runtime_of
 from services.notification.domain import FEED_FORWARDED_TEXT, FEED_WITHHELD, for_feed
-from services.notification.handlers import FEED_TOPICS
+from services.notification.handlers import FEED_TOPICS, OWN_FEED_TOPICS
 
 WORDS = "Flytter til datteren etter hjerneslaget"
 
@@ -48,11 +49,20 @@ async def test_a_withdrawal_goes_to_the_feed_with_its_code_and_without_its_words
 
     async with runtime_of(app).db.engine.connect() as conn:
         payloads = (await conn.execute(select(OUTBOX.c.payload).where(OUTBOX.c.topic == tenant_topic("5026")))).all()
-    [(payload,)] = payloads
+    # The withdrawal, then the status it gives the case (closed).
+    [(payload,), (status,)] = payloads
     assert WORDS not in payload
+    assert WORDS not in status
     fed = parse_event(payload)
     assert fed is not None
     assert (fed.id, fed.type, fed.data.reason_code, fed.data.reason) == (event.id, event.type, "moved", None)
+    closed = parse_event(status)
+    assert closed is not None
+    assert (closed.type, closed.data.status, closed.data.closed_reason) == (
+        CaseStatusChanged.event_type,
+        "closed",
+        "application_withdrawn",
+    )
 
 
 def test_an_event_without_withheld_fields_goes_to_the_feed_as_it_is() -> None:
@@ -97,7 +107,14 @@ def text_fields(model: type[EventModel]) -> dict[str, bool]:
     return found
 
 
-FED = sorted(name for name, model in event_types().items() if model.topic in {str(t) for t in FEED_TOPICS})
+# The journey's events, and the events this service produces and sends to the feeds itself (a case's status).
+FED = sorted(
+    name for name, model in event_types().items() if model.topic in {str(t) for t in (*FEED_TOPICS, *OWN_FEED_TOPICS)}
+)
+
+
+def test_the_case_status_is_among_the_events_checked_for_free_text() -> None:
+    assert CaseStatusChanged.event_type in FED
 
 
 @pytest.mark.parametrize("event_type", FED)

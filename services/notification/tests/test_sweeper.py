@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -11,7 +11,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from contracts.deadlines import DeadlineDue
+from contracts.deadlines import DeadlineCancelled, DeadlineDue, DeadlineEscalated
+from contracts.decision import LetterIssued
 from contracts.envelope import CloudEvent
 from contracts.intake import ApplicationWithdrawn, ConsentScope, ConsentWithdrawn
 from contracts.tests.examples import EXAMPLE_TIME, application_registered
@@ -33,17 +34,28 @@ def clock() -> FixedClock:
     return FixedClock(datetime(2026, 12, 1, 9, tzinfo=UTC))
 
 
-async def _deadline(app: FastAPI, deadline_id: str, due_on: date, municipality: str = TOLGA) -> None:
+async def _deadline(
+    app: FastAPI,
+    deadline_id: str,
+    due_on: date,
+    municipality: str = TOLGA,
+    *,
+    kind: str = "information_request",
+    remind_days_before: int | None = None,
+) -> None:
+    """A clock as kept for a municipality: of a kind that does not escalate unless named, reminded by its own lead
+    (the default lead unless given)."""
     async with runtime_of(app).db.unit_of_work(Actor.service("notification", municipality)) as uow:
         await Deadlines(uow).add(
             Deadline(
                 id=deadline_id,
                 municipality=municipality,
                 case_id=f"case-{deadline_id}",
-                kind="preliminary_reply",
+                kind=kind,
                 due_on=due_on,
                 responsible="allocation_office",
                 created_at=datetime(2026, 11, 1, tzinfo=UTC),
+                remind_on=None if remind_days_before is None else due_on - timedelta(days=remind_days_before),
             )
         )
         await uow.commit()
@@ -88,7 +100,7 @@ async def test_the_sweep_reminds_then_alerts_once_each_and_emits_deadline_due(ap
     assert due.data == DeadlineDue(
         deadline_id="d-1",
         case_id="case-d-1",
-        kind="preliminary_reply",
+        kind="information_request",
         due_on=date(2026, 12, 14),
         responsible="allocation_office",
     )
@@ -183,3 +195,96 @@ async def test_after_a_withdrawal_the_sweep_neither_reminds_nor_alerts_for_the_c
 
     assert [kind for _, kind, _ in await _notes(app)] == ["receipt"]
     assert await emitted(app, DeadlineDue) == []
+
+
+async def test_a_batch_is_never_filled_with_clocks_that_need_nothing_today_so_a_later_reminder_goes_out(
+    app: FastAPI, clock: FixedClock
+) -> None:
+    runtime = runtime_of(app)
+    # Reminded already and not yet due: more of them than a batch holds, all due before the one that needs a reminder.
+    for n in range(3):
+        await _deadline(app, f"reminded-{n}", date(2026, 12, 3 + n))
+    assert await swept_at(app, clock, datetime(2026, 12, 1, 9, tzinfo=UTC)) == 3
+    # Inside the widest lead any kind has (30 days) but not yet inside their own (5 days).
+    for n in range(3):
+        await _deadline(app, f"not-yet-{n}", date(2026, 12, 10 + n))
+    # The annual report's lead is 30 days: it is owed its reminder today, and is due after all the others.
+    await _deadline(app, "report", date(2026, 12, 20), kind="annual_report", remind_days_before=30)
+    clock.set(datetime(2026, 12, 2, 9, tzinfo=UTC))
+
+    sent = await sweep(runtime.db, runtime.bus, runtime.telemetry.tracer, batch=2)
+
+    assert sent == 1
+    reminded = [r for m, k, r in await _notes(app) if k == "reminder"]
+    assert reminded.count("allocation_office") == 4  # the three earlier ones, then the report
+    assert "leader_of:allocation_office" in reminded, "the annual report reminds the unit's leader too"
+
+
+async def _escalations(app: FastAPI) -> list[tuple[int, date]]:
+    return [(e.step, e.escalated_on) for e in await emitted(app, DeadlineEscalated)]
+
+
+async def test_an_overdue_preliminary_reply_escalates_at_the_due_day_and_each_week_after_once_until_cancelled(
+    app: FastAPI, clock: FixedClock
+) -> None:
+    runtime = runtime_of(app)
+    # Due Friday 18 December 2026: the next steps fall on Christmas Day and New Year's Day, both Fridays.
+    await _deadline(app, "d-1", date(2026, 12, 18), kind="preliminary_reply")
+
+    async def two_replicas() -> int:
+        replica = partial(sweep, runtime.db, runtime.bus, runtime.telemetry.tracer)
+        return sum(await asyncio.gather(replica(), replica()))
+
+    sent = []
+    for day in (18, 21, 25, 28):
+        clock.set(datetime(2026, 12, day, 9, tzinfo=UTC))
+        sent.append(await two_replicas())
+    clock.set(datetime(2027, 1, 1, 9, tzinfo=UTC))
+    sent.append(await two_replicas())
+    clock.set(datetime(2027, 1, 4, 9, tzinfo=UTC))
+    sent.append(await two_replicas())
+
+    assert sent == [1, 0, 0, 1, 0, 1]
+    assert await _escalations(app) == [(1, date(2026, 12, 18)), (2, date(2026, 12, 28)), (3, date(2027, 1, 4))]
+    [escalated, *_] = await emitted(app, DeadlineEscalated)
+    assert escalated == DeadlineEscalated(
+        deadline_id="d-1",
+        case_id="case-d-1",
+        kind="preliminary_reply",
+        responsible="allocation_office",
+        escalated_to="leader_of:allocation_office",
+        step=1,
+        escalated_on=date(2026, 12, 18),
+    )
+    leader_notes = [k for _, k, r in await _notes(app) if r == "leader_of:allocation_office"]
+    assert leader_notes == ["escalation"] * 3
+    assert len(await emitted(app, DeadlineDue)) == 1
+
+    # The reply goes out at last: the clock is cancelled, and no step follows.
+    cancelled = DeadlineCancelled(
+        deadline_id="d-1", case_id="case-d-1", kind="preliminary_reply", reason="preliminary_reply_sent"
+    )
+    event = CloudEvent.wrap(
+        cancelled, source="/forvalt/decision", subject="case-d-1", municipality=TOLGA, time=EXAMPLE_TIME
+    )
+    assert await Deliveries(app, max_attempts=1).deliver(event) is Outcome.PROCESSED
+    assert await swept_at(app, clock, datetime(2027, 1, 11, 9, tzinfo=UTC)) == 0
+    assert len(await _escalations(app)) == 3
+    assert await _statuses(app) == {"d-1": "cancelled"}
+
+
+async def test_a_preliminary_reply_sent_late_stops_the_escalation_of_its_overdue_clock(
+    app: FastAPI, clock: FixedClock
+) -> None:
+    deliveries = Deliveries(app, max_attempts=1)
+    # Received 2 November 2026: the preliminary reply is due on Wednesday 2 December.
+    assert await deliveries.deliver(_intake_event(application_registered(case_id="case-1"))) is Outcome.PROCESSED
+    assert await swept_at(app, clock, datetime(2026, 12, 2, 9, tzinfo=UTC)) == 1
+    assert await _escalations(app) == [(1, date(2026, 12, 2))]
+
+    sent = LetterIssued(letter_id="letter-1", case_id="case-1", kind="preliminary_reply", language="nb")
+    event = CloudEvent.wrap(sent, source="/forvalt/decision", subject="case-1", municipality=TOLGA, time=EXAMPLE_TIME)
+    assert await deliveries.deliver(event) is Outcome.PROCESSED
+
+    assert await swept_at(app, clock, datetime(2026, 12, 9, 9, tzinfo=UTC)) == 0
+    assert await _escalations(app) == [(1, date(2026, 12, 2))]
