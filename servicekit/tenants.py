@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, model_validator
 
 from servicekit.errors import NotFound
 from servicekit.types import LetterLine, LetterName, Line, Name
@@ -472,15 +472,39 @@ class DeadlineKindSettings(BaseModel):
         return self
 
 
+# A staff recipient of a notification: an office's or unit's code (or `coordinator`), or `leader_of:<code>`.
+StaffRecipient = Annotated[str, Field(pattern=r"^(leader_of:)?[a-z][a-z0-9_]*$", max_length=80)]
+# Recipients that are persons, not staff: they have no configured address.
+PERSON_RECIPIENTS = frozenset({"applicant"})
+
+
 class NotificationSettings(BaseModel):
     """A tenant file's `notification:` section: per deadline kind, the reminder's lead time, its recipients and
-    the escalation of an overdue deadline. Kinds are open codes: a kind not listed keeps its defaults."""
+    the escalation of an overdue deadline (kinds are open codes: a kind not listed keeps its defaults); and the
+    e-mail address of each office, unit and leader that staff notifications are sent to."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kinds: dict[Code, DeadlineKindSettings] = Field(
         default_factory=dict, description="deadline kind (e.g. preliminary_reply) -> what differs from its defaults"
     )
+    addresses: dict[StaffRecipient, EmailStr] = Field(
+        default_factory=dict,
+        description="staff recipient (an office or unit code, or leader_of:<code> for its leader) -> the e-mail "
+        "address its reminders, alerts and escalations are sent to; a recipient left out gets them in the inbox only",
+    )
+
+    @model_validator(mode="after")
+    def _no_person_addresses(self) -> NotificationSettings:
+        # A person's own notices are letters and mailbox messages, never configured addresses.
+        persons = sorted(set(self.addresses) & PERSON_RECIPIENTS)
+        if persons:
+            raise ValueError(f"addresses: {', '.join(persons)} is a person, not an office or unit; remove it")
+        return self
+
+    def address_of(self, recipient: str) -> str | None:
+        """The e-mail address configured for a staff recipient, if any."""
+        return self.addresses.get(recipient)
 
 
 class Tenant(BaseModel):

@@ -1,5 +1,5 @@
-"""Notification's HTTP API: the notifications and deadlines of the caller's municipality, and each case's status as
-the person sees it (for the office, and for a citizen portal: the person's own cases)."""
+"""Notification's HTTP API: the notifications and deadlines of the caller's municipality, staff's inboxes, and each
+case's status as the person sees it (for the office, and for a citizen portal: the person's own cases)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from servicekit.http import problem_responses
 from servicekit.runtime import BusDep
 from servicekit.types import Identifier, Limit, Offset
 from services.notification import commands
-from services.notification.domain import CaseState, Deadline
+from services.notification.domain import CaseState, Deadline, Notification
 
 router = APIRouter(tags=["notifications"])
 
@@ -158,3 +158,75 @@ async def cases_of_person(person_id: Identifier, bus: BusDep, limit: Limit = 50,
 async def case_status(case_id: Identifier, bus: BusDep) -> CaseStatusOut:
     bind(case_id=case_id)
     return CaseStatusOut.of(await bus.run(commands.case_status, commands.GetCaseStatus(case_id)))
+
+
+# --- staff's inboxes ------------------------------------------------------------------------------------------------
+
+
+class InboxItem(BaseModel):
+    id: str
+    case_id: str
+    kind: str
+    recipient: str
+    text: str
+    created_at: datetime
+    read_at: datetime | None = Field(description="when it was marked read (none: unread)")
+
+    @classmethod
+    def of(cls, note: Notification) -> InboxItem:
+        return cls(
+            id=note.id,
+            case_id=note.case_id,
+            kind=note.kind,
+            recipient=note.recipient,
+            text=note.text,
+            created_at=note.created_at,
+            read_at=note.read_at,
+        )
+
+
+class InboxPage(BaseModel):
+    items: list[InboxItem]
+    total: int
+    limit: int
+    offset: int
+
+
+INBOX_READERS = (
+    "a token with a `unit` claim reads its unit's inbox and its leader's (leader_of:<unit>); a caseworker or leader "
+    "the inboxes of the municipality's offices (a leader also leader_of:<office>); a coordinator `coordinator`"
+)
+Recipient = Annotated[
+    str,
+    Query(
+        pattern=r"^(leader_of:)?[a-z][a-z0-9_]*$",
+        max_length=80,
+        description="whose inbox: an office or unit code, or leader_of:<code>",
+    ),
+]
+
+
+@router.get(
+    "/inbox",
+    response_model=InboxPage,
+    tags=["inbox"],
+    summary="A recipient's reminders, alerts and escalations, newest first",
+    description=f"Who may read: {INBOX_READERS}.",
+    responses=problem_responses({403: f"not your inbox: {INBOX_READERS}"}),
+)
+async def read_inbox(recipient: Recipient, bus: BusDep, limit: Limit = 50, offset: Offset = 0) -> InboxPage:
+    page = await bus.run(commands.inbox, commands.Inbox(recipient, limit, offset))
+    items = [InboxItem.of(n) for n in page.items]
+    return InboxPage(items=items, total=page.total, limit=page.limit, offset=page.offset)
+
+
+@router.post(
+    "/inbox/{notification_id}/read",
+    response_model=InboxItem,
+    tags=["inbox"],
+    summary="Mark a notification in an inbox read",
+    description=f"Who may mark: whoever reads that inbox ({INBOX_READERS}). Marking it again keeps the first time.",
+    responses=problem_responses({403: "not your inbox", 404: "no such notification in an inbox of your municipality"}),
+)
+async def mark_read(notification_id: Identifier, bus: BusDep) -> InboxItem:
+    return InboxItem.of(await bus.run(commands.mark_read, commands.MarkRead(notification_id)))

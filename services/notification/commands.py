@@ -1,9 +1,11 @@
-"""Notification's use cases: one per consumed event, and the sweep of one deadline. Each runs in a unit of work
-the bus opened for the acting municipality (the service, on an event or a sweep) and never commits."""
+"""Notification's use cases: one per consumed event, the sweep of one deadline, the claim and the result of one
+e-mail delivery, and the inbox. Each runs in a unit of work the bus opened for the acting municipality (the
+service, on an event, a sweep or a delivery; the caller, on a request) and never commits."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from contracts.appeals import (
@@ -23,14 +25,24 @@ from servicekit.calendar import local_date
 from servicekit.context import bind
 from servicekit.db import UnitOfWork, new_id
 from servicekit.errors import NotFound
-from servicekit.tenants import NotificationSettings
+from servicekit.tenants import Language, NotificationSettings
 from services.notification import db
-from services.notification.db import CaseStatuses, Deadlines, Notifications, SweepCandidate
+from services.notification.db import (
+    CaseStatuses,
+    Deadlines,
+    Deliveries,
+    DeliveryCandidate,
+    Notifications,
+    SweepCandidate,
+)
 from services.notification.domain import (
+    MAX_DELIVERY_ATTEMPTS,
+    STAFF_KINDS,
     CancelReason,
     CaseRegistered,
     CaseState,
     Deadline,
+    DeliveryStatus,
     KindRule,
     Notification,
     Receipt,
@@ -41,13 +53,18 @@ from services.notification.domain import (
     appeal_outcome_notice,
     appeal_receipt,
     appeal_reversal_notice,
+    authorize_inbox,
     case_opening,
     citizen_reading,
     decision_notice,
+    delivery_failed_alert,
+    email_delivery_for,
+    email_text,
     for_feed,
     kind_rule,
     next_status,
     readable_by,
+    staff_offices,
     withdraws_processing,
 )
 
@@ -244,11 +261,10 @@ async def sweep_deadline(cmd: SweepDeadline, uow: UnitOfWork) -> Sweep:
         return Sweep.NOTHING
     if not await deadlines.save(deadline):
         return Sweep.NOTHING  # another replica got there first
-    recorded = Notifications(uow)
     for index, note in enumerate(n for n in notes if n.kind != "escalation"):
         # One row per recipient; the first keeps the clock's own source id (the one every earlier reminder had).
         source = f"deadline:{deadline.id}" if index == 0 else f"deadline:{deadline.id}:{index}"
-        await recorded.record(case_id=deadline.case_id, note=note, source_event_id=source)
+        await _notify_staff(uow, case_id=deadline.case_id, note=note, source_event_id=source)
     for note in (n for n in notes if n.kind == "escalation"):
         await _record_escalation(uow, deadline, note)
     await uow.emit_all(events)
@@ -258,7 +274,171 @@ async def sweep_deadline(cmd: SweepDeadline, uow: UnitOfWork) -> Sweep:
 async def _record_escalation(uow: UnitOfWork, deadline: Deadline, note: Receipt) -> None:
     """The escalation step's notification to the leader, once per step (its source id names the step)."""
     source = f"deadline:{deadline.id}:step:{deadline.escalation_step}"
-    await Notifications(uow).record(case_id=deadline.case_id, note=note, source_event_id=source)
+    await _notify_staff(uow, case_id=deadline.case_id, note=note, source_event_id=source)
+
+
+# --- staff notifications delivered: e-mail to the configured addresses, the inbox in the platform ---------------
+
+
+def _settings(uow: UnitOfWork) -> NotificationSettings:
+    try:
+        return uow.tenant.notification
+    except NotFound:
+        return NotificationSettings()
+
+
+async def _notify_staff(uow: UnitOfWork, *, case_id: str, note: Receipt, source_event_id: str) -> Notification:
+    """Record a notification to staff (in the recipient's inbox), and its e-mail where the municipality configured
+    an address for the recipient."""
+    recorded = await Notifications(uow).record(case_id=case_id, note=note, source_event_id=source_event_id)
+    email = email_delivery_for(recorded, _settings(uow), delivery_id=new_id(), now=uow.clock.now())
+    if email is not None:
+        await Deliveries(uow).add(email)
+    return recorded
+
+
+async def deliveries_due_in_every_municipality(uow: UnitOfWork, *, limit: int) -> list[DeliveryCandidate]:
+    """ACROSS MUNICIPALITIES, in a unit of work opened for no actor: the deliveries whose attempt is due now. Each
+    is then claimed by `claim_delivery` in a unit of work of its own municipality."""
+    return await db.deliveries_due_in_every_municipality(uow.session, uow.clock.now(), limit=limit)
+
+
+@dataclass(frozen=True)
+class ClaimDelivery:
+    """Take one due delivery of the acting municipality for an attempt (`email_on`: e-mail is configured here)."""
+
+    delivery_id: str
+    email_on: bool = True
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A claimed e-mail, as it is to be sent (outside the transaction that claimed it)."""
+
+    delivery_id: str
+    attempt: int
+    to: str
+    subject: str
+    body: str
+    at: datetime
+
+
+async def claim_delivery(cmd: ClaimDelivery, uow: UnitOfWork) -> Outgoing | None:
+    """Claim the delivery for one attempt, so no other replica tries it meanwhile; None when it is not due any more
+    (another replica claimed it first), or e-mail is off here (then recorded as such, never tried)."""
+    deliveries = Deliveries(uow)
+    delivery = await deliveries.get(cmd.delivery_id)
+    now = uow.clock.now()
+    if delivery is None or not delivery.due(now):
+        return None
+    note = await Notifications(uow).get(delivery.notification_id)
+    if note is None:
+        raise NotFound(f"notification {delivery.notification_id} of delivery {delivery.id} is gone")
+    bind(case_id=note.case_id)
+    attempts, next_at = delivery.attempts, delivery.next_attempt_at
+    if not cmd.email_on:
+        delivery.switched_off()
+        await deliveries.save(delivery, attempts_before=attempts, next_attempt_before=next_at)
+        return None
+    delivery.claim(now)
+    if not await deliveries.save(delivery, attempts_before=attempts, next_attempt_before=next_at):
+        return None
+    try:
+        tenant = uow.tenant
+        text = email_text(note, municipality=tenant.name, language=tenant.language)
+    except NotFound:
+        text = email_text(note, municipality=uow.municipality, language=Language.BOKMAL)
+    return Outgoing(delivery.id, delivery.attempts, delivery.address, text.subject, text.body, now)
+
+
+@dataclass(frozen=True)
+class RecordAttempt:
+    """How one claimed attempt went: sent (no error), or the error the server or the network gave."""
+
+    delivery_id: str
+    attempt: int
+    error: str | None = None
+    max_attempts: int = MAX_DELIVERY_ATTEMPTS
+
+
+async def record_attempt(cmd: RecordAttempt, uow: UnitOfWork) -> DeliveryStatus | None:
+    """Record the attempt's result: sent; or tried again later; or, after the last attempt, failed, with an alert
+    to the recipient's leader. None when the attempt is no longer this replica's (its lease ran out and another
+    took it)."""
+    deliveries = Deliveries(uow)
+    delivery = await deliveries.get(cmd.delivery_id)
+    if delivery is None or delivery.status is not DeliveryStatus.PENDING or delivery.attempts != cmd.attempt:
+        return None
+    attempts, next_at = delivery.attempts, delivery.next_attempt_at
+    now = uow.clock.now()
+    gave_up = False
+    if cmd.error is None:
+        delivery.sent(now)
+    else:
+        gave_up = delivery.attempt_failed(now, cmd.error, max_attempts=cmd.max_attempts)
+    if not await deliveries.save(delivery, attempts_before=attempts, next_attempt_before=next_at):
+        return None
+    if gave_up:
+        note = await Notifications(uow).get(delivery.notification_id)
+        alert = None if note is None else delivery_failed_alert(note, delivery)
+        if note is not None and alert is not None:
+            bind(case_id=note.case_id)
+            await _notify_staff(uow, case_id=note.case_id, note=alert, source_event_id=f"delivery:{delivery.id}")
+    return delivery.status
+
+
+# --- the inbox ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Inbox:
+    """One page of a recipient's staff notifications, newest first."""
+
+    recipient: str
+    limit: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    items: list[Notification]
+    total: int
+    limit: int
+    offset: int
+
+
+def _authorize_inbox(uow: UnitOfWork, recipient: str) -> None:
+    try:
+        offices = staff_offices(uow.tenant)
+    except NotFound:
+        offices = ()
+    authorize_inbox(uow.actor, recipient, offices)
+
+
+async def inbox(query: Inbox, uow: UnitOfWork) -> InboxPage:
+    """A unit reads its own and its leader's inbox; the office its offices'; Forbidden otherwise."""
+    _authorize_inbox(uow, query.recipient)
+    items, total = await Notifications(uow).inbox(query.recipient, STAFF_KINDS, limit=query.limit, offset=query.offset)
+    return InboxPage(items, total, query.limit, query.offset)
+
+
+@dataclass(frozen=True)
+class MarkRead:
+    notification_id: str
+
+
+async def mark_read(cmd: MarkRead, uow: UnitOfWork) -> Notification:
+    """Mark a notification of an inbox the caller reads as read (once: marking it again keeps the first time)."""
+    notifications = Notifications(uow)
+    note = await notifications.get(cmd.notification_id)
+    if note is None or note.kind not in STAFF_KINDS:
+        raise NotFound(f"notification_id: no notification {cmd.notification_id} in an inbox", field="notification_id")
+    bind(case_id=note.case_id)
+    _authorize_inbox(uow, note.recipient)
+    await notifications.mark_read(note.id, at=uow.clock.now(), by=uow.actor.subject)
+    marked = await notifications.get(note.id)
+    assert marked is not None
+    return marked
 
 
 # --- per-municipality integration feeds ---------------------------------------------------------------------------

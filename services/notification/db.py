@@ -1,9 +1,10 @@
-"""Notification's tables and repository: `Deadlines(uow)` and `Notifications(uow)` read and write the unit of
-work's municipality only; `sweep_candidates_of_every_municipality` is the one read across municipalities."""
+"""Notification's tables and repository: `Deadlines(uow)`, `Notifications(uow)` and `Deliveries(uow)` read and write
+the unit of work's municipality only; `sweep_candidates_of_every_municipality` and
+`deliveries_due_in_every_municipality` are the reads across municipalities."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
@@ -34,8 +35,11 @@ from servicekit.db import UnitOfWork, UtcDateTime, new_id, new_metadata, rows_pa
 from servicekit.errors import Conflict
 from services.notification.domain import (
     CaseState,
+    Channel,
     Deadline,
     DeadlineStatus,
+    Delivery,
+    DeliveryStatus,
     Notification,
     Receipt,
     StatusCodes,
@@ -56,7 +60,10 @@ notification = Table(
     Column("text", Text, nullable=False),
     Column("source_event_id", String(64), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    Column("read_at", UtcDateTime(), nullable=True, doc="when it was marked read in the recipient's inbox"),
+    Column("read_by", String(200), nullable=True, doc="the token subject that marked it read"),
     UniqueConstraint("source_event_id", "kind", name="uq_notification_source_event_id"),
+    Index("ix_notification_municipality_recipient", "municipality", "recipient", "created_at"),
 )
 
 deadline = Table(
@@ -117,7 +124,7 @@ def _deadline_of(row: Row[Any]) -> Deadline:
     )
 
 
-def _notification_of(row: Row[Any]) -> Notification:
+def _notification_of(row: Any) -> Notification:
     return Notification(
         id=row.id,
         municipality=row.municipality,
@@ -127,6 +134,7 @@ def _notification_of(row: Row[Any]) -> Notification:
         text=row.text,
         source_event_id=row.source_event_id,
         created_at=row.created_at,
+        read_at=row.read_at,
     )
 
 
@@ -263,12 +271,166 @@ class Notifications:
         )
         return recorded
 
+    async def get(self, notification_id: str) -> Notification | None:
+        query = select(notification).where(
+            notification.c.municipality == self._municipality, notification.c.id == notification_id
+        )
+        row = (await self._session.execute(query)).one_or_none()
+        return None if row is None else _notification_of(row)
+
+    async def inbox(
+        self, recipient: str, kinds: frozenset[str], *, limit: int, offset: int
+    ) -> tuple[list[Notification], int]:
+        """A recipient's notifications of `kinds`, newest first, and how many there are in all."""
+        rows, total = await rows_page(
+            self._session,
+            notification,
+            [
+                notification.c.municipality == self._municipality,
+                notification.c.recipient == recipient,
+                notification.c.kind.in_(sorted(kinds)),
+            ],
+            [notification.c.created_at.desc(), notification.c.id.desc()],
+            limit=limit,
+            offset=offset,
+        )
+        return [_notification_of(r) for r in rows], total
+
+    async def mark_read(self, notification_id: str, *, at: datetime, by: str) -> None:
+        """Marked read once: a second mark keeps the first time."""
+        await self._session.execute(
+            update(notification)
+            .where(
+                notification.c.municipality == self._municipality,
+                notification.c.id == notification_id,
+                notification.c.read_at.is_(None),
+            )
+            .values(read_at=at, read_by=by)
+        )
+
     async def page(self, case_id: str | None, *, limit: int, offset: int) -> list[Notification]:
         query = select(notification).where(notification.c.municipality == self._municipality)
         if case_id is not None:
             query = query.where(notification.c.case_id == case_id)
         query = query.order_by(notification.c.created_at, notification.c.id).limit(limit).offset(offset)
         return [_notification_of(r) for r in (await self._session.execute(query)).all()]
+
+
+# --- deliveries of staff notifications -------------------------------------------------------------------------
+
+delivery = Table(
+    "delivery",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("municipality", String(4), nullable=False, index=True),
+    Column("notification_id", String(36), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("address", String(320), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime(), nullable=True, doc="pending: when it may be tried (again)"),
+    Column("last_error", String(500), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("sent_at", UtcDateTime(), nullable=True),
+    UniqueConstraint("notification_id", "channel", "address", name="uq_delivery_notification_id"),
+    Index("ix_delivery_status_next_attempt_at", "status", "next_attempt_at"),
+)
+
+
+def _delivery_of(row: Row[Any]) -> Delivery:
+    return Delivery(
+        id=row.id,
+        municipality=row.municipality,
+        notification_id=row.notification_id,
+        channel=Channel(row.channel),
+        address=row.address,
+        created_at=row.created_at,
+        status=DeliveryStatus(row.status),
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        last_error=row.last_error,
+        sent_at=row.sent_at,
+    )
+
+
+def _delivery_values(d: Delivery) -> dict[str, Any]:
+    return {
+        "status": d.status.value,
+        "attempts": d.attempts,
+        "next_attempt_at": d.next_attempt_at,
+        "last_error": d.last_error,
+        "sent_at": d.sent_at,
+    }
+
+
+class Deliveries:
+    """The deliveries of the unit of work's municipality."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._session = uow.session
+        self._municipality = uow.municipality
+
+    def _mine(self) -> Select[Any]:
+        return select(delivery).where(delivery.c.municipality == self._municipality)
+
+    async def get(self, delivery_id: str) -> Delivery | None:
+        row = (await self._session.execute(self._mine().where(delivery.c.id == delivery_id))).one_or_none()
+        return None if row is None else _delivery_of(row)
+
+    async def of_notification(self, notification_id: str) -> list[Delivery]:
+        query = self._mine().where(delivery.c.notification_id == notification_id).order_by(delivery.c.id)
+        return [_delivery_of(r) for r in (await self._session.execute(query)).all()]
+
+    async def add(self, new: Delivery) -> None:
+        if new.municipality != self._municipality:
+            raise ValueError(f"delivery of municipality {new.municipality} in a unit of work for {self._municipality}")
+        await self._session.execute(
+            insert(delivery).values(
+                id=new.id,
+                municipality=new.municipality,
+                notification_id=new.notification_id,
+                channel=new.channel.value,
+                address=new.address,
+                created_at=new.created_at,
+                **_delivery_values(new),
+            )
+        )
+
+    async def save(self, changed: Delivery, *, attempts_before: int, next_attempt_before: datetime | None) -> bool:
+        """Store a claim or an attempt's result, on the condition that the stored row is still as loaded: pending,
+        with the attempts and the next attempt's time this unit of work saw. True when this call stored it; False
+        when another replica claimed it first (or recorded its result), so each attempt is made by one replica."""
+        result = await self._session.execute(
+            update(delivery)
+            .where(
+                delivery.c.id == changed.id,
+                delivery.c.municipality == self._municipality,
+                delivery.c.status == DeliveryStatus.PENDING.value,
+                delivery.c.attempts == attempts_before,
+                delivery.c.next_attempt_at == next_attempt_before,
+            )
+            .values(**_delivery_values(changed))
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+class DeliveryCandidate(NamedTuple):
+    municipality: str
+    delivery_id: str
+
+
+async def deliveries_due_in_every_municipality(
+    session: AsyncSession, now: datetime, *, limit: int
+) -> list[DeliveryCandidate]:
+    """ACROSS MUNICIPALITIES: the pending deliveries whose (next) attempt is due, the longest waiting first. Only
+    (municipality, id) leaves here: each is then claimed in a unit of work of its own municipality."""
+    rows = await session.execute(
+        select(delivery.c.municipality, delivery.c.id)
+        .where(delivery.c.status == DeliveryStatus.PENDING.value, delivery.c.next_attempt_at <= now)
+        .order_by(delivery.c.next_attempt_at, delivery.c.id)
+        .limit(limit)
+    )
+    return [DeliveryCandidate(municipality, delivery_id) for municipality, delivery_id in rows.all()]
 
 
 # --- the one read that is not bound to a municipality ------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Notification rules: what a registered case owes the person, and when, who must act, and what stops the clocks."""
+"""Notification rules: what a registered case owes the person, and when, who must act, what stops the clocks, and how
+staff's notifications are delivered (e-mail with retries, the inbox and who reads it)."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ from contracts.notification import CaseStatus, CaseStatusChanged, ClosedReason
 from servicekit.actor import Actor
 from servicekit.calendar import due_within_months, local_date, next_working_day
 from servicekit.errors import Conflict, Forbidden
-from servicekit.tenants import NotificationSettings, RecipientRole, Tenant
+from servicekit.tenants import Language, NotificationSettings, RecipientRole, Tenant
 
 # forvaltningsloven § 11 a: a preliminary reply is owed when a case cannot be answered within a month.
 PRELIMINARY_REPLY_MONTHS = 1
@@ -63,6 +64,8 @@ class Notification:
     text: str
     source_event_id: str
     created_at: datetime
+    # When a staff member marked it read in the recipient's inbox (None: unread).
+    read_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -854,3 +857,212 @@ def readable_by(state: CaseState, citizen: str | None) -> bool:
     """Whether the reader sees the case: the office always, a citizen only their own (else, as if it did not
     exist, so no one learns that another person has a case)."""
     return citizen is None or (state.person_id is not None and state.person_id == citizen)
+
+
+# --- delivering staff notifications: e-mail, and the inbox in the platform ---------------------------------------
+# Every notification to staff (a reminder, an alert, an escalation, a failed delivery) is in its recipient's inbox.
+# Where the municipality configured an e-mail address for the recipient (`notification.addresses`), it is also a
+# delivery by e-mail: claimed by one replica, sent outside the transaction, and retried with a growing pause until
+# it is sent or has failed MAX_DELIVERY_ATTEMPTS times. A failed delivery alerts the leader of its recipient, so it
+# reaches a person instead of vanishing; the alert about a failed alert gets no alert of its own, so it never loops.
+
+DELIVERY_FAILED = "delivery_failed"
+# The notifications that are staff's, so in an inbox and delivered by e-mail: the applicant's go by letter.
+STAFF_KINDS = frozenset({"reminder", "alert", "escalation", DELIVERY_FAILED})
+MAX_DELIVERY_ATTEMPTS = 5
+FIRST_RETRY = timedelta(minutes=1)
+LONGEST_RETRY = timedelta(hours=2)
+# How long a claimed delivery is another replica's: a replica that dies while sending leaves it to be tried again.
+CLAIM_LEASE = timedelta(minutes=5)
+MAX_ERROR = 500
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+
+
+class DeliveryStatus(StrEnum):
+    """pending (until sent, or given up) -> sent | failed; off: e-mail delivery is not configured on this
+    installation, so it was never tried (it stays in the inbox)."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    OFF = "off"
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """The pause after the `attempts`-th failed attempt: FIRST_RETRY, doubling each time, at most LONGEST_RETRY."""
+    if attempts < 1:
+        raise ValueError("attempts: a pause follows a failed attempt (1 or more)")
+    doubled: timedelta = FIRST_RETRY * (2 ** min(attempts - 1, 20))
+    return min(doubled, LONGEST_RETRY)
+
+
+@dataclass
+class Delivery:
+    """One notification's way to one address over one channel, and how its attempts went."""
+
+    id: str
+    municipality: str
+    notification_id: str
+    channel: Channel
+    address: str
+    created_at: datetime
+    status: DeliveryStatus = DeliveryStatus.PENDING
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    last_error: str | None = None
+    sent_at: datetime | None = None
+
+    def due(self, now: datetime) -> bool:
+        pending = self.status is DeliveryStatus.PENDING
+        return pending and self.next_attempt_at is not None and self.next_attempt_at <= now
+
+    def claim(self, now: datetime) -> None:
+        """This replica tries it now: one attempt more, and no other replica's until the lease runs out."""
+        if not self.due(now):
+            raise Conflict(f"delivery {self.id} ({self.status.value}) is not due for an attempt now")
+        self.attempts += 1
+        self.next_attempt_at = now + CLAIM_LEASE
+
+    def sent(self, now: datetime) -> None:
+        self.status = DeliveryStatus.SENT
+        self.sent_at = now
+        self.next_attempt_at = None
+
+    def attempt_failed(self, now: datetime, error: str, *, max_attempts: int = MAX_DELIVERY_ATTEMPTS) -> bool:
+        """The attempt failed: try again after a pause, or, at the last attempt, give up; True when it gave up."""
+        self.last_error = error[:MAX_ERROR]
+        if self.attempts >= max_attempts:
+            self.status = DeliveryStatus.FAILED
+            self.next_attempt_at = None
+            return True
+        self.next_attempt_at = now + retry_delay(self.attempts)
+        return False
+
+    def switched_off(self) -> None:
+        """E-mail delivery is not configured here: recorded as not sent, and never tried."""
+        self.status = DeliveryStatus.OFF
+        self.next_attempt_at = None
+        self.last_error = "e-mail delivery is not configured on this installation"
+
+
+def email_delivery_for(
+    note: Notification, settings: NotificationSettings, *, delivery_id: str, now: datetime
+) -> Delivery | None:
+    """The e-mail a staff notification owes, to its recipient's configured address; None for a notification that
+    is not staff's, or a recipient without an address (the inbox only)."""
+    if note.kind not in STAFF_KINDS:
+        return None
+    address = settings.address_of(note.recipient)
+    if address is None:
+        return None
+    return Delivery(
+        id=delivery_id,
+        municipality=note.municipality,
+        notification_id=note.id,
+        channel=Channel.EMAIL,
+        address=address,
+        created_at=now,
+        next_attempt_at=now,
+    )
+
+
+def responsible_leader(recipient: str) -> str:
+    """The leader of a recipient: of an office or unit its leader; a leader's is the same leader (the inbox)."""
+    return recipient if recipient.startswith("leader_of:") else leader_of(recipient)
+
+
+def delivery_failed_alert(note: Notification, delivery: Delivery) -> Receipt | None:
+    """The alert to the recipient's leader that a notification could not be delivered; None when the notification
+    was itself such an alert (it is in the inbox, and one failure never starts another)."""
+    if note.kind == DELIVERY_FAILED:
+        return None
+    return Receipt(
+        kind=DELIVERY_FAILED,
+        recipient=responsible_leader(note.recipient),
+        text=(
+            f"Varselet ({note.kind}) til {note.recipient} kunne ikke sendes til {delivery.address} etter "
+            f"{delivery.attempts} forsøk ({delivery.last_error}). Det ligger i innboksen til {note.recipient}: "
+            "sørg for at det blir fulgt opp."
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class EmailText:
+    subject: str
+    body: str
+
+
+_SUBJECTS: Mapping[Language, Mapping[str, str]] = {
+    Language.BOKMAL: {
+        "reminder": "Påminnelse om frist",
+        "alert": "Fristen har gått ut",
+        "escalation": "Frist løftet til leder",
+        DELIVERY_FAILED: "Et varsel kunne ikke sendes",
+    },
+    Language.NYNORSK: {
+        "reminder": "Påminning om frist",
+        "alert": "Fristen har gått ut",
+        "escalation": "Frist løfta til leiar",
+        DELIVERY_FAILED: "Eit varsel kunne ikkje sendast",
+    },
+}
+_BODIES: Mapping[Language, str] = {
+    Language.BOKMAL: (
+        "{text}\n\nSak: {case_id}\nMottaker: {recipient}\n\n"
+        "Dette er et varsel fra Forvalt i {municipality} kommune. Alle varsler står i innboksen i Forvalt.\n"
+    ),
+    Language.NYNORSK: (
+        "{text}\n\nSak: {case_id}\nMottakar: {recipient}\n\n"
+        "Dette er eit varsel frå Forvalt i {municipality} kommune. Alle varsla står i innboksen i Forvalt.\n"
+    ),
+}
+
+
+def email_text(note: Notification, *, municipality: str, language: Language) -> EmailText:
+    """The e-mail of a staff notification in the municipality's language (bokmål or nynorsk): the subject names
+    the municipality, what happened and the case; the body carries the notification's text. No names of persons
+    or health information: the notification holds none."""
+    what = _SUBJECTS[language].get(note.kind, "Varsel")
+    return EmailText(
+        subject=f"{municipality}: {what} (sak {note.case_id})",
+        body=_BODIES[language].format(
+            text=note.text, case_id=note.case_id, recipient=note.recipient, municipality=municipality
+        ),
+    )
+
+
+# Who reads which inbox: a token with a `unit` claim its unit's and that unit's leader's; the office (caseworker,
+# leader) its offices' (a leader also their leaders'); a coordinator the coordinators'.
+def staff_offices(tenant: Tenant) -> tuple[str, ...]:
+    """The offices whose inboxes the office roles read: the deciding offices, the children's unit and the
+    coordinating units (where the configuration names no office, the route's role names that deadlines carry)."""
+    found: dict[str, None] = dict.fromkeys(tenant.appeal_receivers())
+    if tenant.coordination is not None:
+        found.update(dict.fromkeys(u.code for u in tenant.coordination.units))
+    if tenant.decision is None:
+        found.update(dict.fromkeys(r.value for r in Route))
+    return tuple(found)
+
+
+def readable_inboxes(actor: Actor, offices: tuple[str, ...]) -> frozenset[str]:
+    """The inboxes `actor` may read (and mark read in)."""
+    if actor.unit is not None:
+        return frozenset({actor.unit, leader_of(actor.unit)})
+    found: set[str] = set()
+    if actor.has("caseworker", "leader"):
+        found.update(offices)
+    if actor.has("leader"):
+        found.update(leader_of(o) for o in offices)
+    if actor.has("coordinator"):
+        found.add("coordinator")
+    return frozenset(found)
+
+
+def authorize_inbox(actor: Actor, recipient: str, offices: tuple[str, ...]) -> None:
+    """Forbidden unless `actor` may read `recipient`'s inbox."""
+    if recipient not in readable_inboxes(actor, offices):
+        raise Forbidden(f"recipient: the inbox of {recipient} is not yours to read", field="recipient")
