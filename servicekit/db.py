@@ -399,3 +399,13 @@ async def rows_page(
     query = select(table).where(*where).order_by(*order_by).limit(limit).offset(offset)
     rows = (await session.execute(query)).mappings().all()
     return rows, int(total or 0)
+
+
+async def first_row(
+    session: AsyncSession, table: Table, where: Sequence[ColumnElement[bool]], *, for_update: bool
+) -> RowMapping | None:
+    """The first row of `table` matching `where` (which names the municipality), locked for update when asked."""
+    query = select(table).where(*where)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).mappings().first()

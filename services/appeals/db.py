@@ -34,7 +34,7 @@ from contracts.appeals import (
     Examination,
     ForwardedDocument,
 )
-from servicekit.db import UnitOfWork, UtcDateTime, new_metadata, rows_page
+from servicekit.db import UnitOfWork, UtcDateTime, first_row, new_metadata, rows_page
 from servicekit.errors import NotFound
 from services.appeals.domain import (
     Appeal,
@@ -171,10 +171,12 @@ class KnownDecisions:
         return known_decision.c.municipality == self._uow.municipality
 
     async def get(self, decision_id: str, *, for_update: bool = True) -> KnownDecision | None:
-        query = select(known_decision).where(self._where(), known_decision.c.decision_id == decision_id)
-        if for_update:
-            query = query.with_for_update()
-        found = (await self._uow.session.execute(query)).mappings().first()
+        found = await first_row(
+            self._uow.session,
+            known_decision,
+            [self._where(), known_decision.c.decision_id == decision_id],
+            for_update=for_update,
+        )
         return _known(found) if found is not None else None
 
     async def require(self, decision_id: str, *, field: str = "decision_id") -> KnownDecision:
@@ -270,10 +272,9 @@ class Appeals:
         return appeal.c.municipality == self._uow.municipality
 
     async def get(self, appeal_id: str, *, for_update: bool = True) -> Appeal:
-        query = select(appeal).where(self._where(), appeal.c.id == appeal_id)
-        if for_update:
-            query = query.with_for_update()
-        found = (await self._uow.session.execute(query)).mappings().first()
+        found = await first_row(
+            self._uow.session, appeal, [self._where(), appeal.c.id == appeal_id], for_update=for_update
+        )
         if found is None:
             raise NotFound(f"no appeal {appeal_id} in municipality {self._uow.municipality}")
         return _appeal(found)
@@ -438,12 +439,12 @@ class Complaints:
         self._uow = uow
 
     async def get(self, complaint_id: str, *, for_update: bool = True) -> Complaint:
-        query = select(complaint).where(
-            complaint.c.municipality == self._uow.municipality, complaint.c.id == complaint_id
+        found = await first_row(
+            self._uow.session,
+            complaint,
+            [complaint.c.municipality == self._uow.municipality, complaint.c.id == complaint_id],
+            for_update=for_update,
         )
-        if for_update:
-            query = query.with_for_update()
-        found = (await self._uow.session.execute(query)).mappings().first()
         if found is None:
             raise NotFound(f"no complaint {complaint_id} in municipality {self._uow.municipality}")
         return _complaint(found)

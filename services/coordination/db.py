@@ -39,7 +39,7 @@ from contracts.coordination import (
 )
 from contracts.decision import Outcome
 from contracts.intake import ChildCoordinatorGrounds
-from servicekit.db import UnitOfWork, UtcDateTime, new_metadata, rows_page
+from servicekit.db import UnitOfWork, UtcDateTime, first_row, new_metadata, rows_page
 from servicekit.errors import NotFound
 from services.coordination.domain import (
     Appointment,
@@ -308,10 +308,12 @@ class Referrals:
 
     async def get(self, referral_id: str, *, for_update: bool = True) -> Referral:
         municipality = self._uow.municipality
-        query = select(referral).where(referral.c.id == referral_id, referral.c.municipality == municipality)
-        if for_update:
-            query = query.with_for_update()
-        found = (await self._uow.session.execute(query)).mappings().first()
+        found = await first_row(
+            self._uow.session,
+            referral,
+            [referral.c.id == referral_id, referral.c.municipality == municipality],
+            for_update=for_update,
+        )
         if found is None:
             raise NotFound(f"no referral {referral_id} for municipality {municipality}")
         return await self._assemble(found)
@@ -632,12 +634,12 @@ class Plans:
         self._uow = uow
 
     async def get(self, plan_id: str, *, for_update: bool = True) -> Plan:
-        query = select(individual_plan).where(
-            individual_plan.c.id == plan_id, individual_plan.c.municipality == self._uow.municipality
+        found = await first_row(
+            self._uow.session,
+            individual_plan,
+            [individual_plan.c.id == plan_id, individual_plan.c.municipality == self._uow.municipality],
+            for_update=for_update,
         )
-        if for_update:
-            query = query.with_for_update()
-        found = (await self._uow.session.execute(query)).mappings().first()
         if found is None:
             raise NotFound(f"no individual plan {plan_id} for municipality {self._uow.municipality}")
         return _plan(found)
@@ -742,12 +744,8 @@ class Meetings:
         self._uow = uow
 
     async def get(self, meeting_id: str, *, for_update: bool = True) -> Meeting:
-        query = select(coordination_meeting).where(
-            coordination_meeting.c.id == meeting_id, coordination_meeting.c.municipality == self._uow.municipality
-        )
-        if for_update:
-            query = query.with_for_update()
-        found = (await self._uow.session.execute(query)).mappings().first()
+        where = [coordination_meeting.c.id == meeting_id, coordination_meeting.c.municipality == self._uow.municipality]
+        found = await first_row(self._uow.session, coordination_meeting, where, for_update=for_update)
         if found is None:
             raise NotFound(f"no meeting {meeting_id} for municipality {self._uow.municipality}")
         return _meeting(found)
@@ -813,12 +811,12 @@ class TrainingNeeds:
         self._uow = uow
 
     async def get(self, need_id: str, *, for_update: bool = True) -> TrainingNeed:
-        query = select(training_need).where(
-            training_need.c.id == need_id, training_need.c.municipality == self._uow.municipality
+        found = await first_row(
+            self._uow.session,
+            training_need,
+            [training_need.c.id == need_id, training_need.c.municipality == self._uow.municipality],
+            for_update=for_update,
         )
-        if for_update:
-            query = query.with_for_update()
-        found = (await self._uow.session.execute(query)).mappings().first()
         if found is None:
             raise NotFound(f"no training need {need_id} for municipality {self._uow.municipality}")
         return TrainingNeed(
@@ -1015,12 +1013,12 @@ class ChildBtis:
         self._uow = uow
 
     async def of_child(self, person_id: str, *, for_update: bool = True) -> ChildBti | None:
-        query = select(child_bti).where(
-            child_bti.c.municipality == self._uow.municipality, child_bti.c.person_id == person_id
+        found = await first_row(
+            self._uow.session,
+            child_bti,
+            [child_bti.c.municipality == self._uow.municipality, child_bti.c.person_id == person_id],
+            for_update=for_update,
         )
-        if for_update:
-            query = query.with_for_update()
-        found = (await self._uow.session.execute(query)).mappings().first()
         if found is None:
             return None
         return ChildBti(
@@ -1082,12 +1080,12 @@ class RelayLogs:
         self._uow = uow
 
     async def of_child(self, person_id: str, *, for_update: bool = True) -> RelayLog | None:
-        query = select(relay_log).where(
-            relay_log.c.municipality == self._uow.municipality, relay_log.c.person_id == person_id
+        found = await first_row(
+            self._uow.session,
+            relay_log,
+            [relay_log.c.municipality == self._uow.municipality, relay_log.c.person_id == person_id],
+            for_update=for_update,
         )
-        if for_update:
-            query = query.with_for_update()
-        found = (await self._uow.session.execute(query)).mappings().first()
         if found is None:
             return None
         entries = (
@@ -1188,13 +1186,15 @@ class Escalations:
         self._uow = uow
 
     async def get(self, escalation_id: str, *, for_update: bool = True) -> Escalation:
-        query = select(coordination_escalation).where(
-            coordination_escalation.c.id == escalation_id,
-            coordination_escalation.c.municipality == self._uow.municipality,
+        found = await first_row(
+            self._uow.session,
+            coordination_escalation,
+            [
+                coordination_escalation.c.id == escalation_id,
+                coordination_escalation.c.municipality == self._uow.municipality,
+            ],
+            for_update=for_update,
         )
-        if for_update:
-            query = query.with_for_update()
-        found = (await self._uow.session.execute(query)).mappings().first()
         if found is None:
             raise NotFound(f"no escalation {escalation_id} for municipality {self._uow.municipality}")
         return _escalation(found)
