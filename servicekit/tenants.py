@@ -569,17 +569,24 @@ class Tenant(BaseModel):
     def service(self, code: str) -> CatalogueService | None:
         return next((s for s in self.services if s.code == code), None)
 
+    def _receivers(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        if self.decision is not None:
+            found[self.decision.office.code] = self.decision.office.name
+            for route in self.decision.routes.values():
+                found[route.office.code] = route.office.name
+        if self.children_unit is not None:
+            found.setdefault(self.children_unit.code, self.children_unit.name)
+        return found
+
     def appeal_receivers(self) -> tuple[str, ...]:
         """Who receives appeals: the offices that decide (an appeal goes to the office that decided,
         forvaltningsloven § 32) and the children's unit (Holtålen: appeals go to its coordinating unit)."""
-        found: dict[str, None] = {}
-        if self.decision is not None:
-            found[self.decision.office.code] = None
-            for route in self.decision.routes.values():
-                found[route.office.code] = None
-        if self.children_unit is not None:
-            found[self.children_unit.code] = None
-        return tuple(found)
+        return tuple(self._receivers())
+
+    def receiver_name(self, code: str) -> str:
+        """The name of an office or unit that receives appeals, as the configuration calls it (else the code)."""
+        return self._receivers().get(code, code)
 
 
 class TenantConfigError(ValueError):

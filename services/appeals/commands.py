@@ -232,18 +232,7 @@ async def forwarding_letter(cmd: ForwardingLetter, uow: UnitOfWork) -> Forwardin
         raise Conflict(f"status: the appeal is {appeal.status.value}; only a forwarded one has a forwarding letter")
     decision = await KnownDecisions(uow).require(appeal.decision_id)
     tenant = uow.tenant
-    return ForwardingPapers(appeal, decision, Sender(tenant.name, _office_name(tenant, appeal.given.received_by)))
-
-
-def _office_name(tenant: Tenant, code: str) -> str:
-    """The name of the office or unit that received the appeal, as the municipality's configuration calls it."""
-    offices = []
-    if tenant.decision is not None:
-        offices = [tenant.decision.office, *(r.office for r in tenant.decision.routes.values())]
-    names = {o.code: o.name for o in offices}
-    if tenant.children_unit is not None:
-        names.setdefault(tenant.children_unit.code, tenant.children_unit.name)
-    return names.get(code, code)
+    return ForwardingPapers(appeal, decision, Sender(tenant.name, tenant.receiver_name(appeal.given.received_by)))
 
 
 @dataclass(frozen=True)
